@@ -1,0 +1,352 @@
+// gram: X'WX (and X'Wy), optionally on weighted-mean-centered X and y, in one
+// blocked pass over the rows of X through BLAS syrk/gemm.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+#include "mlx/allocator.h"
+#include "mlx/backend/cpu/encoder.h"
+#include "mlx/ops.h"
+
+#include "blas.h"
+#include "glmlx/ops.h"
+#include "primitives.h"
+#include "util.h"
+
+namespace glmlx {
+
+namespace {
+
+constexpr const char* kOp = "gram";
+
+struct GramArgs {
+  mx::array X;
+  std::optional<mx::array> y;
+  std::optional<mx::array> w;
+};
+
+GramArgs unpack(const std::vector<mx::array>& in, bool has_y, bool has_w) {
+  size_t i = 1;
+  GramArgs a{in[0], std::nullopt, std::nullopt};
+  if (has_y) {
+    a.y = in[i++];
+  }
+  if (has_w) {
+    a.w = in[i++];
+  }
+  return a;
+}
+
+std::vector<mx::array> fallback_impl(
+    const std::vector<mx::array>& in,
+    bool has_y,
+    bool has_w,
+    bool center,
+    mx::Stream s) {
+  auto [X, y, w] = unpack(in, has_y, has_w);
+  std::optional<mx::array> wcol, sw;
+  if (w) {
+    wcol = mx::expand_dims(*w, 1, s);
+    sw = mx::sum(*w, s);
+  }
+  auto wmean = [&](const mx::array& a) {
+    if (!w) {
+      return mx::mean(a, 0, false, s);
+    }
+    auto wa = a.ndim() == 2 ? mx::multiply(a, *wcol, s) : mx::multiply(a, *w, s);
+    return mx::divide(mx::sum(wa, 0, false, s), *sw, s);
+  };
+  std::vector<mx::array> outs;
+  std::optional<mx::array> xbar, ybar;
+  mx::array Xc = X;
+  if (center) {
+    xbar = wmean(X);
+    Xc = mx::subtract(X, *xbar, s);
+  }
+  auto Xw = w ? mx::multiply(Xc, *wcol, s) : Xc;
+  auto XwT = mx::transpose(Xw, s);
+  outs.push_back(mx::matmul(XwT, Xc, s));
+  if (y) {
+    mx::array yc = *y;
+    if (center) {
+      ybar = wmean(*y);
+      yc = mx::subtract(*y, *ybar, s);
+    }
+    if (yc.ndim() == 1) {
+      outs.push_back(mx::squeeze(mx::matmul(XwT, mx::expand_dims(yc, 1, s), s), 1, s));
+    } else {
+      outs.push_back(mx::matmul(XwT, yc, s));
+    }
+  }
+  if (center) {
+    outs.push_back(*xbar);
+    if (y) {
+      outs.push_back(*ybar);
+    }
+  }
+  return outs;
+}
+
+// Strided element access (strides in elements, as MLX keeps them).
+template <typename T>
+struct Mat {
+  const T* p;
+  int64_t s0, s1;
+  T operator()(int64_t i, int64_t j) const {
+    return p[i * s0 + j * s1];
+  }
+};
+
+template <typename T>
+Mat<T> view(const mx::array& a) {
+  return {a.data<T>(), a.strides()[0], a.ndim() > 1 ? a.strides()[1] : 0};
+}
+
+// Column means of X (and y), weighted when w is given; double accumulators.
+template <typename T>
+void weighted_means(
+    const Mat<T>& X, const Mat<T>* Y, const T* w, int64_t ws, int64_t n, int64_t p, int64_t k,
+    std::vector<T>& xbar, std::vector<T>& ybar) {
+  std::vector<double> sx(p, 0.0), sy(k, 0.0);
+  double sw = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double wi = w ? double(w[i * ws]) : 1.0;
+    sw += wi;
+    for (int64_t j = 0; j < p; ++j) {
+      sx[j] += wi * double(X(i, j));
+    }
+    for (int64_t c = 0; c < k; ++c) {
+      sy[c] += wi * double((*Y)(i, c));
+    }
+  }
+  xbar.resize(p);
+  ybar.resize(k);
+  for (int64_t j = 0; j < p; ++j) {
+    xbar[j] = T(sx[j] / sw);
+  }
+  for (int64_t c = 0; c < k; ++c) {
+    ybar[c] = T(sy[c] / sw);
+  }
+}
+
+template <typename T>
+void symmetrize_upper(T* G, int64_t p) {
+  for (int64_t i = 0; i < p; ++i) {
+    for (int64_t j = i + 1; j < p; ++j) {
+      G[j * p + i] = G[i * p + j];
+    }
+  }
+}
+
+// Rows per BLAS call: about 8 MiB of X per block, so the packed copy of the
+// weighted/centered path stays bounded whatever n is.
+int64_t block_rows(int64_t n, int64_t p, size_t itemsize) {
+  int64_t b = int64_t(8 << 20) / std::max<int64_t>(1, p * int64_t(itemsize));
+  return std::clamp<int64_t>(b, 256, std::max<int64_t>(n, 1));
+}
+
+template <typename T>
+void gram_cpu(const GramArgs& a, bool center, std::vector<mx::array>& outs) {
+  const auto& X = a.X;
+  const int64_t n = X.shape(0), p = X.shape(1);
+  const int64_t k = a.y ? (a.y->ndim() == 2 ? a.y->shape(1) : 1) : 0;
+  T* G = outs[0].data<T>();
+  T* XtY = a.y ? outs[1].data<T>() : nullptr;
+  if (p == 0) {
+    return;
+  }
+  if (n == 0) {
+    std::fill(G, G + p * p, T(0));
+    if (XtY) {
+      std::fill(XtY, XtY + p * k, T(0));
+    }
+    return;
+  }
+  const Mat<T> Xm = view<T>(X);
+  std::optional<Mat<T>> Ym;
+  if (a.y) {
+    Ym = view<T>(*a.y);
+  }
+  const T* w = a.w ? a.w->data<T>() : nullptr;
+  const int64_t ws = a.w ? a.w->strides()[0] : 0;
+
+  std::vector<T> xbar, ybar;
+  if (center) {
+    weighted_means<T>(Xm, Ym ? &*Ym : nullptr, w, ws, n, p, k, xbar, ybar);
+  }
+
+  const bool x_rows = X.flags().row_contiguous;
+  const bool x_cols = X.flags().col_contiguous && !x_rows;
+  const bool direct = !center && !w && (x_rows || x_cols);
+  const int64_t B = block_rows(n, p, sizeof(T));
+  std::vector<T> Z;   // packed sqrt(w) (X - xbar) block, row-major B x p
+  std::vector<T> Zy;  // packed sqrt(w) (y - ybar) block, row-major B x k
+  if (!direct) {
+    Z.resize(size_t(std::min(B, n)) * p);
+  }
+  if (k > 0) {
+    Zy.resize(size_t(std::min(B, n)) * k);
+  }
+  for (int64_t i0 = 0; i0 < n; i0 += B) {
+    const int64_t nb = std::min(B, n - i0);
+    const T beta = i0 == 0 ? T(0) : T(1);
+    if (k > 0) {
+      for (int64_t i = 0; i < nb; ++i) {
+        const T sw = w ? std::sqrt(w[(i0 + i) * ws]) : T(1);
+        for (int64_t c = 0; c < k; ++c) {
+          Zy[i * k + c] = sw * ((*Ym)(i0 + i, c) - (center ? ybar[c] : T(0)));
+        }
+      }
+    }
+    if (direct && x_rows) {
+      const T* Xb = X.data<T>() + i0 * p;
+      blas::syrk_t(p, nb, T(1), Xb, p, beta, G, p);
+      if (k > 0) {
+        blas::gemm(true, false, p, k, nb, T(1), Xb, p, Zy.data(), k, beta, XtY, k);
+      }
+    } else if (direct) {
+      // Column-major X: X' is row-major p x n with leading dimension n.
+      const T* Xb = X.data<T>() + i0;
+      blas::syrk_n(p, nb, T(1), Xb, n, beta, G, p);
+      if (k > 0) {
+        blas::gemm(false, false, p, k, nb, T(1), Xb, n, Zy.data(), k, beta, XtY, k);
+      }
+    } else {
+      for (int64_t i = 0; i < nb; ++i) {
+        const T sw = w ? std::sqrt(w[(i0 + i) * ws]) : T(1);
+        T* zr = Z.data() + i * p;
+        for (int64_t j = 0; j < p; ++j) {
+          zr[j] = sw * (Xm(i0 + i, j) - (center ? xbar[j] : T(0)));
+        }
+      }
+      blas::syrk_t(p, nb, T(1), Z.data(), p, beta, G, p);
+      if (k > 0) {
+        blas::gemm(true, false, p, k, nb, T(1), Z.data(), p, Zy.data(), k, beta, XtY, k);
+      }
+    }
+  }
+  symmetrize_upper(G, p);
+  if (center) {
+    size_t o = a.y ? 2 : 1;
+    std::copy(xbar.begin(), xbar.end(), outs[o].data<T>());
+    if (a.y) {
+      std::copy(ybar.begin(), ybar.end(), outs[o + 1].data<T>());
+    }
+  }
+}
+
+} // namespace
+
+std::vector<mx::array> gram_fallback(
+    const mx::array& X,
+    const std::optional<mx::array>& y,
+    const std::optional<mx::array>& weights,
+    bool center,
+    mx::StreamOrDevice s) {
+  std::vector<mx::array> in = {X};
+  if (y) {
+    in.push_back(*y);
+  }
+  if (weights) {
+    in.push_back(*weights);
+  }
+  return fallback_impl(in, y.has_value(), weights.has_value(), center, mx::to_stream(s));
+}
+
+std::vector<mx::array> gram(
+    const mx::array& X,
+    const std::optional<mx::array>& y,
+    const std::optional<mx::array>& weights,
+    bool center,
+    mx::StreamOrDevice s) {
+  auto stream = mx::to_stream(s);
+  if (X.ndim() != 2) {
+    detail::fail(kOp, "X must be 2-D (n, p), got shape " + detail::shape_str(X.shape()));
+  }
+  const int n = X.shape(0), p = X.shape(1);
+  std::vector<mx::array> in = {X};
+  if (y) {
+    if (y->ndim() != 1 && y->ndim() != 2) {
+      detail::fail(kOp, "y must be 1-D (n,) or 2-D (n, k), got shape " + detail::shape_str(y->shape()));
+    }
+    if (y->shape(0) != n) {
+      detail::fail(kOp, "y has " + std::to_string(y->shape(0)) + " rows but X has " + std::to_string(n));
+    }
+    in.push_back(*y);
+  }
+  if (weights) {
+    if (weights->ndim() != 1 || weights->shape(0) != n) {
+      detail::fail(kOp, "weights must have shape (" + std::to_string(n) + ",) to match X, got " +
+                            detail::shape_str(weights->shape()));
+    }
+    in.push_back(*weights);
+  }
+  if (center && n == 0) {
+    detail::fail(kOp, "center=True needs at least one row in X");
+  }
+  auto dtype = detail::promote_floating(in, kOp, {"X", y ? "y" : "weights", "weights"});
+  // Half precision is too coarse for sums of n products: compute in float32.
+  if (dtype != mx::float64) {
+    dtype = mx::float32;
+  }
+  for (auto& a : in) {
+    a = mx::astype(a, dtype, stream);
+  }
+  const bool has_y = y.has_value(), has_w = weights.has_value();
+  if (!backend_has_kernel(kOp, stream)) {
+    return fallback_impl(in, has_y, has_w, center, stream);
+  }
+  std::vector<mx::Shape> shapes = {{p, p}};
+  if (y) {
+    shapes.push_back(y->ndim() == 2 ? mx::Shape{p, y->shape(1)} : mx::Shape{p});
+  }
+  if (center) {
+    shapes.push_back({p});
+    if (y) {
+      shapes.push_back(y->ndim() == 2 ? mx::Shape{y->shape(1)} : mx::Shape{});
+    }
+  }
+  std::vector<mx::Dtype> dtypes(shapes.size(), dtype);
+  auto fallback = [has_y, has_w, center, stream](const std::vector<mx::array>& a) {
+    return fallback_impl(a, has_y, has_w, center, stream);
+  };
+  return mx::array::make_arrays(
+      std::move(shapes), dtypes, std::make_shared<Gram>(stream, fallback, has_y, has_w, center), in);
+}
+
+void Gram::eval_cpu(const std::vector<mx::array>& inputs, std::vector<mx::array>& outputs) {
+  for (auto& o : outputs) {
+    o.set_data(mx::allocator::malloc(o.nbytes()));
+  }
+  auto& enc = mx::cpu::get_command_encoder(stream());
+  std::vector<mx::array> in, out;
+  for (const auto& a : inputs) {
+    enc.set_input_array(a);
+    in.push_back(mx::array::unsafe_weak_copy(a));
+  }
+  for (auto& o : outputs) {
+    enc.set_output_array(o);
+    out.push_back(mx::array::unsafe_weak_copy(o));
+  }
+  enc.dispatch([in = std::move(in), out = std::move(out), has_y = has_y_, has_w = has_w_,
+                center = center_]() mutable {
+    auto args = unpack(in, has_y, has_w);
+    if (in[0].dtype() == mx::float64) {
+      gram_cpu<double>(args, center, out);
+    } else {
+      gram_cpu<float>(args, center, out);
+    }
+  });
+}
+
+void Gram::eval_gpu(const std::vector<mx::array>&, std::vector<mx::array>&) {
+  throw std::runtime_error("[glmlx.gram] no GPU kernel in this build");
+}
+
+bool Gram::is_equivalent(const mx::Primitive& other) const {
+  const auto& o = static_cast<const Gram&>(other);
+  return has_y_ == o.has_y_ && has_w_ == o.has_w_ && center_ == o.center_;
+}
+
+} // namespace glmlx

@@ -1,0 +1,86 @@
+"""Argument conversion and checks shared by the Python API.
+
+Every failure is a TypeError (wrong kind of thing) or ValueError (wrong value or
+shape) that names the argument.
+"""
+from __future__ import annotations
+
+import numbers
+
+import mlx.core as mx
+import numpy as np
+
+_FLOATS = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
+
+
+def is_floating(dtype) -> bool:
+    return dtype in _FLOATS
+
+
+def as_array(a, name: str) -> mx.array:
+    """Convert array-likes to mx.array without copying mx.arrays."""
+    if isinstance(a, mx.array):
+        return a
+    if a is None:
+        raise TypeError(f"{name} must be an array, got None")
+    try:
+        arr = np.asarray(a)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} could not be converted to an array: {exc}") from None
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise TypeError(f"{name} must be numeric, got numpy dtype {arr.dtype}")
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    if arr.dtype == np.float64:
+        # mx.array would silently narrow float64 to float32.
+        return mx.array(arr, dtype=mx.float64)
+    return mx.array(arr)
+
+
+def as_float_array(a, name: str, allow_int: bool = False) -> mx.array:
+    """An mx.array of a real floating dtype; integers are promoted when allowed."""
+    arr = as_array(a, name)
+    if arr.dtype in (mx.complex64,):
+        raise TypeError(f"{name} must be real, got {arr.dtype}")
+    if not is_floating(arr.dtype):
+        if not allow_int:
+            raise TypeError(
+                f"{name} must be a floating-point array (float16, bfloat16, float32, float64), got {arr.dtype}"
+            )
+        arr = arr.astype(mx.float32)
+    return arr
+
+
+def as_param(v, dtype, name: str) -> mx.array:
+    """Scalars take the data's dtype; arrays keep theirs (and must be real)."""
+    if isinstance(v, bool):
+        raise TypeError(f"{name} must be a real number or array, got bool")
+    if isinstance(v, numbers.Real):
+        return mx.array(v, dtype=dtype)
+    if isinstance(v, numbers.Complex):
+        raise TypeError(f"{name} must be real, got complex {v!r}")
+    arr = as_array(v, name)
+    if arr.dtype == mx.complex64:
+        raise TypeError(f"{name} must be real, got {arr.dtype}")
+    if arr.dtype == mx.bool_:
+        raise TypeError(f"{name} must be numeric, got bool")
+    return arr
+
+
+def all_finite(a: mx.array) -> bool:
+    return bool(mx.all(mx.isfinite(a)).item())
+
+
+def require_finite(a: mx.array, name: str) -> None:
+    if not all_finite(a):
+        raise ValueError(f"{name} contains NaN or infinite values")
+
+
+def check_weights(w: mx.array, n: int, name: str = "weights") -> None:
+    if w.ndim != 1 or w.shape[0] != n:
+        raise ValueError(f"{name} must have shape ({n},), got {tuple(w.shape)}")
+    require_finite(w, name)
+    if bool(mx.any(w < 0).item()):
+        raise ValueError(f"{name} must be non-negative")
+    if not bool((mx.sum(w) > 0).item()):
+        raise ValueError(f"{name} must have a positive sum (all weights are zero)")

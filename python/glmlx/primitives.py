@@ -1,0 +1,91 @@
+"""Python entry points to glmlx's C++ primitives.
+
+Both work under ``mx.grad``, ``mx.vmap`` and ``mx.compile`` (value checks that
+need data are skipped while tracing: pass ``check_input=False`` to ``gram`` there).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import mlx.core as mx
+
+from ._ext_loader import _ext
+from ._validation import as_float_array, as_param, check_weights, require_finite
+
+
+def soft_threshold(x, t, scale=None, *, stream=None) -> mx.array:
+    r"""Elementwise soft-thresholding.
+
+    .. math::  \mathrm{out} = \operatorname{sign}(x)\,\max(|x| - t, 0) / \mathrm{scale}
+
+    Parameters
+    ----------
+    x : array_like
+        Real floating-point values (float16, bfloat16, float32 or float64).
+    t : float or array_like
+        Threshold, broadcast against ``x``.
+    scale : float or array_like, optional
+        Denominator, broadcast against ``x`` (default 1). In coordinate descent
+        it is the elastic-net denominator ``x_j'Wx_j + lambda * (1 - alpha)``.
+    stream : mx.Stream or mx.Device, optional
+
+    Returns
+    -------
+    mx.array
+        Broadcast shape, promoted floating dtype. Differentiable in ``x``, ``t``
+        and ``scale`` (derivative ``1/scale`` in x where ``|x| > t``, else 0).
+    """
+    x = as_float_array(x, "x")
+    t = as_param(t, x.dtype, "t")
+    scale = None if scale is None else as_param(scale, x.dtype, "scale")
+    return _ext.soft_threshold(x, t, scale, stream=stream)
+
+
+def gram(X, y=None, weights=None, center: bool = False, *, check_input: bool = True,
+         stream: Optional[mx.Stream] = None):
+    r"""Weighted Gram products in one pass over ``X``.
+
+    .. math::  G = X^\top W X, \qquad c = X^\top W y, \qquad W = \operatorname{diag}(w)
+
+    With ``center=True``, ``X`` and ``y`` are replaced by ``X - 1\bar{x}^\top`` and
+    ``y - 1\bar{y}^\top`` (means weighted by ``w / sum(w)``) without forming a
+    centered copy of ``X``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, p)
+        float32 or float64 (integers and half precision are computed in float32).
+    y : array_like, shape (n,) or (n, k), optional
+    weights : array_like, shape (n,), optional
+        Non-negative observation weights with a positive sum.
+    center : bool
+        Center by the weighted column means and return them.
+    check_input : bool
+        Check for NaN/Inf and bad weights (evaluates the inputs). Set False
+        inside ``mx.compile``/``mx.vmap``.
+
+    Returns
+    -------
+    ``G`` alone when ``y`` is None and ``center`` is False; otherwise a tuple
+    ``(G, c)`` (y given), ``(G, xbar)`` (center) or ``(G, c, xbar, ybar)`` (both).
+    """
+    X = as_float_array(X, "X", allow_int=True)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n, p), got shape {tuple(X.shape)}")
+    n = X.shape[0]
+    if y is not None:
+        y = as_float_array(y, "y", allow_int=True)
+        if y.ndim not in (1, 2) or y.shape[0] != n:
+            raise ValueError(f"y must have shape ({n},) or ({n}, k) to match X, got {tuple(y.shape)}")
+    if weights is not None:
+        weights = as_float_array(weights, "weights", allow_int=True)
+    if check_input:
+        require_finite(X, "X")
+        if y is not None:
+            require_finite(y, "y")
+        if weights is not None:
+            check_weights(weights, n)
+    out = _ext.gram(X, y, weights, center, stream=stream)
+    if y is None and not center:
+        return out[0]
+    return tuple(out)
