@@ -30,12 +30,53 @@ void GLMLX_LAPACK(dormqr)(const char*, const char*, const glmlx_blas_int*, const
 void GLMLX_LAPACK(sormqr)(const char*, const char*, const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, const float*, const glmlx_blas_int*, const float*, float*, const glmlx_blas_int*, float*, const glmlx_blas_int*, glmlx_blas_int*, std::size_t, std::size_t);
 void GLMLX_LAPACK(dgelsd)(const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, double*, const glmlx_blas_int*, double*, const glmlx_blas_int*, double*, const double*, glmlx_blas_int*, double*, const glmlx_blas_int*, glmlx_blas_int*, glmlx_blas_int*);
 void GLMLX_LAPACK(sgelsd)(const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, float*, const glmlx_blas_int*, float*, const glmlx_blas_int*, float*, const float*, glmlx_blas_int*, float*, const glmlx_blas_int*, glmlx_blas_int*, glmlx_blas_int*);
+void GLMLX_LAPACK(dtrtrs)(const char*, const char*, const char*, const glmlx_blas_int*, const glmlx_blas_int*, const double*, const glmlx_blas_int*, double*, const glmlx_blas_int*, glmlx_blas_int*, std::size_t, std::size_t, std::size_t);
+void GLMLX_LAPACK(strtrs)(const char*, const char*, const char*, const glmlx_blas_int*, const glmlx_blas_int*, const float*, const glmlx_blas_int*, float*, const glmlx_blas_int*, glmlx_blas_int*, std::size_t, std::size_t, std::size_t);
+void GLMLX_LAPACK(dtrcon)(const char*, const char*, const char*, const glmlx_blas_int*, const double*, const glmlx_blas_int*, double*, double*, glmlx_blas_int*, glmlx_blas_int*, std::size_t, std::size_t, std::size_t);
+void GLMLX_LAPACK(strcon)(const char*, const char*, const char*, const glmlx_blas_int*, const float*, const glmlx_blas_int*, float*, float*, glmlx_blas_int*, glmlx_blas_int*, std::size_t, std::size_t, std::size_t);
+void GLMLX_LAPACK(dtpqrt)(const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, double*, const glmlx_blas_int*, double*, const glmlx_blas_int*, double*, const glmlx_blas_int*, double*, glmlx_blas_int*);
+void GLMLX_LAPACK(stpqrt)(const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, float*, const glmlx_blas_int*, float*, const glmlx_blas_int*, float*, const glmlx_blas_int*, float*, glmlx_blas_int*);
+void GLMLX_LAPACK(dtpmqrt)(const char*, const char*, const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, const double*, const glmlx_blas_int*, const double*, const glmlx_blas_int*, double*, const glmlx_blas_int*, double*, const glmlx_blas_int*, double*, glmlx_blas_int*, std::size_t, std::size_t);
+void GLMLX_LAPACK(stpmqrt)(const char*, const char*, const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, const glmlx_blas_int*, const float*, const glmlx_blas_int*, const float*, const glmlx_blas_int*, float*, const glmlx_blas_int*, float*, const glmlx_blas_int*, float*, glmlx_blas_int*, std::size_t, std::size_t);
 }
 #endif
 
 namespace glmlx::blas {
 
 using Int = glmlx_blas_int;
+
+// One BLAS thread while in scope for small products (the wheel's OpenBLAS
+// has no per-thread setting, so this sets the library's count and restores it). Small products run on
+// one thread: OpenBLAS's pool spins at its barriers, and on a loaded or small
+// machine (numpy's own OpenBLAS pool, MLX's worker, other processes) a 5 ms
+// product was seen to take 300 ms multi-threaded.
+class ThreadScope {
+ public:
+  explicit ThreadScope(double flops) {
+#if !defined(GLMLX_BLAS_ACCELERATE)
+    if (flops < 2e9) {
+      prev_ = GLMLX_CAT(GLMLX_BLAS_PREFIX, openblas_get_num_threads)();
+      if (prev_ > 1) {
+        GLMLX_CAT(GLMLX_BLAS_PREFIX, openblas_set_num_threads)(1);
+      }
+    }
+#else
+    (void)flops;
+#endif
+  }
+  ~ThreadScope() {
+#if !defined(GLMLX_BLAS_ACCELERATE)
+    if (prev_ > 1) {
+      GLMLX_CAT(GLMLX_BLAS_PREFIX, openblas_set_num_threads)(prev_);
+    }
+#endif
+  }
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  int prev_ = 0;
+};
 
 // Row-major C = alpha * A'A + beta * C over the upper triangle; A is k x n
 // (trans) so C is n x n.

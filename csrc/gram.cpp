@@ -153,9 +153,6 @@ void gram_cpu(const GramArgs& a, bool center, std::vector<mx::array>& outs) {
   const int64_t k = a.y ? (a.y->ndim() == 2 ? a.y->shape(1) : 1) : 0;
   T* G = outs[0].data<T>();
   T* XtY = a.y ? outs[1].data<T>() : nullptr;
-  if (p == 0) {
-    return;
-  }
   if (n == 0) {
     std::fill(G, G + p * p, T(0));
     if (XtY) {
@@ -175,7 +172,14 @@ void gram_cpu(const GramArgs& a, bool center, std::vector<mx::array>& outs) {
   if (center) {
     weighted_means<T>(Xm, Ym ? &*Ym : nullptr, w, ws, n, p, k, xbar, ybar);
   }
+  if (p == 0) {  // no products to form; the means of y above still are
+    if (center && a.y) {
+      std::copy(ybar.begin(), ybar.end(), outs[3].data<T>());
+    }
+    return;
+  }
 
+  blas::ThreadScope threads(double(n) * double(p) * double(p + k));
   const bool x_rows = X.flags().row_contiguous;
   const bool x_cols = X.flags().col_contiguous && !x_rows;
   const bool direct = !center && !w && (x_rows || x_cols);

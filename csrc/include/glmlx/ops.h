@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "mlx/array.h"
@@ -63,6 +64,107 @@ mx::array soft_threshold_fallback(
     const mx::array& x,
     const mx::array& t,
     const std::optional<mx::array>& scale = std::nullopt,
+    mx::StreamOrDevice s = {});
+
+/** Settings of one call of gaussian_cov_path (glmnet's names in comments). */
+struct GaussianPathSettings {
+  double alpha = 1.0;       // elastic-net mixing (glmnet's "beta"/parm)
+  double thresh = 1e-7;     // thr: convergence on max_k C_kk dbeta_k^2
+  double sml = 1e-5;        // fdev: stop when the R^2 gain ratio drops below
+  double rsqmax = 0.999;    // devmax: stop when R^2 exceeds
+  int maxit = 100000;       // total passes over the data
+  int pmax = 1 << 30;       // nx: most variables ever active
+  int dfmax = 1 << 30;      // ne: stop once more than this many are nonzero
+  int mnl = 5;              // mnlam: no early stop before this many lambdas
+  int m_offset = 0;         // index of this block's first lambda in the path
+  bool early_stop = true;   // false for a user-given lambda sequence
+  bool strong = false;      // sequential strong rule + KKT check (set by the op)
+  bool lazy = false;        // Gram columns computed from X (set by the op)
+};
+
+/**
+ * Gaussian elastic-net path by coordinate descent for B independent problems
+ * on glmnet's standardized scale (see gaussian_path.cpp), given the full
+ * standardized Gram matrix.
+ *
+ * Inputs: C (1 or B, p, p) standardized Gram; g (B, p) gradient X'W(y - X beta)
+ * at the warm start beta (B, p); rsq (B,) its R^2; rank (B, p) int entry order
+ * of the active set (-1 never active); lambdas (B, L); penalty (B, p) factors;
+ * limits (B, 2, p) lower/upper; include (B, p) 1/0; warm (B,) 1 if an
+ * active-set fit happened before; xv (B, p) the diagonal C_kk; lambda_prev (B,)
+ * the lambda before each problem's first in this block (sequential strong rule).
+ * Outputs: beta path (B, L, p); R^2 (B, L + 1) (last column: carried state);
+ * g (B, p); beta (B, p); rank (B, p); stats (B, 4) = npasses, lambdas fitted,
+ * error (0 ok, 1 maxit, 2 pmax), warm. Always evaluated on the CPU.
+ */
+std::vector<mx::array> gaussian_cov_path(
+    const mx::array& C,
+    const mx::array& g,
+    const mx::array& beta,
+    const mx::array& rsq,
+    const mx::array& rank,
+    const mx::array& lambdas,
+    const mx::array& penalty,
+    const mx::array& limits,
+    const mx::array& include,
+    const mx::array& warm,
+    const mx::array& xv,
+    const mx::array& lambda_prev,
+    GaussianPathSettings settings,
+    mx::StreamOrDevice s = {});
+
+/**
+ * As gaussian_cov_path, for wide problems: never forms the p x p matrix.
+ * Columns C[:, k] = X'W_b (x_k - xm_bk) / (xs_b xs_bk) are computed from the
+ * raw X (n, p) in blocks as variables become candidates under glmnet's
+ * sequential strong rule, with a KKT check after each convergence. weights
+ * (B, n) normalized per problem (zero rows drop out: CV folds share X), xm
+ * and xs (B, p) the column centers and scales.
+ */
+std::vector<mx::array> gaussian_lazy_path(
+    const mx::array& X,
+    const mx::array& weights,
+    const mx::array& xm,
+    const mx::array& xs,
+    const mx::array& g,
+    const mx::array& beta,
+    const mx::array& rsq,
+    const mx::array& rank,
+    const mx::array& lambdas,
+    const mx::array& penalty,
+    const mx::array& limits,
+    const mx::array& include,
+    const mx::array& warm,
+    const mx::array& xv,
+    const mx::array& lambda_prev,
+    GaussianPathSettings settings,
+    mx::StreamOrDevice s = {});
+
+/**
+ * Least squares: coefficients W minimizing ||W^(1/2) (y - a - X w)||^2 + ridge ||w||^2
+ * (intercept a unpenalized, only with fit_intercept). method: "qr", "cholesky",
+ * "svd" or "auto". Outputs: coefficients (p, k) (p for 1-D y), intercept (k)
+ * (scalar for 1-D y), info (4) float32 diagnostics. Factorizations run on the CPU.
+ */
+std::vector<mx::array> lstsq(
+    const mx::array& X,
+    const mx::array& y,
+    const std::optional<mx::array>& weights = std::nullopt,
+    const std::string& method = "auto",
+    bool fit_intercept = false,
+    double ridge = 0.0,
+    std::optional<double> rcond = std::nullopt,
+    mx::StreamOrDevice s = {});
+
+/** The plain-MLX reference for lstsq (same outputs). */
+std::vector<mx::array> lstsq_fallback(
+    const mx::array& X,
+    const mx::array& y,
+    const std::optional<mx::array>& weights = std::nullopt,
+    const std::string& method = "auto",
+    bool fit_intercept = false,
+    double ridge = 0.0,
+    std::optional<double> rcond = std::nullopt,
     mx::StreamOrDevice s = {});
 
 /** Name of the GPU backend this build was compiled with ("none", "metal", "cuda"). */
