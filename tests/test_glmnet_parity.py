@@ -17,10 +17,10 @@ def load(case):
     return {k: d[k] for k in d.files}, json.loads(str(d["params_json"]))
 
 
-def fit_from_fixture(d, prm):
+def fit_from_fixture(d, prm, mode=None):
     kw = dict(alpha=prm["alpha"], nlambda=prm["nlambda"], standardize=prm["standardize"],
               fit_intercept=prm["intercept"], thresh=prm["thresh"], dfmax=prm["dfmax"], pmax=prm["pmax"],
-              maxit=prm["maxit"], type_gaussian=prm["type_gaussian"])
+              maxit=prm["maxit"], type_gaussian=mode or prm["type_gaussian"])
     if prm.get("user_lambda"):
         kw["lambdas"] = d["lambda_in"]
     else:
@@ -36,6 +36,7 @@ def fit_from_fixture(d, prm):
 
 @pytest.mark.parametrize("case", CASES)
 def test_path_matches_glmnet(case):
+    """Each case in the mode glmnet used for it (type.gaussian covariance or naive)."""
     d, prm = load(case)
     fit, caught = fit_from_fixture(d, prm)
     lam = np.asarray(fit.lambdas)
@@ -51,3 +52,18 @@ def test_path_matches_glmnet(case):
     np.testing.assert_array_equal(np.asarray(fit.df), np.count_nonzero(beta, axis=0))
     assert fit.jerr == prm["jerr"]
     assert (len(caught) > 0) == (prm["jerr"] != 0)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_covariance_and_naive_modes_agree_on_every_option_set(case):
+    """The strong-rule lazy-Gram solver ("naive") and the full-Gram one reach the same
+    solutions (converged tightly, so iteration order does not matter) with every option."""
+    d, prm = load(case)
+    prm = dict(prm, thresh=1e-13, maxit=10**6)
+    cov, _ = fit_from_fixture(d, prm, "covariance")
+    naive, _ = fit_from_fixture(d, prm, "naive")
+    m = min(np.asarray(cov.lambdas).size, np.asarray(naive.lambdas).size)
+    assert m >= min(5, np.asarray(cov.lambdas).size)
+    np.testing.assert_allclose(np.asarray(naive.lambdas)[:m], np.asarray(cov.lambdas)[:m], rtol=1e-10)
+    bc, bn = np.asarray(cov.beta)[:, :m], np.asarray(naive.beta)[:, :m]
+    assert np.max(np.abs(bc - bn)) <= 1e-6 * max(np.max(np.abs(bc)), 1e-12)

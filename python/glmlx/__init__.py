@@ -7,8 +7,12 @@ __version__ = "0.1.0"
 
 from ._ext_loader import _ext  # noqa: E402  (loads mlx.core and the BLAS first)
 from .primitives import gram, soft_threshold  # noqa: E402
+from .gd import GDResult, GradCheckResult, check_grad, fit_gd  # noqa: E402
+from .lstsq import ConditioningWarning, LstsqInfo, lstsq  # noqa: E402
 
 __all__ = ["__version__", "gram", "soft_threshold", "cmake_dir", "gpu_backend"]
+__all__ += ["lstsq", "LstsqInfo", "ConditioningWarning", "fit_gd", "GDResult", "check_grad",
+            "GradCheckResult"]
 
 
 def cmake_dir() -> str:
@@ -19,3 +23,11 @@ def cmake_dir() -> str:
 def gpu_backend() -> str:
     """GPU backend compiled into this build: "none", "metal" or "cuda"."""
     return _ext.gpu_backend()
+
+from .glmnet import GlmnetFit, glmnet  # noqa: E402
+
+__all__ += ["glmnet", "GlmnetFit"]
+
+from .cv import CVGlmnet, cv_glmnet  # noqa: E402
+
+__all__ += ["cv_glmnet", "CVGlmnet"]
