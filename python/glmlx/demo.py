@@ -1,56 +1,263 @@
-"""``glmlx demo``: run glmlx's pieces on a generated problem and report timings."""
+"""``glmlx demo``: fit a generated regression problem several ways and compare.
+
+The demo is a list of *sections* (:data:`SECTIONS`). Each section is a
+function ``section(ctx) -> list[Row]`` that may also add curves to
+``ctx.histories`` (plotted) and notes to ``ctx.notes`` (printed after the
+table). To extend the demo, write a section and append it to ``SECTIONS``.
+"""
 from __future__ import annotations
 
+import csv
+import math
+import os
+import sys
 import time
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional
 
 import mlx.core as mx
 import numpy as np
 
-from .primitives import gram, soft_threshold
+from .gd import fit_gd
+from .lstsq import lstsq
 
 
-def _median_time(fn, repeats: int) -> float:
-    fn()  # warm-up (first call builds the graph)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+# ---------------------------------------------------------------------------
+# Shared pieces
+# ---------------------------------------------------------------------------
+@dataclass
+class Problem:
+    """The seed problem: X ~ N(0, 1), w* ~ N(0, 1), y = X w* + noise * N(0, 1)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    w_star: np.ndarray
+    Xm: mx.array
+    ym: mx.array
+    seed: int
+    noise: float
+
+    @property
+    def shape(self):
+        return self.X.shape
 
 
-def _check_sizes(n: int, p: int) -> None:
+def make_problem(n: int = 10_000, p: int = 100, seed: int = 42, noise: float = 1e-2) -> Problem:
+    """Generate the seed problem in float64 (numpy and MLX copies)."""
     if n < 2 or p < 1:
-        raise ValueError(f"--n must be >= 2 and --p >= 1, got n={n}, p={p}")
-
-
-def run_demo(n: int = 10_000, p: int = 100, seed: int = 42, out: str = "glmlx-demo", repeats: int = 5) -> int:
-    _check_sizes(n, p)
+        raise ValueError(f"n must be >= 2 and p >= 1, got n={n}, p={p}")
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p))
     w_star = rng.standard_normal(p)
-    y = X @ w_star + 1e-2 * rng.standard_normal(n)
-    Xm, ym = mx.array(X), mx.array(y)
-    print(f"glmlx demo: n={n}, p={p}, seed={seed}, float64 on the CPU")
+    y = X @ w_star + noise * rng.standard_normal(n)
+    Xm, ym = mx.array(X, dtype=mx.float64), mx.array(y, dtype=mx.float64)
+    mx.eval(Xm, ym)
+    return Problem(X, y, w_star, Xm, ym, seed, noise)
 
-    def ours():
-        mx.eval(gram(Xm, ym, check_input=False))
 
-    def reference():
-        return X.T @ X, X.T @ y
+@dataclass
+class Row:
+    """One line of the comparison table."""
 
-    G, c = gram(Xm, ym)
-    err = float(np.max(np.abs(np.asarray(G) - X.T @ X)) / np.max(np.abs(X.T @ X)))
-    rows = [("gram X'X, X'y (glmlx)", _median_time(ours, repeats), err),
-            ("X.T @ X, X.T @ y (numpy)", _median_time(reference, repeats), 0.0)]
-    v = rng.standard_normal(n * p)
-    vm = mx.array(v)
-    rows.append(("soft_threshold (glmlx)", _median_time(lambda: mx.eval(soft_threshold(vm, 0.5)), repeats),
-                 float(np.max(np.abs(np.asarray(soft_threshold(vm, 0.5))
-                                     - np.sign(v) * np.maximum(np.abs(v) - 0.5, 0))))))
-    rows.append(("soft-threshold (numpy)",
-                 _median_time(lambda: np.sign(v) * np.maximum(np.abs(v) - 0.5, 0), repeats), 0.0))
-    print(f"{'step':<28}{'median s':>12}{'max rel err':>14}")
-    for name, t, e in rows:
-        print(f"{name:<28}{t:>12.5f}{e:>14.2e}")
+    method: str
+    seconds: float
+    coef: Optional[np.ndarray] = None
+    note: str = ""
+
+
+@dataclass
+class DemoContext:
+    problem: Problem
+    repeats: int = 5
+    steps: int = 1200
+    lr: float = 0.01
+    progress: bool = True
+    histories: Dict[str, np.ndarray] = field(default_factory=dict)
+    notes: List[str] = field(default_factory=list)
+
+
+def median_time(fn: Callable[[], object], repeats: int, warmup: bool = True):
+    """Median wall time of ``fn()`` over ``repeats`` calls (after one warm-up call); returns (seconds, last result)."""
+    out = fn() if warmup else None
+    times = []
+    for _ in range(max(1, repeats)):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), out
+
+
+def progress_callback(label: str, steps: int, stream=None, every: Optional[int] = None):
+    """A ``fit_gd`` callback that reports progress: a live line on a terminal, a few lines otherwise."""
+    stream = stream or sys.stderr
+    tty = hasattr(stream, "isatty") and stream.isatty()
+    every = every or max(1, steps // (50 if tty else 4))
+    t0 = time.perf_counter()
+
+    def cb(step, loss, coef, intercept):
+        done = step + 1
+        if done % every and done != steps:
+            return None
+        msg = f"{label}: step {done}/{steps}  loss {loss:.3e}  {time.perf_counter() - t0:.1f}s"
+        if tty:
+            stream.write("\r" + msg + ("\n" if done == steps else ""))
+        else:
+            stream.write(msg + "\n")
+        stream.flush()
+        return None
+
+    return cb
+
+
+# ---------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------
+def section_sgd(ctx: DemoContext) -> List[Row]:
+    """Plain full-batch gradient descent on 0.5 * mean squared error (the seed example)."""
+    prob, steps, lr = ctx.problem, ctx.steps, ctx.lr
+    runs = max(1, min(3, ctx.repeats))
+    times, res = [], None
+    for r in range(runs):
+        cb = progress_callback(f"SGD run {r + 1}/{runs}", steps) if ctx.progress else None
+        t0 = time.perf_counter()
+        res = fit_gd(prob.Xm, prob.ym, loss="mse", optimizer="sgd", lr=lr, steps=steps, fit_intercept=False,
+                     callback=cb)
+        mx.eval(res.coef)
+        times.append(time.perf_counter() - t0)
+    ctx.histories["SGD (full batch)"] = res.loss_history
+    return [Row(f"SGD, full batch ({steps} steps, lr {lr:g})", float(np.median(times)), np.asarray(res.coef),
+                f"final loss {res.loss_history[-1]:.3e}, {res.n_steps / float(np.median(times)):.0f} steps/s")]
+
+
+def section_closed_form(ctx: DemoContext) -> List[Row]:
+    """Closed-form least squares: glmlx QR, QR under mx.compile, Cholesky; numpy's lstsq as the reference."""
+    prob, reps = ctx.problem, ctx.repeats
+    Xm, ym = prob.Xm, prob.ym
+
+    def run(method):
+        def fn():
+            coef, info = lstsq(Xm, ym, method=method, check_input=False, return_info=True)
+            mx.eval(coef)
+            return coef, info
+        return fn
+
+    compiled = mx.compile(lambda X, y: lstsq(X, y, method="qr"))
+
+    def run_compiled():
+        coef = compiled(Xm, ym)
+        mx.eval(coef)
+        return coef
+
+    rows = []
+    t, (coef, info) = median_time(run("qr"), reps)
+    rows.append(Row("lstsq QR (glmlx)", t, np.asarray(coef), f"path {info.method}, rank {info.rank}"))
+    t, coef = median_time(run_compiled, reps)
+    rows.append(Row("lstsq QR, mx.compile (glmlx)", t, np.asarray(coef)))
+    t, (coef, info) = median_time(run("cholesky"), reps)
+    rows.append(Row("lstsq Cholesky (glmlx)", t, np.asarray(coef),
+                    f"path {info.method}, rcond(X'X) {info.cholesky_rcond:.2g}"))
+    t, ref = median_time(lambda: np.linalg.lstsq(prob.X, prob.y, rcond=None)[0], reps)
+    rows.append(Row("numpy.linalg.lstsq (reference)", t, ref))
+    r = prob.y - prob.X @ ref
+    ctx.notes.append(f"closed-form optimum of 0.5*mean squared error: {0.5 * float(np.mean(r * r)):.3e}")
+    ctx.histories.setdefault("_optimum", np.array([0.5 * float(np.mean(r * r))]))
+    return rows
+
+
+#: Sections run in order by :func:`run_demo`; append new ones here.
+SECTIONS: List[Callable[[DemoContext], List[Row]]] = [section_sgd, section_closed_form]
+
+
+# ---------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------
+def _fmt_time(s: float) -> str:
+    if s < 1e-3:
+        return f"{s * 1e6:.0f} us"
+    if s < 1:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s:.2f} s"
+
+
+def format_table(rows: List[Row], w_star: np.ndarray) -> str:
+    """Markdown table: method, median time, ||w - w*||, notes."""
+    ref = next((r.seconds for r in rows if "numpy" in r.method), None)
+    lines = ["| method | median time | vs numpy | ||w - w*|| | notes |", "|---|---:|---:|---:|---|"]
+    for r in rows:
+        err = f"{np.linalg.norm(r.coef - w_star):.3e}" if r.coef is not None else "-"
+        speed = f"{ref / r.seconds:.2g}x" if ref and r.seconds > 0 else "-"
+        lines.append(f"| {r.method} | {_fmt_time(r.seconds)} | {speed} | {err} | {r.note} |")
+    return "\n".join(lines)
+
+
+def write_csv(path: str, rows: List[Row], w_star: np.ndarray) -> None:
+    with open(path, "w", newline="") as fh:
+        wr = csv.writer(fh)
+        wr.writerow(["method", "median_seconds", "coef_error_l2", "note"])
+        for r in rows:
+            err = float(np.linalg.norm(r.coef - w_star)) if r.coef is not None else math.nan
+            wr.writerow([r.method, f"{r.seconds:.6g}", f"{err:.6g}", r.note])
+
+
+def save_plots(out: str, ctx: DemoContext, rows: List[Row]) -> List[str]:
+    """Save the PNGs; returns their paths, or [] (with a message) when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: skipping the PNG plots (pip install matplotlib)")
+        return []
+    paths = []
+    curves = {k: v for k, v in ctx.histories.items() if not k.startswith("_")}
+    if curves:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for name, h in curves.items():
+            ax.semilogy(np.arange(1, len(h) + 1), h, label=name)
+        if "_optimum" in ctx.histories:
+            ax.axhline(float(ctx.histories["_optimum"][0]), color="k", ls="--", lw=1, label="closed-form optimum")
+        ax.set_xlabel("step")
+        ax.set_ylabel("0.5 * mean squared error")
+        n, p = ctx.problem.shape
+        ax.set_title(f"Loss history (n={n}, p={p})")
+        ax.legend()
+        fig.tight_layout()
+        paths.append(os.path.join(out, "loss_history.png"))
+        fig.savefig(paths[-1], dpi=120)
+        plt.close(fig)
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.5))
+    ax.barh([r.method for r in rows][::-1], [r.seconds for r in rows][::-1])
+    ax.set_xscale("log")
+    ax.set_xlabel("median time (s, log scale)")
+    ax.set_title("Time to fit")
+    fig.tight_layout()
+    paths.append(os.path.join(out, "timings.png"))
+    fig.savefig(paths[-1], dpi=120)
+    plt.close(fig)
+    return paths
+
+
+def run_demo(n: int = 10_000, p: int = 100, seed: int = 42, out: str = "glmlx-demo", repeats: int = 5,
+             steps: int = 1200, lr: float = 0.01, progress: bool = True,
+             sections: Optional[List[Callable[[DemoContext], List[Row]]]] = None) -> int:
+    """Run the demo sections on the seed problem, print the table, save results.csv and the plots in ``out``."""
+    if repeats < 1 or steps < 1 or not (lr > 0):
+        raise ValueError(f"repeats and steps must be >= 1 and lr > 0, got {repeats}, {steps}, {lr}")
+    prob = make_problem(n, p, seed)
+    print(f"glmlx demo: n={n}, p={p}, seed={seed}, noise {prob.noise:g}, float64 on the CPU "
+          f"(median of {repeats} runs)")
+    ctx = DemoContext(prob, repeats=repeats, steps=steps, lr=lr, progress=progress)
+    rows: List[Row] = []
+    for section in sections or SECTIONS:
+        rows.extend(section(ctx))
+    print()
+    print(format_table(rows, prob.w_star))
+    for note in ctx.notes:
+        print(f"- {note}")
+    os.makedirs(out, exist_ok=True)
+    write_csv(os.path.join(out, "results.csv"), rows, prob.w_star)
+    print(f"\nresults saved in {os.path.abspath(out)}/: results.csv")
+    for path in save_plots(out, ctx, rows):
+        print(f"  plot: {path}")
     return 0
