@@ -1,0 +1,126 @@
+"""cv_glmnet: parity with R's cv.glmnet on committed fixtures, batched folds, options and bad input."""
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+import glmlx
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "glmnet"
+CV_CASES = sorted(p.stem for p in FIXTURES.glob("cv_*.npz"))
+
+
+def load(case):
+    d = np.load(FIXTURES / f"{case}.npz")
+    return {k: d[k] for k in d.files}, json.loads(str(d["params_json"]))
+
+
+@pytest.mark.parametrize("mode", ["covariance", "naive"])
+@pytest.mark.parametrize("case", CV_CASES)
+def test_matches_cv_glmnet(case, mode):
+    d, prm = load(case)
+    kw = {"weights": d["weights"]} if "weights" in d else {}
+    cv = glmlx.cv_glmnet(d["X"], d["y"], foldid=d["foldid"], type_measure=prm["type_measure"],
+                         type_gaussian=mode, **kw)
+    np.testing.assert_allclose(np.asarray(cv.lambdas), d["lambda"], rtol=1e-8)
+    np.testing.assert_allclose(np.asarray(cv.cvm), d["cvm"], rtol=1e-4)
+    np.testing.assert_allclose(np.asarray(cv.cvsd), d["cvsd"], rtol=1e-4)
+    np.testing.assert_allclose(np.asarray(cv.cvup), d["cvup"], rtol=1e-4)
+    np.testing.assert_allclose(np.asarray(cv.cvlo), d["cvlo"], rtol=1e-4)
+    np.testing.assert_array_equal(np.asarray(cv.nzero), d["nzero"])
+    # the chosen lambdas are the same path points
+    assert cv.index_min == int(np.argmin(np.abs(d["lambda"] - d["lambda_min"])))
+    assert cv.index_1se == int(np.argmin(np.abs(d["lambda"] - d["lambda_1se"])))
+    assert cv.lambda_min == pytest.approx(float(d["lambda_min"]), rel=1e-8)
+    assert cv.lambda_1se == pytest.approx(float(d["lambda_1se"]), rel=1e-8)
+
+
+def _data(n=120, p=15, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = X[:, :4] @ np.array([2.0, -1.5, 1.0, 0.5]) + rng.standard_normal(n)
+    return X, y
+
+
+def test_batched_folds_equal_separate_glmnet_fits():
+    X, y = _data()
+    foldid = np.resize(np.arange(1, 6), 120)
+    cv = glmlx.cv_glmnet(X, y, foldid=foldid, keep=True)
+    lam = np.asarray(cv.lambdas)
+    for k in range(1, 6):
+        tr = foldid != k
+        fit = glmlx.glmnet(X[tr], y[tr])
+        np.testing.assert_allclose(np.asarray(cv.fit_preval)[~tr], np.asarray(fit.predict(X[~tr], s=lam)),
+                                   rtol=1e-9, atol=1e-12)
+
+
+def test_fold_labels_are_any_integers():
+    X, y = _data()
+    foldid = np.resize(np.arange(1, 6), 120)
+    a = glmlx.cv_glmnet(X, y, foldid=foldid)
+    b = glmlx.cv_glmnet(X, y, foldid=foldid * 10 - 3)
+    np.testing.assert_array_equal(np.asarray(a.cvm), np.asarray(b.cvm))
+
+
+def test_random_folds_are_reproducible_with_seed():
+    X, y = _data()
+    a = glmlx.cv_glmnet(X, y, nfolds=5, seed=3)
+    b = glmlx.cv_glmnet(X, y, nfolds=5, seed=3)
+    np.testing.assert_array_equal(a.foldid, b.foldid)
+    np.testing.assert_array_equal(np.asarray(a.cvm), np.asarray(b.cvm))
+    assert sorted(np.bincount(a.foldid)[1:]) == [24] * 5
+
+
+def test_predict_and_coef_at_chosen_lambdas():
+    X, y = _data()
+    cv = glmlx.cv_glmnet(X, y, nfolds=5, seed=1)
+    np.testing.assert_allclose(np.asarray(cv.coef()), np.asarray(cv.fit.coef(s=cv.lambda_1se)))
+    np.testing.assert_allclose(np.asarray(cv.predict(X[:3], s="lambda_min")),
+                               np.asarray(cv.fit.predict(X[:3], s=cv.lambda_min)))
+    assert cv.lambda_1se >= cv.lambda_min
+
+
+def test_ungrouped_and_measures():
+    X, y = _data()
+    foldid = np.resize(np.arange(1, 6), 120)
+    mse = glmlx.cv_glmnet(X, y, foldid=foldid, keep=True)
+    pre = np.asarray(mse.fit_preval)
+    np.testing.assert_allclose(np.asarray(glmlx.cv_glmnet(X, y, foldid=foldid, grouped=False).cvm),
+                               ((y[:, None] - pre) ** 2).mean(axis=0), rtol=1e-12)
+    mae = glmlx.cv_glmnet(X, y, foldid=foldid, type_measure="mae")
+    per_fold = np.array([np.abs(y[foldid == k, None] - pre[foldid == k]).mean(0) for k in range(1, 6)])
+    np.testing.assert_allclose(np.asarray(mae.cvm), per_fold.mean(0), rtol=1e-12)
+
+
+def test_plots_are_written(tmp_path):
+    pytest.importorskip("matplotlib")
+    X, y = _data()
+    cv = glmlx.cv_glmnet(X, y, nfolds=5, seed=1)
+    cv.plot(tmp_path / "cv.png")
+    cv.fit.plot(xvar="norm", path=tmp_path / "path.png")
+    assert (tmp_path / "cv.png").stat().st_size > 1000 and (tmp_path / "path.png").stat().st_size > 1000
+
+
+X0, Y0 = _data(40, 5, seed=2)
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,msg",
+    [
+        (dict(foldid=np.ones(39)), ValueError, r"foldid must have length n=40"),
+        (dict(foldid=np.resize([1, 2], 40)), ValueError, r"at least 3 folds"),
+        (dict(nfolds=2), ValueError, r"at least 3 folds"),
+        (dict(nfolds=41), ValueError, r"nfolds=41 is larger than the number of observations"),
+        (dict(type_measure="auc"), ValueError, r"type_measure must be"),
+        (dict(type_measure="nope"), ValueError, r"type_measure must be"),
+        (dict(foldid=np.resize([1.5, 2, 3], 40)), ValueError, r"integer fold labels"),
+        (dict(nfolds=4, weights=np.r_[np.zeros(10), np.ones(30)], foldid=np.repeat([1, 2, 3, 4], 10)),
+         ValueError, r"fold 1 has no observation with positive weight"),
+        (dict(bogus=1), TypeError, r"unexpected glmnet arguments"),
+        (dict(nfolds=5.0), TypeError, r"nfolds must be an integer"),
+    ],
+)
+def test_bad_input(kwargs, exc, msg):
+    with pytest.raises(exc, match=msg):
+        glmlx.cv_glmnet(X0, Y0, **kwargs)
