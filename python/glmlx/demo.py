@@ -74,6 +74,8 @@ class DemoContext:
     progress: bool = True
     histories: Dict[str, np.ndarray] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)
+    #: extra figures: name -> function(path) that draws and saves one
+    figures: Dict[str, Callable[[str], object]] = field(default_factory=dict)
 
 
 def median_time(fn: Callable[[], object], repeats: int, warmup: bool = True):
@@ -164,8 +166,33 @@ def section_closed_form(ctx: DemoContext) -> List[Row]:
     return rows
 
 
+def section_lasso(ctx: DemoContext) -> List[Row]:
+    """The lasso path (glmnet's grid and stops) and 10-fold cross-validation's choice of lambda."""
+    from .cv import cv_glmnet
+    from .glmnet import glmnet
+
+    prob, reps = ctx.problem, ctx.repeats
+    if prob.shape[1] < 2 or prob.shape[0] < 10:
+        ctx.notes.append("lasso section skipped: glmnet needs p >= 2 and cross-validation n >= 10")
+        return []
+    t, fit = median_time(lambda: glmnet(prob.X, prob.y), reps)
+    lam = np.asarray(fit.lambdas)
+    rows = [Row(f"lasso path, glmlx.glmnet ({lam.size} lambdas)", t, np.asarray(fit.coef(s=lam[-1]))[1:, 0],
+                f"coef at the smallest lambda {lam[-1]:.3g}; dev ratio {float(np.asarray(fit.dev_ratio)[-1]):.5f}")]
+    foldid = np.random.default_rng(prob.seed).permutation(np.resize(np.arange(1, 11), prob.shape[0]))
+    t, cv = median_time(lambda: cv_glmnet(prob.X, prob.y, foldid=foldid), max(1, reps // 2))
+    rows.append(Row("10-fold CV, glmlx.cv_glmnet (lambda_min)", t, np.asarray(cv.coef(s="lambda_min"))[1:, 0],
+                    f"lambda_min {cv.lambda_min:.3g} ({int(np.asarray(cv.nzero)[cv.index_min])} nonzero), "
+                    f"lambda_1se {cv.lambda_1se:.3g}"))
+    ctx.notes.append(f"CV: lambda_min {cv.lambda_min:.4g} with mean squared error "
+                     f"{float(np.asarray(cv.cvm)[cv.index_min]):.3e}; lambda_1se {cv.lambda_1se:.4g}")
+    ctx.figures["coefficient_path.png"] = lambda path: fit.plot(xvar="lambda", path=path)
+    ctx.figures["cv_curve.png"] = lambda path: cv.plot(path)
+    return rows
+
+
 #: Sections run in order by :func:`run_demo`; append new ones here.
-SECTIONS: List[Callable[[DemoContext], List[Row]]] = [section_sgd, section_closed_form]
+SECTIONS: List[Callable[[DemoContext], List[Row]]] = [section_sgd, section_closed_form, section_lasso]
 
 
 # ---------------------------------------------------------------------------
@@ -235,6 +262,9 @@ def save_plots(out: str, ctx: DemoContext, rows: List[Row]) -> List[str]:
     paths.append(os.path.join(out, "timings.png"))
     fig.savefig(paths[-1], dpi=120)
     plt.close(fig)
+    for name, draw in ctx.figures.items():
+        paths.append(os.path.join(out, name))
+        plt.close(draw(paths[-1]))
     return paths
 
 
