@@ -28,6 +28,7 @@
 #include "glmlx/ops.h"
 #include "primitives.h"
 #include "util.h"
+#include "vec.h"
 
 namespace glmlx {
 
@@ -448,10 +449,7 @@ class Solver {
         const T d = b - old, xv = pr_.xv[k];
         pr_.beta[k] = b;
         pr_.rsq += d * (2 * gA[l] - d * xv);
-        const T* c = ca_[l].data();
-        for (size_t m = 0; m < na; ++m) {
-          gA[m] -= c[m] * d;
-        }
+        vec::axpy_neg(gA.data(), ca_[l].data(), d, na);
         dlx = std::max(dlx, xv * d * d);
       }
       if (dlx < T(s_.thr)) {

@@ -1,0 +1,14 @@
+// Small vector loops on the solver's hot paths, compiled twice on x86-64
+// (AVX2 and baseline) and picked at load time, so a generic build still runs
+// the wide instructions where the CPU has them.
+#pragma once
+
+#include <cstddef>
+
+namespace glmlx::vec {
+
+// y[i] -= a * x[i]
+void axpy_neg(double* y, const double* x, double a, std::size_t n);
+void axpy_neg(float* y, const float* x, float a, std::size_t n);
+
+} // namespace glmlx::vec
