@@ -1,6 +1,7 @@
 // Python bindings: glmlx._ext. The module shares MLX's nanobind domain, so
 // mx.array, mx.Stream and mx.Device arguments cross without conversion.
 #include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/variant.h>
@@ -10,6 +11,67 @@
 
 namespace nb = nanobind;
 using namespace nb::literals;
+
+namespace {
+
+using HostArray = nb::ndarray<nb::device::cpu, nb::ro>;
+
+glmlx::HostMatrix host_matrix(const HostArray& a) {
+  const int64_t rows = a.ndim() > 0 ? int64_t(a.shape(0)) : 1;
+  const int64_t cols = a.ndim() > 1 ? int64_t(a.shape(1)) : 1;
+  return {a.data(), rows, cols, a.ndim() > 0 ? int64_t(a.stride(0)) : 1, a.ndim() > 1 ? int64_t(a.stride(1)) : 1};
+}
+
+template <typename T>
+nb::ndarray<nb::numpy, T> new_numpy(std::vector<size_t> shape) {
+  size_t size = 1;
+  for (size_t d : shape) {
+    size *= d;
+  }
+  T* data = new T[std::max<size_t>(size, 1)];
+  nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<T*>(p); });
+  return nb::ndarray<nb::numpy, T>(data, shape.size(), shape.data(), owner);
+}
+
+// gram on numpy buffers (no copy into MLX); returns (G, XtY or None, xbar or None, ybar or None).
+template <typename T>
+nb::tuple gram_numpy(const HostArray& X, const std::optional<HostArray>& y, const std::optional<HostArray>& w,
+                     bool center) {
+  const auto hx = host_matrix(X);
+  const size_t p = size_t(hx.cols);
+  std::optional<glmlx::HostMatrix> hy, hw;
+  if (y) {
+    hy = host_matrix(*y);
+  }
+  if (w) {
+    hw = host_matrix(*w);
+  }
+  auto G = new_numpy<T>({p, p});
+  nb::object XtY = nb::none(), xbar = nb::none(), ybar = nb::none();
+  T *pc = nullptr, *pxb = nullptr, *pyb = nullptr;
+  if (y) {
+    auto a = y->ndim() == 2 ? new_numpy<T>({p, size_t(hy->cols)}) : new_numpy<T>({p});
+    pc = a.data();
+    XtY = nb::cast(a);
+  }
+  if (center) {
+    auto a = new_numpy<T>({p});
+    pxb = a.data();
+    xbar = nb::cast(a);
+    if (y) {
+      auto b = y->ndim() == 2 ? new_numpy<T>({size_t(hy->cols)}) : new_numpy<T>({});
+      pyb = b.data();
+      ybar = nb::cast(b);
+    }
+  }
+  {
+    nb::gil_scoped_release release;
+    glmlx::gram_host<T>(hx, hy ? &*hy : nullptr, hw ? &*hw : nullptr, center, G.data(), pc, pxb, pyb);
+  }
+  return nb::make_tuple(G, XtY, xbar, ybar);
+}
+
+} // namespace
 
 NB_MODULE(_ext, m) {
   m.doc() = "glmlx C++ primitives (use the wrappers in the glmlx package)";
@@ -45,5 +107,35 @@ NB_MODULE(_ext, m) {
         "fit_intercept"_a = false, "ridge"_a = 0.0, "rcond"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
   m.def("lstsq_fallback", &glmlx::lstsq_fallback, "X"_a, "y"_a, "weights"_a = nb::none(), "method"_a = "auto",
         "fit_intercept"_a = false, "ridge"_a = 0.0, "rcond"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def(
+      "gram_numpy",
+      [](HostArray X, std::optional<HostArray> y, std::optional<HostArray> w, bool center) {
+        auto check = [&](const HostArray& a, const char* name, size_t max_ndim) {
+          if (a.dtype() != X.dtype()) {
+            throw nb::type_error((std::string(name) + " must have X's dtype").c_str());
+          }
+          if (a.ndim() == 0 || a.ndim() > max_ndim || a.shape(0) != X.shape(0)) {
+            throw nb::value_error((std::string("[glmlx.gram] ") + name + " must have X's rows").c_str());
+          }
+        };
+        if (X.ndim() != 2) {
+          throw nb::value_error("[glmlx.gram] X must be 2-D");
+        }
+        if (y) {
+          check(*y, "y", 2);
+        }
+        if (w) {
+          check(*w, "weights", 1);
+        }
+        if (X.dtype() == nb::dtype<double>()) {
+          return gram_numpy<double>(X, y, w, center);
+        }
+        if (X.dtype() == nb::dtype<float>()) {
+          return gram_numpy<float>(X, y, w, center);
+        }
+        throw nb::type_error("[glmlx.gram] X must be float32 or float64");
+      },
+      "X"_a, "y"_a = nb::none(), "weights"_a = nb::none(), "center"_a = false,
+      "gram's kernel on numpy buffers without copying them into MLX (internal)");
   m.def("gpu_backend", &glmlx::gpu_backend);
 }

@@ -146,13 +146,92 @@ int64_t block_rows(int64_t n, int64_t p, size_t itemsize) {
   return std::clamp<int64_t>(b, 256, std::max<int64_t>(n, 1));
 }
 
+// The inputs of the kernel as raw strided views, so the MLX primitive and the
+// host entry point (numpy buffers, no copy into MLX) share one kernel.
 template <typename T>
-void gram_cpu(const GramArgs& a, bool center, std::vector<mx::array>& outs) {
-  const auto& X = a.X;
-  const int64_t n = X.shape(0), p = X.shape(1);
-  const int64_t k = a.y ? (a.y->ndim() == 2 ? a.y->shape(1) : 1) : 0;
-  T* G = outs[0].data<T>();
-  T* XtY = a.y ? outs[1].data<T>() : nullptr;
+struct GramData {
+  Mat<T> X;
+  int64_t n, p;
+  bool x_rows, x_cols;  // row- or column-contiguous
+  std::optional<Mat<T>> Y;
+  int64_t k;  // columns of y (0 without y)
+  const T* w;
+  int64_t ws;
+};
+
+template <typename T>
+bool uniform_weights(const GramData<T>& d) {
+  if (!d.w) {
+    return true;
+  }
+  for (int64_t i = 1; i < d.n; ++i) {
+    if (d.w[i * d.ws] != d.w[0]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Centered products from one uncentered BLAS pass: G - n xbar xbar' (times the
+// common weight). Returns false when a column's mean dominates its spread so
+// much (mean^2 > 1e4 variance) that the subtraction would lose digits.
+template <typename T>
+bool gram_centered_direct(const GramData<T>& d, T* G, T* XtY, std::vector<T>& xbar, std::vector<T>& ybar) {
+  const int64_t n = d.n, p = d.p, k = d.k;
+  const T s = d.w ? d.w[0] : T(1);
+  const T* X = d.X.p;
+  if (d.x_rows) {
+    blas::syrk_t(p, n, T(1), X, p, T(0), G, p);
+  } else {
+    blas::syrk_n(p, n, T(1), X, n, T(0), G, p);
+  }
+  std::vector<T> ones(n, T(1) / T(n));
+  xbar.assign(p, T(0));
+  if (d.x_rows) {
+    blas::gemv(true, n, p, T(1), X, p, ones.data(), 1, T(0), xbar.data(), 1);
+  } else {
+    blas::gemv(false, p, n, T(1), X, n, ones.data(), 1, T(0), xbar.data(), 1);
+  }
+  for (int64_t j = 0; j < p; ++j) {
+    const T raw = G[j * p + j] / T(n);
+    if (!(raw - xbar[j] * xbar[j] > T(1e-4) * raw)) {
+      return false;
+    }
+  }
+  for (int64_t i = 0; i < p; ++i) {
+    for (int64_t j = i; j < p; ++j) {
+      G[i * p + j] = s * (G[i * p + j] - T(n) * xbar[i] * xbar[j]);
+    }
+  }
+  if (k > 0) {
+    std::vector<T> Yc(size_t(n) * k);
+    ybar.assign(k, T(0));
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t c = 0; c < k; ++c) {
+        ybar[c] += (*d.Y)(i, c);
+      }
+    }
+    for (int64_t c = 0; c < k; ++c) {
+      ybar[c] /= T(n);
+    }
+    // X'(y - ybar): centering y alone is exact (X' 1 ybar' is the rank-one term).
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t c = 0; c < k; ++c) {
+        Yc[i * k + c] = (*d.Y)(i, c) - ybar[c];
+      }
+    }
+    if (d.x_rows) {
+      blas::gemm(true, false, p, k, n, s, X, p, Yc.data(), k, T(0), XtY, k);
+    } else {
+      blas::gemm(false, false, p, k, n, s, X, n, Yc.data(), k, T(0), XtY, k);
+    }
+  }
+  return true;
+}
+
+template <typename T>
+void gram_kernel(const GramData<T>& d, bool center, T* G, T* XtY, T* xbar_out, T* ybar_out) {
+  const int64_t n = d.n, p = d.p, k = d.k;
   if (n == 0) {
     std::fill(G, G + p * p, T(0));
     if (XtY) {
@@ -160,29 +239,30 @@ void gram_cpu(const GramArgs& a, bool center, std::vector<mx::array>& outs) {
     }
     return;
   }
-  const Mat<T> Xm = view<T>(X);
-  std::optional<Mat<T>> Ym;
-  if (a.y) {
-    Ym = view<T>(*a.y);
-  }
-  const T* w = a.w ? a.w->data<T>() : nullptr;
-  const int64_t ws = a.w ? a.w->strides()[0] : 0;
-
+  const Mat<T>& Xm = d.X;
+  const T* w = d.w;
+  const int64_t ws = d.ws;
+  blas::ThreadScope threads(double(n) * double(p) * double(p + k));
   std::vector<T> xbar, ybar;
-  if (center) {
-    weighted_means<T>(Xm, Ym ? &*Ym : nullptr, w, ws, n, p, k, xbar, ybar);
-  }
-  if (p == 0) {  // no products to form; the means of y above still are
-    if (center && a.y) {
-      std::copy(ybar.begin(), ybar.end(), outs[3].data<T>());
+  if (center && p > 0 && (d.x_rows || d.x_cols) && uniform_weights(d) &&
+      gram_centered_direct(d, G, XtY, xbar, ybar)) {
+    symmetrize_upper(G, p);
+    std::copy(xbar.begin(), xbar.end(), xbar_out);
+    if (k > 0) {
+      std::copy(ybar.begin(), ybar.end(), ybar_out);
     }
     return;
   }
-
-  blas::ThreadScope threads(double(n) * double(p) * double(p + k));
-  const bool x_rows = X.flags().row_contiguous;
-  const bool x_cols = X.flags().col_contiguous && !x_rows;
-  const bool direct = !center && !w && (x_rows || x_cols);
+  if (center) {
+    weighted_means<T>(Xm, d.Y ? &*d.Y : nullptr, w, ws, n, p, k, xbar, ybar);
+  }
+  if (p == 0) {  // no products to form; the means of y above still are
+    if (center && k > 0) {
+      std::copy(ybar.begin(), ybar.end(), ybar_out);
+    }
+    return;
+  }
+  const bool direct = !center && !w && (d.x_rows || d.x_cols);
   const int64_t B = block_rows(n, p, sizeof(T));
   std::vector<T> Z;   // packed sqrt(w) (X - xbar) block, row-major B x p
   std::vector<T> Zy;  // packed sqrt(w) (y - ybar) block, row-major B x k
@@ -199,19 +279,19 @@ void gram_cpu(const GramArgs& a, bool center, std::vector<mx::array>& outs) {
       for (int64_t i = 0; i < nb; ++i) {
         const T sw = w ? std::sqrt(w[(i0 + i) * ws]) : T(1);
         for (int64_t c = 0; c < k; ++c) {
-          Zy[i * k + c] = sw * ((*Ym)(i0 + i, c) - (center ? ybar[c] : T(0)));
+          Zy[i * k + c] = sw * ((*d.Y)(i0 + i, c) - (center ? ybar[c] : T(0)));
         }
       }
     }
-    if (direct && x_rows) {
-      const T* Xb = X.data<T>() + i0 * p;
+    if (direct && d.x_rows) {
+      const T* Xb = Xm.p + i0 * p;
       blas::syrk_t(p, nb, T(1), Xb, p, beta, G, p);
       if (k > 0) {
         blas::gemm(true, false, p, k, nb, T(1), Xb, p, Zy.data(), k, beta, XtY, k);
       }
     } else if (direct) {
       // Column-major X: X' is row-major p x n with leading dimension n.
-      const T* Xb = X.data<T>() + i0;
+      const T* Xb = Xm.p + i0;
       blas::syrk_n(p, nb, T(1), Xb, n, beta, G, p);
       if (k > 0) {
         blas::gemm(false, false, p, k, nb, T(1), Xb, n, Zy.data(), k, beta, XtY, k);
@@ -232,15 +312,55 @@ void gram_cpu(const GramArgs& a, bool center, std::vector<mx::array>& outs) {
   }
   symmetrize_upper(G, p);
   if (center) {
-    size_t o = a.y ? 2 : 1;
-    std::copy(xbar.begin(), xbar.end(), outs[o].data<T>());
-    if (a.y) {
-      std::copy(ybar.begin(), ybar.end(), outs[o + 1].data<T>());
+    std::copy(xbar.begin(), xbar.end(), xbar_out);
+    if (k > 0) {
+      std::copy(ybar.begin(), ybar.end(), ybar_out);
     }
   }
 }
 
+template <typename T>
+void gram_cpu(const GramArgs& a, bool center, std::vector<mx::array>& outs) {
+  const auto& X = a.X;
+  GramData<T> d{view<T>(X), X.shape(0), X.shape(1), bool(X.flags().row_contiguous),
+                X.flags().col_contiguous && !X.flags().row_contiguous, std::nullopt, 0, nullptr, 0};
+  if (a.y) {
+    d.Y = view<T>(*a.y);
+    d.k = a.y->ndim() == 2 ? a.y->shape(1) : 1;
+  }
+  if (a.w) {
+    d.w = a.w->data<T>();
+    d.ws = a.w->strides()[0];
+  }
+  const size_t o = a.y ? 2 : 1;
+  gram_kernel<T>(d, center, outs[0].data<T>(), a.y ? outs[1].data<T>() : nullptr,
+                 center ? outs[o].data<T>() : nullptr, center && a.y ? outs[o + 1].data<T>() : nullptr);
+}
+
 } // namespace
+
+template <typename T>
+void gram_host(const HostMatrix& X, const HostMatrix* y, const HostMatrix* w, bool center, T* G, T* XtY, T* xbar,
+               T* ybar) {
+  const bool rows = X.s1 == 1 && X.s0 == X.cols;
+  const bool cols = !rows && X.s0 == 1 && X.s1 == X.rows;
+  GramData<T> d{{static_cast<const T*>(X.data), X.s0, X.s1}, X.rows, X.cols, rows, cols, std::nullopt, 0, nullptr,
+                0};
+  if (y) {
+    d.Y = Mat<T>{static_cast<const T*>(y->data), y->s0, y->s1};
+    d.k = y->cols;
+  }
+  if (w) {
+    d.w = static_cast<const T*>(w->data);
+    d.ws = w->s0;
+  }
+  gram_kernel<T>(d, center, G, XtY, xbar, ybar);
+}
+
+template void gram_host<double>(const HostMatrix&, const HostMatrix*, const HostMatrix*, bool, double*, double*,
+                                double*, double*);
+template void gram_host<float>(const HostMatrix&, const HostMatrix*, const HostMatrix*, bool, float*, float*,
+                               float*, float*);
 
 std::vector<mx::array> gram_fallback(
     const mx::array& X,

@@ -165,3 +165,46 @@ def test_bad_input(kwargs, exc, msg):
 def test_cpp_op_validates_shapes():
     with pytest.raises(ValueError, match=r"\[glmlx.gram\] y has 3 rows but X has 4"):
         _ext.gram(mx.zeros((4, 2)), mx.zeros((3,)))
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 5e-5)])
+def test_host_kernel_on_numpy_buffers(layout, dtype, tol):
+    """gram_numpy runs the same kernel on numpy memory (no copy into MLX), any layout."""
+    rng = np.random.default_rng(11)
+    base = (rng.standard_normal((600, 24)) + rng.uniform(-3, 3, 24)).astype(dtype)
+    X = {"C": base, "F": np.asfortranarray(base), "strided": base[::2, 3:17]}[layout]
+    y = rng.standard_normal(X.shape[0]).astype(dtype)
+    for w in (None, np.full(X.shape[0], 0.5, dtype), rng.uniform(0.1, 2, X.shape[0]).astype(dtype)):
+        for center in (False, True):
+            G, c, xbar, ybar = _ext.gram_numpy(X, y, w, center)
+            Ge, ce, xe, ye = ref_gram(X.astype(np.float64), y.astype(np.float64),
+                                      None if w is None else w.astype(np.float64), center)
+            assert rel_err(G, Ge) < tol and rel_err(c, ce) < tol
+            if center:
+                assert rel_err(xbar, xe) < tol and abs(float(ybar) - ye) < tol * max(1, abs(ye))
+            else:
+                assert xbar is None and ybar is None
+
+
+def test_uniform_weight_fast_path_falls_back_when_means_dominate():
+    # the uncentered product minus n xbar xbar' would lose every digit here: the
+    # kernel must notice and use the packed (exactly centered) path instead
+    rng = np.random.default_rng(12)
+    X = 1e6 + rng.standard_normal((5000, 5))
+    G, _, xbar, _ = _ext.gram_numpy(X, None, None, True)
+    Xc = X - X.mean(0)
+    assert rel_err(G, Xc.T @ Xc) < 1e-8
+    G2, xbar2 = glmlx.gram(X, center=True)
+    assert rel_err(G2, Xc.T @ Xc) < 1e-8
+
+
+def test_host_kernel_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"X must be 2-D"):
+        _ext.gram_numpy(np.ones(3))
+    with pytest.raises(ValueError, match=r"y must have X's rows"):
+        _ext.gram_numpy(np.ones((3, 2)), np.ones(4))
+    with pytest.raises(TypeError, match=r"weights must have X's dtype"):
+        _ext.gram_numpy(np.ones((3, 2)), None, np.ones(3, dtype=np.float32))
+    with pytest.raises(TypeError, match=r"float32 or float64"):
+        _ext.gram_numpy(np.ones((3, 2), dtype=np.int64))

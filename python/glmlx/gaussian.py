@@ -56,6 +56,20 @@ class Standardized:
     w: Optional[np.ndarray] = None  # normalized weights (lazy mode)
 
 
+def _gram(X, y: np.ndarray, w: np.ndarray, center: bool):
+    """(G, X'Wy, xbar, ybar) as float64 numpy arrays, from the gram kernel.
+
+    numpy input goes to the kernel directly (no copy into MLX); an mx.array
+    through the gram primitive.
+    """
+    if isinstance(X, np.ndarray):
+        out = _ext.gram_numpy(X, y.astype(X.dtype, copy=False), w.astype(X.dtype, copy=False), center)
+    else:
+        out = gram(X, mx.array(y, dtype=X.dtype), mx.array(w, dtype=X.dtype), center=center, check_input=False)
+        out = tuple(out) + (None,) * (4 - len(out))
+    return tuple(None if a is None else np.asarray(a, dtype=np.float64) for a in out)
+
+
 def _column_stats(Xn: np.ndarray, w: np.ndarray, block: int = 256):
     """Weighted column means and centered variances, in row blocks (no n x p temporary)."""
     xbar = w @ Xn
@@ -139,21 +153,21 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
         c = Xn.T @ (w * (y - ybar))
         finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c))
     elif fit_intercept:
-        G, c, xm, _ = gram(X, mx.array(y, dtype=X.dtype), mx.array(w, dtype=X.dtype), center=True,
-                           check_input=False)
-        G, c, xbar = np.asarray(G, dtype=np.float64), np.asarray(c, dtype=np.float64), np.asarray(xm, np.float64)
+        G, c, xbar, _ = _gram(X, y, w, center=True)
         var = np.diag(G).copy()
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
     else:
-        G, c = gram(X, mx.array(y, dtype=X.dtype), mx.array(w, dtype=X.dtype), check_input=False)
-        G, c = np.asarray(G, dtype=np.float64), np.asarray(c, dtype=np.float64)
+        G, c, _, _ = _gram(X, y, w, center=False)
         xbar = w @ Xn
         var = np.diag(G) - xbar**2
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
     # glmnet sees only a fold's training rows: constant columns are judged there
     std = _finish(Xn, G, c, xbar, var, ybar, ys, nulldev, excluded, standardize, fit_intercept, finite, rows)
     if lazy:
-        std.X, std.w = X, w
+        # the lazy solver reads X through MLX
+        std.X = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
+                                                             else mx.float32)
+        std.w = w
     return std
 
 
@@ -175,28 +189,24 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
             std = standardize(X, y, wk, excluded, scale, fit_intercept, lazy=True, rows=fold != k)
             out.append(std)
         return out
-    wn = mx.array(weights, dtype=X.dtype)
-    ym_arr = mx.array(y, dtype=X.dtype)
     if fit_intercept:
-        G, c, m, my = (np.asarray(a, dtype=np.float64) for a in gram(X, ym_arr, wn, center=True, check_input=False))
+        G, c, m, my = _gram(X, y, weights, center=True)
         my = float(my)
     else:
-        G, c = (np.asarray(a, dtype=np.float64) for a in gram(X, ym_arr, wn, check_input=False))
+        G, c, _, _ = _gram(X, y, weights, center=False)
         m, my = np.zeros(Xn.shape[1]), 0.0
     for k in range(nfolds):
         rows = np.flatnonzero(fold == k)
         wk = weights[rows]
         sk = wk.sum()
-        Xk = mx.array(Xn[rows], dtype=X.dtype)
+        Xk = Xn[rows]
         if fit_intercept:
-            Hc, hc, mk, yk = (np.asarray(a, dtype=np.float64) for a in gram(
-                Xk, mx.array(y[rows], dtype=X.dtype), mx.array(wk, dtype=X.dtype), center=True, check_input=False))
+            Hc, hc, mk, yk = _gram(Xk, y[rows], wk, center=True)
             dk, dyk = mk - m, float(yk) - my
             H = Hc + sk * np.outer(dk, dk)  # held-out Gram about the full-data means
             hy = hc + sk * dk * dyk
         else:
-            H, hy = (np.asarray(a, dtype=np.float64) for a in gram(
-                Xk, mx.array(y[rows], dtype=X.dtype), mx.array(wk, dtype=X.dtype), check_input=False))
+            H, hy, _, _ = _gram(Xk, y[rows], wk, center=False)
         St = S - sk
         T, ty = G - H, c - hy
         wtr = np.where(fold == k, 0.0, weights)

@@ -17,17 +17,26 @@ PREDICT_TYPES = ("link", "response", "coefficients", "nonzero")
 
 
 def _as_data_matrix(X, dtype):
-    Xm = as_array(X, "X")
-    if Xm.dtype in (mx.complex64,):
-        raise TypeError("X must be real")
+    """X as a float32/float64 numpy array (kept as is when it is one: no copy) or mx.array."""
+    if dtype is not None and dtype not in (mx.float32, mx.float64):
+        raise TypeError(f"dtype must be mx.float32 or mx.float64, got {dtype}")
+    if isinstance(X, np.ndarray) and X.dtype in (np.float64, np.float32):
+        Xm = X
+    else:
+        Xm = as_array(X, "X")
+        if Xm.dtype in (mx.complex64,):
+            raise TypeError("X must be real")
     if Xm.ndim != 2:
         raise ValueError(f"X must be a 2-D matrix (n, p), got shape {tuple(Xm.shape)}")
     if dtype is None:
-        dtype = mx.float32 if Xm.dtype == mx.float32 else mx.float64
-    if dtype not in (mx.float32, mx.float64):
-        raise TypeError(f"dtype must be mx.float32 or mx.float64, got {dtype}")
+        dtype = mx.float32 if Xm.dtype in (mx.float32, np.float32) else mx.float64
+    want = np.float64 if dtype == mx.float64 else np.float32
+    if isinstance(Xm, np.ndarray):
+        Xm = Xm.astype(want, copy=False)
+    else:
+        Xm = np.asarray(Xm.astype(dtype, stream=mx.cpu))  # a view of the MLX buffer
     # NaN/Inf in X are caught from the Gram matrix (gaussian.standardize): no extra pass.
-    return Xm.astype(dtype, stream=mx.cpu), dtype
+    return Xm, dtype
 
 
 def _vector(v, p, name, default):

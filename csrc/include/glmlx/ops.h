@@ -167,6 +167,21 @@ std::vector<mx::array> lstsq_fallback(
     std::optional<double> rcond = std::nullopt,
     mx::StreamOrDevice s = {});
 
+/** A strided host matrix (element strides): a buffer that is not an MLX array. */
+struct HostMatrix {
+  const void* data;
+  int64_t rows, cols, s0, s1;
+};
+
+/**
+ * gram's CPU kernel on host buffers (e.g. numpy arrays, without copying them
+ * into MLX): G (p x p), XtY (p x k) when y, xbar (p) and ybar (k) when center.
+ * T is float or double; y and w have X's type (w a column, stride s0).
+ */
+template <typename T>
+void gram_host(const HostMatrix& X, const HostMatrix* y, const HostMatrix* w, bool center, T* G, T* XtY, T* xbar,
+               T* ybar);
+
 /** Name of the GPU backend this build was compiled with ("none", "metal", "cuda"). */
 const char* gpu_backend();
 
