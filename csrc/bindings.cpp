@@ -95,7 +95,8 @@ NB_MODULE(_ext, m) {
       .def_rw("dfmax", &glmlx::GaussianPathSettings::dfmax)
       .def_rw("mnl", &glmlx::GaussianPathSettings::mnl)
       .def_rw("m_offset", &glmlx::GaussianPathSettings::m_offset)
-      .def_rw("early_stop", &glmlx::GaussianPathSettings::early_stop);
+      .def_rw("early_stop", &glmlx::GaussianPathSettings::early_stop)
+      .def_rw("strong", &glmlx::GaussianPathSettings::strong);
   m.def("gaussian_cov_path", &glmlx::gaussian_cov_path, "C"_a, "g"_a, "beta"_a, "rsq"_a, "rank"_a, "lambdas"_a,
         "penalty"_a, "limits"_a, "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a, "settings"_a, nb::kw_only(),
         "stream"_a = nb::none());

@@ -662,8 +662,7 @@ std::vector<mx::array> gaussian_cov_path(
     detail::fail(op, "C must be (1 or B, p, p) with p = " + std::to_string(p) + ", got " +
                          detail::shape_str(C.shape()));
   }
-  settings.lazy = false;
-  settings.strong = false;
+  settings.lazy = false;  // strong (the rule-based candidate set) is the caller's choice
   return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev}, {C}, settings);
 }
 

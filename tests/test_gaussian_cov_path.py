@@ -55,3 +55,23 @@ def test_op_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match=r"limits must have shape \(1, 2, 3\)"):
         _ext.gaussian_cov_path(mx.zeros((1, p, p), dtype=mx.float64), z, z, mx.zeros((1,)), mx.zeros((1, p)),
                                mx.ones((1, 4)), z, mx.zeros((1, p)), z, mx.zeros((1,)), z, mx.zeros((1,)), s)
+
+
+def test_strong_rule_scheme_gives_the_same_path_from_full_or_lazy_gram():
+    """glmnet's naive scheme runs identically whether Gram columns come from the full
+    matrix or are formed on demand from X: only the source of the numbers differs."""
+    rng = np.random.default_rng(5)
+    n, p = 80, 60
+    X = rng.standard_normal((n, p))
+    y = X[:, :5] @ rng.standard_normal(5) + rng.standard_normal(n)
+    Xm = mx.array(X, dtype=mx.float64)
+    kw = dict(alpha=0.8, penalty=np.ones(p), lower=np.full(p, -gaussian.BIG), upper=np.full(p, gaussian.BIG),
+              nlambda=50, flmin=1e-3, user_lambdas=None, thresh=1e-10, maxit=10**5, dfmax=p + 1, pmax=p, sml=1e-5,
+              dtype=mx.float64, strong=True)
+    none = np.zeros(p, dtype=bool)
+    full = gaussian.fit_paths([gaussian.standardize(Xm, y, np.ones(n), none, True, True, lazy=False)], **kw)[0]
+    lazy = gaussian.fit_paths([gaussian.standardize(Xm, y, np.ones(n), none, True, True, lazy=True)], **kw)[0]
+    assert full.lambdas.size == lazy.lambdas.size
+    np.testing.assert_allclose(lazy.lambdas, full.lambdas, rtol=1e-12)
+    np.testing.assert_allclose(lazy.beta, full.beta, rtol=1e-9, atol=1e-12)
+    assert lazy.npasses == full.npasses

@@ -168,15 +168,18 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
             raise ValueError(f"fold {j + 1} has no observation with positive weight")
     fit = _fit(prob)
     lam = np.asarray(fit.lambdas)
+    # Folds share the full Gram (one pass plus the held-out rows') where it fits
+    # in memory for all of them; lazy columns would read X once per fold.
+    fold_lazy = prob.strong and gaussian.prefer_lazy(n, prob.X.shape[1], copies=k)
     stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
-                                      prob.fit_intercept, prob.lazy)
+                                      prob.fit_intercept, fold_lazy)
     # As R's cv.glmnet 4.1: each fold fits its own path (the user's lambdas when
     # given, else its own grid) and is evaluated at the full-data lambdas by
     # glmnet's linear interpolation in lambda.
     results = gaussian.fit_paths(stds, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
                                  nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
                                  thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax,
-                                 sml=prob.sml, dtype=prob.dtype)
+                                 sml=prob.sml, dtype=prob.dtype, strong=prob.strong)
     Xn = np.asarray(prob.X, dtype=np.float64)
     preval = np.empty((n, lam.size))
     for j, res in enumerate(results):

@@ -195,18 +195,22 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
     else:
         G, c, _, _ = _gram(X, y, weights, center=False)
         m, my = np.zeros(Xn.shape[1]), 0.0
+    # one reordering of the rows by fold makes every held-out block a slice
+    order = np.argsort(fold, kind="stable")
+    Xo, yo, wo = Xn[order], y[order], weights[order]
+    bounds = np.searchsorted(fold[order], np.arange(nfolds + 1))
     for k in range(nfolds):
-        rows = np.flatnonzero(fold == k)
-        wk = weights[rows]
+        rows = slice(bounds[k], bounds[k + 1])
+        wk = wo[rows]
         sk = wk.sum()
-        Xk = Xn[rows]
+        Xk = Xo[rows]
         if fit_intercept:
-            Hc, hc, mk, yk = _gram(Xk, y[rows], wk, center=True)
+            Hc, hc, mk, yk = _gram(Xk, yo[rows], wk, center=True)
             dk, dyk = mk - m, float(yk) - my
             H = Hc + sk * np.outer(dk, dk)  # held-out Gram about the full-data means
             hy = hc + sk * dk * dyk
         else:
-            H, hy, _, _ = _gram(Xk, y[rows], wk, center=False)
+            H, hy, _, _ = _gram(Xk, yo[rows], wk, center=False)
         St = S - sk
         T, ty = G - H, c - hy
         wtr = np.where(fold == k, 0.0, weights)
@@ -239,8 +243,9 @@ class PathResult:
     jerr: int
 
 
-def _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, m_offset, early_stop):
+def _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, m_offset, early_stop, strong=False):
     s = _ext.GaussianPathSettings()
+    s.strong = bool(strong)
     s.alpha, s.thresh, s.sml, s.rsqmax = float(alpha), float(thresh), float(sml), DEVMAX
     s.maxit, s.pmax, s.dfmax, s.mnl = int(maxit), int(pmax), int(dfmax), int(mnl)
     s.m_offset, s.early_stop = int(m_offset), bool(early_stop)
@@ -324,13 +329,15 @@ def _source(stds):
 
 
 def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambdas, thresh, maxit, dfmax, pmax,
-              sml, dtype) -> list:
+              sml, dtype, strong=False) -> list:
     """glmnet's path for B standardized problems (sharing X) in batched primitive calls.
 
     With glmnet's own grid, a first block fits lambda = "infinity" (only
     unpenalized variables move); each problem's lambda_max then comes from its
     gradient there, and a second block runs every problem's geometric grid with
     its own early stops. A user grid is one block without early stops.
+    ``strong`` selects glmnet's naive scheme (strong rule + KKT checks) over its
+    covariance scheme; it is implied when the Gram columns are lazy.
     """
     B = len(stds)
     cl = np.stack([np.vstack([lower, upper]) / s.ys * s.xs for s in stds])
@@ -343,7 +350,7 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
         mnl = min(MNLAM, len(user_lambdas))
         grid = np.asarray(user_lambdas, dtype=np.float64)[None, :] / ys[:, None]
         bp, rsq, nfit, err = state.run(grid, np.zeros(B), _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0,
-                                                                    False))
+                                                                    False, strong))
         for b in range(B):
             n = int(nfit[b])
             parts[b].append((grid[b, :n], bp[b, :n], rsq[b, :n]))
@@ -351,7 +358,7 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     else:
         mnl = min(MNLAM, nlambda)
         bp, rsq, nfit, err = state.run(np.full((B, 1), BIG), np.zeros(B),
-                                       _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0, True))
+                                       _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0, True, strong))
         for b in range(B):
             n = int(nfit[b])
             parts[b].append((np.full(n, BIG), bp[b, :n], rsq[b, :n]))
@@ -361,7 +368,7 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
             lmax = np.array([lambda_max(g[b], penalty, stds[b].include, alpha) for b in range(B)])
             grid = np.stack([geometric_grid(lmax[b], flmin, nlambda) for b in range(B)])
             bp, rsq, nfit, err = state.run(grid, lmax, _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 1,
-                                                                 True))
+                                                                 True, strong))
             for b in np.flatnonzero(errs == 0):
                 n = int(nfit[b])
                 parts[b].append((grid[b, :n], bp[b, :n], rsq[b, :n]))
@@ -405,7 +412,17 @@ def fit_path(std: Standardized, **kw) -> PathResult:
     return res
 
 
-def prefer_lazy(n: int, p: int) -> bool:
-    """Lazy Gram columns with strong rules from p = 500 on, as glmnet switches to its naive mode."""
-    return p >= 500  # glmnet's own type.gaussian rule: the same mode, so the same iterates
+def prefer_strong(n: int, p: int) -> bool:
+    """glmnet's own type.gaussian rule (naive from p = 500): the same scheme, so the same iterates."""
+    return p >= 500
+
+
+def prefer_lazy(n: int, p: int, copies: int = 1) -> bool:
+    """Gram columns on demand unless the full matrix is cheaper and fits.
+
+    The full Gram costs one pass of n p^2 flops and p^2 memory per copy (one per
+    CV fold); lazy columns cost 2 n p flops each, and a wide path (p > n) never
+    needs more than about n of them.
+    """
+    return p > n or copies * p * p * 8 > 2**30
 

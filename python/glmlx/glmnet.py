@@ -193,9 +193,12 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
     dfmax, pmax : int, optional         stop once more than dfmax variables are nonzero; at most pmax ever enter
     exclude : sequence of int, optional 0-based indices of variables left out
     type_gaussian : "auto", "covariance" or "naive"
-        "covariance" forms the full standardized Gram matrix; "naive" (glmnet's
-        name, for wide data) forms Gram columns only for variables admitted by the
-        sequential strong rule and checks KKT conditions. "auto" picks by shape.
+        glmnet's two schemes, with the same iterates as glmnet: "covariance"
+        sweeps all variables; "naive" sweeps the variables admitted by the
+        sequential strong rule and checks KKT conditions. "auto" is glmnet's
+        rule (naive from p = 500). Either way the Gram columns come from one
+        BLAS pass when p <= n (and p^2 fits), else, for "naive", are formed in
+        blocks only for the candidate variables.
     dtype : mx.float64 (default for float64 input) or mx.float32
 
     Returns
@@ -234,7 +237,8 @@ class _Problem:
     sml: float
     standardize: bool
     fit_intercept: bool
-    lazy: bool
+    strong: bool  # glmnet's naive scheme (strong rules + KKT), else its covariance scheme
+    lazy: bool  # Gram columns computed on demand (needs strong)
 
 
 def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights, penalty_factor, lower_limits,
@@ -314,10 +318,11 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
         if lambda_min_ratio >= 1:
             raise ValueError(f"lambda_min_ratio must be less than 1, got {lambda_min_ratio}")
         flmin = float(lambda_min_ratio)
-    lazy = type_gaussian == "naive" or (type_gaussian == "auto" and gaussian.prefer_lazy(n, p))
+    strong = type_gaussian == "naive" or (type_gaussian == "auto" and gaussian.prefer_strong(n, p))
+    lazy = strong and gaussian.prefer_lazy(n, p)
     return _Problem(family, Xm, dtype, yv, w, vp, lower, upper, excl, float(alpha), int(nlambda), flmin, user,
                     float(thresh), int(maxit), int(dfmax), int(pmax), sml, bool(standardize), bool(fit_intercept),
-                    lazy)
+                    strong, lazy)
 
 
 def _fit(prob: _Problem) -> GlmnetFit:
@@ -326,5 +331,5 @@ def _fit(prob: _Problem) -> GlmnetFit:
     res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
                             nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
                             thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
-                            dtype=prob.dtype)
+                            dtype=prob.dtype, strong=prob.strong)
     return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None)

@@ -78,7 +78,8 @@ struct GaussianPathSettings {
   int mnl = 5;              // mnlam: no early stop before this many lambdas
   int m_offset = 0;         // index of this block's first lambda in the path
   bool early_stop = true;   // false for a user-given lambda sequence
-  bool strong = false;      // sequential strong rule + KKT check (set by the op)
+  bool strong = false;      // glmnet's naive scheme: sequential strong rule + KKT checks
+                            // (always on in gaussian_lazy_path)
   bool lazy = false;        // Gram columns computed from X (set by the op)
 };
 
