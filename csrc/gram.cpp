@@ -93,14 +93,15 @@ template <typename T>
 struct Mat {
   const T* p;
   int64_t s0, s1;
+  const int64_t* rows = nullptr;  // optional row selection (host entry point)
   T operator()(int64_t i, int64_t j) const {
-    return p[i * s0 + j * s1];
+    return p[(rows ? rows[i] : i) * s0 + j * s1];
   }
 };
 
 template <typename T>
 Mat<T> view(const mx::array& a) {
-  return {a.data<T>(), a.strides()[0], a.ndim() > 1 ? a.strides()[1] : 0};
+  return {a.data<T>(), a.strides()[0], a.ndim() > 1 ? a.strides()[1] : 0, nullptr};
 }
 
 // Column means of X (and y), weighted when w is given; double accumulators.
@@ -108,10 +109,11 @@ template <typename T>
 void weighted_means(
     const Mat<T>& X, const Mat<T>* Y, const T* w, int64_t ws, int64_t n, int64_t p, int64_t k,
     std::vector<T>& xbar, std::vector<T>& ybar) {
+  const int64_t* rows = X.rows;
   std::vector<double> sx(p, 0.0), sy(k, 0.0);
   double sw = 0.0;
   for (int64_t i = 0; i < n; ++i) {
-    const double wi = w ? double(w[i * ws]) : 1.0;
+    const double wi = w ? double(w[(rows ? rows[i] : i) * ws]) : 1.0;
     sw += wi;
     for (int64_t j = 0; j < p; ++j) {
       sx[j] += wi * double(X(i, j));
@@ -170,6 +172,12 @@ bool uniform_weights(const GramData<T>& d) {
     }
   }
   return true;
+}
+
+// Weight of (selected) row i.
+template <typename T>
+T row_weight(const GramData<T>& d, int64_t i) {
+  return d.w[(d.X.rows ? d.X.rows[i] : i) * d.ws];
 }
 
 // Centered products from one uncentered BLAS pass: G - n xbar xbar' (times the
@@ -244,7 +252,7 @@ void gram_kernel(const GramData<T>& d, bool center, T* G, T* XtY, T* xbar_out, T
   const int64_t ws = d.ws;
   blas::ThreadScope threads(double(n) * double(p) * double(p + k));
   std::vector<T> xbar, ybar;
-  if (center && p > 0 && (d.x_rows || d.x_cols) && uniform_weights(d) &&
+  if (center && p > 0 && !d.X.rows && (d.x_rows || d.x_cols) && uniform_weights(d) &&
       gram_centered_direct(d, G, XtY, xbar, ybar)) {
     symmetrize_upper(G, p);
     std::copy(xbar.begin(), xbar.end(), xbar_out);
@@ -262,7 +270,7 @@ void gram_kernel(const GramData<T>& d, bool center, T* G, T* XtY, T* xbar_out, T
     }
     return;
   }
-  const bool direct = !center && !w && (d.x_rows || d.x_cols);
+  const bool direct = !center && !w && !d.X.rows && (d.x_rows || d.x_cols);
   const int64_t B = block_rows(n, p, sizeof(T));
   std::vector<T> Z;   // packed sqrt(w) (X - xbar) block, row-major B x p
   std::vector<T> Zy;  // packed sqrt(w) (y - ybar) block, row-major B x k
@@ -277,7 +285,7 @@ void gram_kernel(const GramData<T>& d, bool center, T* G, T* XtY, T* xbar_out, T
     const T beta = i0 == 0 ? T(0) : T(1);
     if (k > 0) {
       for (int64_t i = 0; i < nb; ++i) {
-        const T sw = w ? std::sqrt(w[(i0 + i) * ws]) : T(1);
+        const T sw = w ? std::sqrt(row_weight(d, i0 + i)) : T(1);
         for (int64_t c = 0; c < k; ++c) {
           Zy[i * k + c] = sw * ((*d.Y)(i0 + i, c) - (center ? ybar[c] : T(0)));
         }
@@ -298,7 +306,7 @@ void gram_kernel(const GramData<T>& d, bool center, T* G, T* XtY, T* xbar_out, T
       }
     } else {
       for (int64_t i = 0; i < nb; ++i) {
-        const T sw = w ? std::sqrt(w[(i0 + i) * ws]) : T(1);
+        const T sw = w ? std::sqrt(row_weight(d, i0 + i)) : T(1);
         T* zr = Z.data() + i * p;
         for (int64_t j = 0; j < p; ++j) {
           zr[j] = sw * (Xm(i0 + i, j) - (center ? xbar[j] : T(0)));
@@ -341,13 +349,13 @@ void gram_cpu(const GramArgs& a, bool center, std::vector<mx::array>& outs) {
 
 template <typename T>
 void gram_host(const HostMatrix& X, const HostMatrix* y, const HostMatrix* w, bool center, T* G, T* XtY, T* xbar,
-               T* ybar) {
-  const bool rows = X.s1 == 1 && X.s0 == X.cols;
-  const bool cols = !rows && X.s0 == 1 && X.s1 == X.rows;
-  GramData<T> d{{static_cast<const T*>(X.data), X.s0, X.s1}, X.rows, X.cols, rows, cols, std::nullopt, 0, nullptr,
-                0};
+               T* ybar, const int64_t* rows, int64_t nrows) {
+  const bool row_major = X.s1 == 1 && X.s0 == X.cols;
+  const bool col_major = !row_major && X.s0 == 1 && X.s1 == X.rows;
+  GramData<T> d{{static_cast<const T*>(X.data), X.s0, X.s1, rows}, rows ? nrows : X.rows, X.cols, row_major,
+                col_major, std::nullopt, 0, nullptr, 0};
   if (y) {
-    d.Y = Mat<T>{static_cast<const T*>(y->data), y->s0, y->s1};
+    d.Y = Mat<T>{static_cast<const T*>(y->data), y->s0, y->s1, rows};
     d.k = y->cols;
   }
   if (w) {
@@ -358,9 +366,9 @@ void gram_host(const HostMatrix& X, const HostMatrix* y, const HostMatrix* w, bo
 }
 
 template void gram_host<double>(const HostMatrix&, const HostMatrix*, const HostMatrix*, bool, double*, double*,
-                                double*, double*);
+                                double*, double*, const int64_t*, int64_t);
 template void gram_host<float>(const HostMatrix&, const HostMatrix*, const HostMatrix*, bool, float*, float*,
-                               float*, float*);
+                               float*, float*, const int64_t*, int64_t);
 
 std::vector<mx::array> gram_fallback(
     const mx::array& X,

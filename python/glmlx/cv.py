@@ -166,13 +166,17 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     for j in range(k):
         if not np.any(prob.weights[fold == j] > 0):
             raise ValueError(f"fold {j + 1} has no observation with positive weight")
-    fit = _fit(prob)
-    lam = np.asarray(fit.lambdas)
     # Folds share the full Gram (one pass plus the held-out rows') where it fits
     # in memory for all of them; lazy columns would read X once per fold.
     fold_lazy = prob.strong and gaussian.prefer_lazy(n, prob.X.shape[1], copies=k)
+    by_fold = full = None
+    if not fold_lazy and not prob.lazy:  # one Gram pass (fold by fold) serves the full fit and the folds
+        by_fold = gaussian.fold_moments(prob.X, prob.y, prob.weights, fold, k, prob.fit_intercept)
+        full = gaussian.normalize_moments(by_fold[1], prob.weights.sum())
+    fit = _fit(prob, full)
+    lam = np.asarray(fit.lambdas)
     stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
-                                      prob.fit_intercept, fold_lazy)
+                                      prob.fit_intercept, fold_lazy, moments_by_fold=by_fold)
     # As R's cv.glmnet 4.1: each fold fits its own path (the user's lambdas when
     # given, else its own grid) and is evaluated at the full-data lambdas by
     # glmnet's linear interpolation in lambda.

@@ -56,18 +56,27 @@ class Standardized:
     w: Optional[np.ndarray] = None  # normalized weights (lazy mode)
 
 
-def _gram(X, y: np.ndarray, w: np.ndarray, center: bool):
+def moments(X, y: np.ndarray, w: np.ndarray, center: bool, rows: Optional[np.ndarray] = None):
     """(G, X'Wy, xbar, ybar) as float64 numpy arrays, from the gram kernel.
 
-    numpy input goes to the kernel directly (no copy into MLX); an mx.array
-    through the gram primitive.
+    numpy input goes to the kernel directly (no copy into MLX; ``rows`` picks
+    rows without copying them); an mx.array through the gram primitive.
     """
+    if rows is not None:
+        X = np.asarray(X)
     if isinstance(X, np.ndarray):
-        out = _ext.gram_numpy(X, y.astype(X.dtype, copy=False), w.astype(X.dtype, copy=False), center)
+        out = _ext.gram_numpy(X, y.astype(X.dtype, copy=False), w.astype(X.dtype, copy=False), center,
+                              None if rows is None else np.ascontiguousarray(rows, dtype=np.int64))
     else:
         out = gram(X, mx.array(y, dtype=X.dtype), mx.array(w, dtype=X.dtype), center=center, check_input=False)
         out = tuple(out) + (None,) * (4 - len(out))
     return tuple(None if a is None else np.asarray(a, dtype=np.float64) for a in out)
+
+
+def normalize_moments(m, total_weight: float):
+    """Raw-weight moments -> those with weights summing to one (means unchanged)."""
+    G, c, xbar, ybar = m
+    return G / total_weight, c / total_weight, xbar, ybar
 
 
 def _column_stats(Xn: np.ndarray, w: np.ndarray, block: int = 256):
@@ -138,7 +147,8 @@ def _y_moments(y, weights, fit_intercept):
 
 
 def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.ndarray, standardize: bool,
-                fit_intercept: bool, lazy: bool = False, rows: Optional[np.ndarray] = None) -> Standardized:
+                fit_intercept: bool, lazy: bool = False, rows: Optional[np.ndarray] = None,
+                full_moments=None) -> Standardized:
     """glmnet's ``standard``: weights to sum 1, center, scale X and y.
 
     Full mode forms the standardized Gram matrix in one ``gram`` pass; lazy
@@ -153,11 +163,11 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
         c = Xn.T @ (w * (y - ybar))
         finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c))
     elif fit_intercept:
-        G, c, xbar, _ = _gram(X, y, w, center=True)
+        G, c, xbar, _ = full_moments or moments(X, y, w, center=True)
         var = np.diag(G).copy()
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
     else:
-        G, c, _, _ = _gram(X, y, w, center=False)
+        G, c, _, _ = full_moments or moments(X, y, w, center=False)
         xbar = w @ Xn
         var = np.diag(G) - xbar**2
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
@@ -171,14 +181,43 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
     return std
 
 
-def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds: int,
-                      excluded: np.ndarray, scale: bool, fit_intercept: bool, lazy: bool):
-    """Standardized training problems of every CV fold, reusing the full-data Gram.
+def fold_moments(X, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds: int, center: bool):
+    """Gram moments of every fold's held-out rows, and the full data's pooled from them.
 
-    Each fold's training Gram is the full Gram minus its held-out rows' Gram,
-    all taken about the full-data weighted means (so the rank-one corrections
-    between means are small and nothing cancels badly). One gram pass over X
-    plus one over each fold's held-out rows: about two passes in all.
+    The folds partition the rows, so the full-data Gram is the sum of the
+    held-out Grams (moved to the common mean): one pass over X in all, with
+    raw-weight sums. Returns (per-fold list of (G, c, xbar, ybar, weight sum),
+    full (G, c, xbar, ybar)).
+    """
+    Xn = np.asarray(X)
+    per = []
+    for k in range(nfolds):
+        rows = np.flatnonzero(fold == k)
+        Gk, ck, mk, yk = moments(Xn, y, weights, center=center, rows=rows)
+        per.append((Gk, ck, mk, None if yk is None else float(yk), float(weights[rows].sum())))
+    S = sum(q[4] for q in per)
+    G = sum(q[0] for q in per)
+    c = sum(q[1] for q in per)
+    if not center:
+        return per, (G, c, None, None)
+    m = sum(q[4] * q[2] for q in per) / S
+    my = sum(q[4] * q[3] for q in per) / S
+    for Gk, ck, mk, yk, sk in per:  # pooled scatter: within-fold plus between-fold parts
+        d = mk - m
+        G = G + sk * np.outer(d, d)
+        c = c + sk * d * (yk - my)
+    return per, (G, c, m, my)
+
+
+def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds: int,
+                      excluded: np.ndarray, scale: bool, fit_intercept: bool, lazy: bool, moments_by_fold=None):
+    """Standardized training problems of every CV fold.
+
+    Full Gram mode: each fold's training Gram is the full Gram minus its
+    held-out rows' Gram, all taken about the full-data weighted means (so the
+    rank-one corrections between means are small and nothing cancels badly);
+    ``moments_by_fold`` is ``fold_moments``'s result (computed here if absent).
+    Lazy mode: each fold is the full data with its held-out rows weighted zero.
     """
     Xn = np.asarray(X)
     S = weights.sum()
@@ -189,28 +228,17 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
             std = standardize(X, y, wk, excluded, scale, fit_intercept, lazy=True, rows=fold != k)
             out.append(std)
         return out
-    if fit_intercept:
-        G, c, m, my = _gram(X, y, weights, center=True)
-        my = float(my)
-    else:
-        G, c, _, _ = _gram(X, y, weights, center=False)
+    per, (G, c, m, my) = moments_by_fold or fold_moments(Xn, y, weights, fold, nfolds, fit_intercept)
+    if not fit_intercept:
         m, my = np.zeros(Xn.shape[1]), 0.0
-    # one reordering of the rows by fold makes every held-out block a slice
-    order = np.argsort(fold, kind="stable")
-    Xo, yo, wo = Xn[order], y[order], weights[order]
-    bounds = np.searchsorted(fold[order], np.arange(nfolds + 1))
     for k in range(nfolds):
-        rows = slice(bounds[k], bounds[k + 1])
-        wk = wo[rows]
-        sk = wk.sum()
-        Xk = Xo[rows]
+        Hk, hk, mk, yk, sk = per[k]
         if fit_intercept:
-            Hc, hc, mk, yk = _gram(Xk, yo[rows], wk, center=True)
-            dk, dyk = mk - m, float(yk) - my
-            H = Hc + sk * np.outer(dk, dk)  # held-out Gram about the full-data means
-            hy = hc + sk * dk * dyk
+            dk, dyk = mk - m, yk - my
+            H = Hk + sk * np.outer(dk, dk)  # held-out Gram about the full-data means
+            hy = hk + sk * dk * dyk
         else:
-            H, hy, _, _ = _gram(Xk, yo[rows], wk, center=False)
+            H, hy = Hk, hk
         St = S - sk
         T, ty = G - H, c - hy
         wtr = np.where(fold == k, 0.0, weights)

@@ -177,11 +177,13 @@ struct HostMatrix {
 /**
  * gram's CPU kernel on host buffers (e.g. numpy arrays, without copying them
  * into MLX): G (p x p), XtY (p x k) when y, xbar (p) and ybar (k) when center.
- * T is float or double; y and w have X's type (w a column, stride s0).
+ * T is float or double; y and w have X's type (w a column, stride s0). With
+ * ``rows`` (nrows indices), only those rows of X, y and w are used, without
+ * copying them (CV's held-out blocks).
  */
 template <typename T>
 void gram_host(const HostMatrix& X, const HostMatrix* y, const HostMatrix* w, bool center, T* G, T* XtY, T* xbar,
-               T* ybar);
+               T* ybar, const int64_t* rows = nullptr, int64_t nrows = 0);
 
 /** Name of the GPU backend this build was compiled with ("none", "metal", "cuda"). */
 const char* gpu_backend();
