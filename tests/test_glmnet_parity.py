@@ -52,6 +52,8 @@ def test_path_matches_glmnet(case):
     np.testing.assert_array_equal(np.asarray(fit.df), np.count_nonzero(beta, axis=0))
     assert fit.jerr == prm["jerr"]
     assert (len(caught) > 0) == (prm["jerr"] != 0)
+    # same scheme, same sweeps: glmnet's count of passes over the data is reproduced
+    assert fit.npasses == int(d["npasses"])
 
 
 @pytest.mark.parametrize("case", CASES)

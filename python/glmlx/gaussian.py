@@ -385,14 +385,25 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
         errs[:], first_failed[:] = err, nfit
     else:
         mnl = min(MNLAM, nlambda)
-        bp, rsq, nfit, err = state.run(np.full((B, 1), BIG), np.zeros(B),
-                                       _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0, True, strong))
-        for b in range(B):
-            n = int(nfit[b])
-            parts[b].append((np.full(n, BIG), bp[b, :n], rsq[b, :n]))
-        errs[:], first_failed[:] = err, nfit
-        if nlambda > 1 and np.any(err == 0):
+        if all(np.all(penalty[s.include > 0] > 0) for s in stds):
+            # Every variable is penalized: at "infinite" lambda nothing moves and
+            # glmnet's one confirming sweep is all there is to count.
+            p = stds[0].g.shape[0]
+            for b in range(B):
+                parts[b].append((np.array([BIG]), np.zeros((1, p)), np.zeros(1)))
+            state.npasses += 1
+            err = np.zeros(B, dtype=int)
+            first_failed[:] = 1
+            g = np.stack([s.g for s in stds])
+        else:
+            bp, rsq, nfit, err = state.run(np.full((B, 1), BIG), np.zeros(B),
+                                           _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0, True, strong))
+            for b in range(B):
+                n = int(nfit[b])
+                parts[b].append((np.full(n, BIG), bp[b, :n], rsq[b, :n]))
+            errs[:], first_failed[:] = err, nfit
             g = np.asarray(state.g, dtype=np.float64)
+        if nlambda > 1 and np.any(err == 0):
             lmax = np.array([lambda_max(g[b], penalty, stds[b].include, alpha) for b in range(B)])
             grid = np.stack([geometric_grid(lmax[b], flmin, nlambda) for b in range(B)])
             bp, rsq, nfit, err = state.run(grid, lmax, _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 1,
