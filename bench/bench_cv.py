@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_glmnet import SIZES, log, make_problem, median_time, parse_size, r_available, size_label  # noqa: E402
+from bench_glmnet import SIZES, log, make_problem, median_time, parse_size, r_available  # noqa: E402
 
 R_SCRIPT = r"""
 suppressMessages(library(glmnet))
@@ -105,7 +105,7 @@ def main(argv=None):
     ap.add_argument("--r-timeout", type=float, default=1800)
     ap.add_argument("--json", help="save the raw numbers here")
     a = ap.parse_args(argv)
-    names = a.sizes.split(",") if a.sizes else [size_label(*s) for s in SIZES]
+    names = a.sizes.split(",") if a.sizes else list(SIZES)
     if a.quick and not a.sizes:
         names = names[:4]
     use_r, rinfo = (False, "disabled") if a.no_r else r_available()

@@ -45,16 +45,16 @@ namespace glmlx::blas {
 
 using Int = glmlx_blas_int;
 
-// One BLAS thread while in scope for small products (the wheel's OpenBLAS
-// has no per-thread setting, so this sets the library's count and restores it). Small products run on
-// one thread: OpenBLAS's pool spins at its barriers, and on a loaded or small
-// machine (numpy's own OpenBLAS pool, MLX's worker, other processes) a 5 ms
-// product was seen to take 300 ms multi-threaded.
+// One BLAS thread while in scope for products under 5e7 flops (the wheel's
+// OpenBLAS has no per-thread setting, so this sets the library's count and
+// restores it). OpenBLAS's pool spins at its barriers, and on a loaded or small
+// machine (numpy's own pool, MLX's worker, other processes) a 5 ms product was
+// seen to take 300 ms multi-threaded; above ~1e8 flops two threads pay off.
 class ThreadScope {
  public:
   explicit ThreadScope(double flops) {
 #if !defined(GLMLX_BLAS_ACCELERATE)
-    if (flops < 2e9) {
+    if (flops < 5e7) {
       prev_ = GLMLX_CAT(GLMLX_BLAS_PREFIX, openblas_get_num_threads)();
       if (prev_ > 1) {
         GLMLX_CAT(GLMLX_BLAS_PREFIX, openblas_set_num_threads)(1);
