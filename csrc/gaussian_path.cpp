@@ -704,23 +704,10 @@ std::vector<mx::array> gaussian_lazy_path(
 }
 
 void GaussianPath::eval_cpu(const std::vector<mx::array>& inputs, std::vector<mx::array>& outputs) {
-  for (auto& o : outputs) {
-    o.set_data(mx::allocator::malloc(o.nbytes()));
-  }
-  auto& enc = mx::cpu::get_command_encoder(stream());
-  std::vector<mx::array> in, out;
-  for (const auto& a : inputs) {
-    enc.set_input_array(a);
-    in.push_back(mx::array::unsafe_weak_copy(a));
-  }
-  for (auto& o : outputs) {
-    enc.set_output_array(o);
-    out.push_back(mx::array::unsafe_weak_copy(o));
-  }
   const auto& st = settings_;
   Settings s{st.alpha, st.thresh, st.sml,      st.rsqmax,     st.maxit, st.pmax,
              st.dfmax, st.mnl,    st.m_offset, st.early_stop, st.strong};
-  enc.dispatch([in = std::move(in), out = std::move(out), s]() mutable {
+  dispatch_cpu(stream(), inputs, outputs, [s](std::vector<mx::array>& in, std::vector<mx::array>& out) {
     if (in[0].dtype() == mx::float64) {
       run_batch<double>(in, out, s);
     } else {

@@ -448,21 +448,8 @@ std::vector<mx::array> gram(
 }
 
 void Gram::eval_cpu(const std::vector<mx::array>& inputs, std::vector<mx::array>& outputs) {
-  for (auto& o : outputs) {
-    o.set_data(mx::allocator::malloc(o.nbytes()));
-  }
-  auto& enc = mx::cpu::get_command_encoder(stream());
-  std::vector<mx::array> in, out;
-  for (const auto& a : inputs) {
-    enc.set_input_array(a);
-    in.push_back(mx::array::unsafe_weak_copy(a));
-  }
-  for (auto& o : outputs) {
-    enc.set_output_array(o);
-    out.push_back(mx::array::unsafe_weak_copy(o));
-  }
-  enc.dispatch([in = std::move(in), out = std::move(out), has_y = has_y_, has_w = has_w_,
-                center = center_]() mutable {
+  dispatch_cpu(stream(), inputs, outputs, [has_y = has_y_, has_w = has_w_, center = center_](
+                                              std::vector<mx::array>& in, std::vector<mx::array>& out) {
     auto args = unpack(in, has_y, has_w);
     if (in[0].dtype() == mx::float64) {
       gram_cpu<double>(args, center, out);

@@ -722,21 +722,9 @@ std::vector<mx::array> lstsq_fallback(
 }
 
 void Lstsq::eval_cpu(const std::vector<mx::array>& inputs, std::vector<mx::array>& outputs) {
-  for (auto& o : outputs) {
-    o.set_data(mx::allocator::malloc(o.nbytes()));
-  }
-  auto& enc = mx::cpu::get_command_encoder(stream());
-  std::vector<mx::array> in, out;
-  for (const auto& a : inputs) {
-    enc.set_input_array(a);
-    in.push_back(mx::array::unsafe_weak_copy(a));
-  }
-  for (auto& o : outputs) {
-    enc.set_output_array(o);
-    out.push_back(mx::array::unsafe_weak_copy(o));
-  }
-  enc.dispatch([in = std::move(in), out = std::move(out), method = method_, has_w = has_w_, center = center_,
-                ridge = ridge_, rcond = rcond_]() mutable {
+  dispatch_cpu(stream(), inputs, outputs,
+               [method = method_, has_w = has_w_, center = center_, ridge = ridge_, rcond = rcond_](
+                   std::vector<mx::array>& in, std::vector<mx::array>& out) {
     auto args = unpack(in, method, has_w, center);
     if (in[0].dtype() == mx::float64) {
       lstsq_cpu<double>(args, method, center, ridge, rcond, out);

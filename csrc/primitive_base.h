@@ -4,6 +4,8 @@
 #include <functional>
 #include <vector>
 
+#include "mlx/allocator.h"
+#include "mlx/backend/cpu/encoder.h"
 #include "mlx/primitives.h"
 
 namespace glmlx {
@@ -39,6 +41,32 @@ class FallbackPrimitive : public mx::Primitive {
  protected:
   Fallback fallback_;
 };
+
+// MLX's CPU pattern for a primitive's eval_cpu: allocate every output,
+// register inputs and outputs with the stream's encoder, then run
+// fn(inputs, outputs) (weak copies, valid while the task runs) on the
+// stream's worker thread.
+template <typename F>
+void dispatch_cpu(
+    const mx::Stream& stream,
+    const std::vector<mx::array>& inputs,
+    std::vector<mx::array>& outputs,
+    F&& fn) {
+  for (auto& o : outputs) {
+    o.set_data(mx::allocator::malloc(o.nbytes()));
+  }
+  auto& enc = mx::cpu::get_command_encoder(stream);
+  std::vector<mx::array> in, out;
+  for (const auto& a : inputs) {
+    enc.set_input_array(a);
+    in.push_back(mx::array::unsafe_weak_copy(a));
+  }
+  for (auto& o : outputs) {
+    enc.set_output_array(o);
+    out.push_back(mx::array::unsafe_weak_copy(o));
+  }
+  enc.dispatch([in = std::move(in), out = std::move(out), fn = std::forward<F>(fn)]() mutable { fn(in, out); });
+}
 
 // Which ops have a dedicated kernel on a stream's device; answered by the
 // backend source CMake compiled in (backend/none.cpp, metal.cpp, cuda.cpp).
