@@ -15,6 +15,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -573,8 +574,13 @@ void run_batch(const std::vector<mx::array>& in, std::vector<mx::array>& outs, c
     st[2] = out.err;
     st[3] = out.warm ? 1 : 0;
   };
-  // Independent problems (CV folds, responses) spread over threads.
+  // Independent problems (CV folds, responses) spread over threads; BLAS then
+  // runs single-threaded inside each, so the cores are not oversubscribed.
   const int64_t nthreads = std::min<int64_t>(B, std::max(1u, std::thread::hardware_concurrency()));
+  std::optional<blas::ThreadScope> one_blas_thread;
+  if (nthreads > 1) {
+    one_blas_thread.emplace(0.0);
+  }
   if (nthreads <= 1) {
     for (int64_t b = 0; b < B; ++b) {
       solve_one(b);
