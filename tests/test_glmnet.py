@@ -32,7 +32,7 @@ def kkt_violation(X, y, fit, alpha, w=None, pf=None, lower=None, upper=None, sta
     ys = np.sqrt(w @ (y - ym) ** 2)
     Xs, ysd = (X - xm) / xs, (y - ym) / ys
     worst = []
-    lam, beta, a0 = np.asarray(fit.lambdas), np.asarray(fit.beta), np.asarray(fit.a0)
+    lam, beta = np.asarray(fit.lambdas), np.asarray(fit.beta)
     for m in range(1, lam.size):
         b = beta[:, m] * xs / ys
         resid = ysd - Xs @ b
