@@ -166,6 +166,7 @@ X0, Y0 = make_data(30, 4, seed=10)
         (dict(X=X0[:1]), ValueError, r"at least 2 rows"),
         (dict(X=np.where(np.eye(30, 4) > 0, np.nan, X0)), ValueError, r"X contains NaN"),
         (dict(y=np.r_[Y0[:-1], np.inf]), ValueError, r"y contains NaN"),
+        (dict(X=X0 * 1e200), ValueError, r"X has values too large in magnitude"),
         (dict(weights=-np.ones(30)), ValueError, r"weights must be non-negative"),
         (dict(weights=np.zeros(30)), ValueError, r"weights must have a positive sum"),
         (dict(weights=np.ones(29)), ValueError, r"weights must be a scalar or have length p=30"),

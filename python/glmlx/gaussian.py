@@ -111,6 +111,9 @@ def _finish(Xn, G, c, xbar, var, ym, ys, nulldev, excluded, standardize, fit_int
     weights summing to one (G None in lazy mode); var the centered variances.
     """
     if not finite:
+        if np.all(np.isfinite(Xn)):
+            raise ValueError("X has values too large in magnitude: its Gram products overflow float "
+                             f"(largest |x| = {np.max(np.abs(Xn)):.3g}); rescale X")
         raise ValueError("X contains NaN or infinite values")
     if nulldev == 0 or ys == 0:
         raise ValueError("y is constant; gaussian glmnet fails at standardization step")
@@ -441,7 +444,7 @@ def warn_path_errors(res: PathResult, maxit: int, pmax: int, what: str = "") -> 
     else:
         msg = (f"Number of nonzero coefficients along the path exceeds pmax={pmax} at {-res.jerr - 10000}th "
                "lambda value; solutions for larger lambdas returned")
-    warnings.warn(what + msg, GlmnetWarning, stacklevel=3)
+    warnings.warn(what + msg, GlmnetWarning, stacklevel=5)  # the caller of glmnet / cv_glmnet
 
 
 def fit_path(std: Standardized, **kw) -> PathResult:
