@@ -192,3 +192,10 @@ def test_bad_input_gets_clear_errors(kwargs, exc, msg):
     args.update(kwargs)
     with pytest.raises(exc, match=msg):
         glmlx.glmnet(args.pop("X"), args.pop("y"), **args)
+
+
+def test_covariance_mode_refuses_a_gram_matrix_too_large_to_hold():
+    # 24000^2 doubles = 4.3 GiB: refused before anything is allocated
+    X = np.zeros((2, 24000))
+    with pytest.raises(ValueError, match=r"would form a 24000 x 24000 Gram matrix"):
+        glmlx.glmnet(X, np.array([0.0, 1.0]), type_gaussian="covariance")

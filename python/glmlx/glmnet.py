@@ -320,6 +320,9 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
         flmin = float(lambda_min_ratio)
     strong = type_gaussian == "naive" or (type_gaussian == "auto" and gaussian.prefer_strong(n, p))
     lazy = strong and gaussian.prefer_lazy(n, p)
+    if not lazy and p * p * 8 > 4 * 2**30:
+        raise ValueError(f"type_gaussian={type_gaussian!r} would form a {p} x {p} Gram matrix "
+                         f"({p * p * 8 / 2**30:.0f} GiB); use type_gaussian='naive' or 'auto'")
     return _Problem(family, Xm, dtype, yv, w, vp, lower, upper, excl, float(alpha), int(nlambda), flmin, user,
                     float(thresh), int(maxit), int(dfmax), int(pmax), sml, bool(standardize), bool(fit_intercept),
                     strong, lazy)
