@@ -169,7 +169,7 @@ X0, Y0 = make_data(30, 4, seed=10)
         (dict(X=X0 * 1e200), ValueError, r"X has values too large in magnitude"),
         (dict(weights=-np.ones(30)), ValueError, r"weights must be non-negative"),
         (dict(weights=np.zeros(30)), ValueError, r"weights must have a positive sum"),
-        (dict(weights=np.ones(29)), ValueError, r"weights must be a scalar or have length p=30"),
+        (dict(weights=np.ones(29)), ValueError, r"weights must be a scalar or a vector of length 30"),
         (dict(alpha=1.5), ValueError, r"alpha must be finite and in \[0.0, 1.0\]"),
         (dict(alpha=-0.1), ValueError, r"alpha must be finite"),
         (dict(lambdas=[0.5, -1.0]), ValueError, r"lambdas must be .* non-negative"),
@@ -177,7 +177,7 @@ X0, Y0 = make_data(30, 4, seed=10)
         (dict(upper_limits=-0.5), ValueError, r"upper_limits must be non-negative"),
         (dict(y=np.full(30, 2.0)), ValueError, r"y is constant"),
         (dict(penalty_factor=np.zeros(4)), ValueError, r"all penalty factors are <= 0"),
-        (dict(penalty_factor=np.ones(3)), ValueError, r"penalty_factor must be a scalar or have length p=4"),
+        (dict(penalty_factor=np.ones(3)), ValueError, r"penalty_factor must be a scalar or a vector of length 4"),
         (dict(family="cox"), ValueError, r"family must be one of"),
         (dict(lambda_min_ratio=1.0), ValueError, r"lambda_min_ratio must be less than 1"),
         (dict(nlambda=1), ValueError, r"nlambda must be"),
@@ -185,6 +185,7 @@ X0, Y0 = make_data(30, 4, seed=10)
         (dict(X=np.ones((30, 4))), ValueError, r"all used predictors have zero variance"),
         (dict(X=X0.astype(complex)), TypeError, r"X must be real"),
         (dict(alpha="1"), TypeError, r"alpha must be a number"),
+        (dict(weights=["a"] * 30), TypeError, r"weights must be a number or a numeric vector of length 30"),
     ],
 )
 def test_bad_input_gets_clear_errors(kwargs, exc, msg):

@@ -44,11 +44,14 @@ def _vector(v, p, name, default):
         return np.full(p, default, dtype=np.float64)
     if isinstance(v, bool):
         raise TypeError(f"{name} must be a number or a length-{p} vector, got bool")
-    arr = np.asarray(v, dtype=np.float64) if not isinstance(v, mx.array) else np.asarray(v, dtype=np.float64)
+    try:
+        arr = np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or a numeric vector of length {p}, got {type(v).__name__}") from None
     if arr.ndim == 0 or arr.size == 1:
         return np.full(p, float(arr.reshape(-1)[0]))
     if arr.ndim != 1 or arr.shape[0] != p:
-        raise ValueError(f"{name} must be a scalar or have length p={p}, got shape {arr.shape}")
+        raise ValueError(f"{name} must be a scalar or a vector of length {p}, got shape {arr.shape}")
     return arr.copy()
 
 
