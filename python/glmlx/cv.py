@@ -103,18 +103,17 @@ def _folds(n: int, nfolds: int, foldid, seed) -> tuple[np.ndarray, np.ndarray, i
     return labels, index, k
 
 
-def _cv_stats(err: np.ndarray, weights: np.ndarray, fold: np.ndarray, k: int, grouped: bool):
-    """cvm and cvsd as R's cv.elnet / cvcompute / cvstats."""
-    if grouped:
-        wsum = np.array([weights[fold == j].sum() for j in range(k)])
-        per_fold = np.array([weights[fold == j] @ err[fold == j] / wsum[j] for j in range(k)])
-        N = k
-        cvm = wsum @ per_fold / wsum.sum()
-        cvsd = np.sqrt(wsum @ (per_fold - cvm) ** 2 / wsum.sum() / (N - 1))
-    else:
-        cvm = weights @ err / weights.sum()
-        N = err.shape[0]
-        cvsd = np.sqrt(weights @ (err - cvm) ** 2 / weights.sum() / (N - 1))
+def _grouped_stats(per_fold: np.ndarray, wsum: np.ndarray):
+    """cvm and cvsd from per-fold mean losses, as R's cvcompute + cvstats (N = number of folds)."""
+    cvm = wsum @ per_fold / wsum.sum()
+    cvsd = np.sqrt(wsum @ (per_fold - cvm) ** 2 / wsum.sum() / (per_fold.shape[0] - 1))
+    return cvm, cvsd
+
+
+def _ungrouped_stats(err: np.ndarray, weights: np.ndarray):
+    """cvm and cvsd over observations (grouped=False), as R's cvstats."""
+    cvm = weights @ err / weights.sum()
+    cvsd = np.sqrt(weights @ (err - cvm) ** 2 / weights.sum() / (err.shape[0] - 1))
     return cvm, cvsd
 
 
@@ -184,20 +183,31 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
                                  nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
                                  thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax,
                                  sml=prob.sml, dtype=prob.dtype, strong=prob.strong)
+    if grouped and n / k < 3:
+        warnings.warn("Option grouped=False enforced in cv_glmnet, since < 3 observations per fold",
+                      UserWarning, stacklevel=2)
+        grouped = False
     Xn = np.asarray(prob.X, dtype=np.float64)
-    preval = np.empty((n, lam.size))
+    preval = np.empty((n, lam.size)) if (keep or not grouped) else None
+    wsum = np.empty(k)
+    per_fold = np.empty((k, lam.size))  # each fold's weighted mean loss at every lambda
     for j, res in enumerate(results):
         if res.lambdas.size == 0:
             raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ")
         coef = interpolate_coef(res.lambdas, np.vstack([res.a0[None, :], res.beta]), lam)
-        rows = fold == j
-        preval[rows] = coef[0][None, :] + Xn[rows] @ coef[1:]
-    resid = prob.y[:, None] - preval
-    err = np.abs(resid) if type_measure == "mae" else resid**2
-    if grouped and n / k < 3:
-        warnings.warn("Option grouped=False enforced in cv_glmnet, since < 3 observations per fold",
-                      UserWarning, stacklevel=2)
-        grouped = False
-    cvm, cvsd = _cv_stats(err, prob.weights, fold, k, grouped)
+        rows = np.flatnonzero(fold == j)
+        pred = coef[0][None, :] + Xn[rows] @ coef[1:]
+        if preval is not None:
+            preval[rows] = pred
+        loss = prob.y[rows, None] - pred
+        loss = np.abs(loss) if type_measure == "mae" else loss * loss
+        wj = prob.weights[rows]
+        wsum[j] = wj.sum()
+        per_fold[j] = wj @ loss / wsum[j]
+    if grouped:
+        cvm, cvsd = _grouped_stats(per_fold, wsum)
+    else:
+        resid = prob.y[:, None] - preval
+        cvm, cvsd = _ungrouped_stats(np.abs(resid) if type_measure == "mae" else resid**2, prob.weights)
     return CVGlmnet(fit, cvm, cvsd, labels, type_measure, preval if keep else None)

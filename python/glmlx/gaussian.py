@@ -193,10 +193,13 @@ def fold_moments(X, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds
     full (G, c, xbar, ybar)).
     """
     Xn = np.asarray(X)
+    subsets = [np.flatnonzero(fold == k).astype(np.int64) for k in range(nfolds)]
+    raw = _ext.gram_numpy_rows(Xn, y.astype(Xn.dtype, copy=False), weights.astype(Xn.dtype, copy=False), center,
+                               subsets)
     per = []
-    for k in range(nfolds):
-        rows = np.flatnonzero(fold == k)
-        Gk, ck, mk, yk = moments(Xn, y, weights, center=center, rows=rows)
+    for rows, (Gk, ck, mk, yk) in zip(subsets, raw):
+        Gk, ck = np.asarray(Gk, dtype=np.float64), np.asarray(ck, dtype=np.float64)
+        mk = None if mk is None else np.asarray(mk, dtype=np.float64)
         per.append((Gk, ck, mk, None if yk is None else float(yk), float(weights[rows].sum())))
     S = sum(q[4] for q in per)
     G = sum(q[0] for q in per)
