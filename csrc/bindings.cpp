@@ -41,7 +41,7 @@ nb::ndarray<nb::numpy, T> new_numpy(std::vector<size_t> shape) {
 // gram on numpy buffers (no copy into MLX); returns (G, XtY or None, xbar or None, ybar or None).
 template <typename T>
 nb::tuple gram_numpy(const HostArray& X, const std::optional<HostArray>& y, const std::optional<HostArray>& w,
-                     bool center, const std::optional<RowIndex>& rows) {
+                     bool center) {
   const auto hx = host_matrix(X);
   const size_t p = size_t(hx.cols);
   std::optional<glmlx::HostMatrix> hy, hw;
@@ -71,8 +71,7 @@ nb::tuple gram_numpy(const HostArray& X, const std::optional<HostArray>& y, cons
   }
   {
     nb::gil_scoped_release release;
-    glmlx::gram_host<T>(hx, hy ? &*hy : nullptr, hw ? &*hw : nullptr, center, G.data(), pc, pxb, pyb,
-                        rows ? rows->data() : nullptr, rows ? int64_t(rows->shape(0)) : 0);
+    glmlx::gram_host<T>(hx, hy ? &*hy : nullptr, hw ? &*hw : nullptr, center, G.data(), pc, pxb, pyb);
   }
   return nb::make_tuple(G, XtY, xbar, ybar);
 }
@@ -158,8 +157,7 @@ NB_MODULE(_ext, m) {
         "fit_intercept"_a = false, "ridge"_a = 0.0, "rcond"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
   m.def(
       "gram_numpy",
-      [](HostArray X, std::optional<HostArray> y, std::optional<HostArray> w, bool center,
-         std::optional<RowIndex> rows) {
+      [](HostArray X, std::optional<HostArray> y, std::optional<HostArray> w, bool center) {
         auto check = [&](const HostArray& a, const char* name, size_t max_ndim) {
           if (a.dtype() != X.dtype()) {
             throw nb::type_error((std::string(name) + " must have X's dtype").c_str());
@@ -177,24 +175,16 @@ NB_MODULE(_ext, m) {
         if (w) {
           check(*w, "weights", 1);
         }
-        if (rows) {
-          const int64_t* r = rows->data();
-          for (size_t i = 0; i < rows->shape(0); ++i) {
-            if (r[i] < 0 || r[i] >= int64_t(X.shape(0))) {
-              throw nb::value_error("[glmlx.gram] rows must index rows of X");
-            }
-          }
-        }
         if (X.dtype() == nb::dtype<double>()) {
-          return gram_numpy<double>(X, y, w, center, rows);
+          return gram_numpy<double>(X, y, w, center);
         }
         if (X.dtype() == nb::dtype<float>()) {
-          return gram_numpy<float>(X, y, w, center, rows);
+          return gram_numpy<float>(X, y, w, center);
         }
         throw nb::type_error("[glmlx.gram] X must be float32 or float64");
       },
-      "X"_a, "y"_a = nb::none(), "weights"_a = nb::none(), "center"_a = false, "rows"_a = nb::none(),
-      "gram's kernel on numpy buffers without copying them into MLX (internal); rows selects rows");
+      "X"_a, "y"_a = nb::none(), "weights"_a = nb::none(), "center"_a = false,
+      "gram's kernel on numpy buffers without copying them into MLX (internal)");
   m.def(
       "gram_numpy_rows",
       [](HostArray X, HostArray y, HostArray w, bool center, std::vector<RowIndex> subsets) {

@@ -56,17 +56,14 @@ class Standardized:
     w: Optional[np.ndarray] = None  # normalized weights (lazy mode)
 
 
-def moments(X, y: np.ndarray, w: np.ndarray, center: bool, rows: Optional[np.ndarray] = None):
+def moments(X, y: np.ndarray, w: np.ndarray, center: bool):
     """(G, X'Wy, xbar, ybar) as float64 numpy arrays, from the gram kernel.
 
-    numpy input goes to the kernel directly (no copy into MLX; ``rows`` picks
-    rows without copying them); an mx.array through the gram primitive.
+    numpy input goes to the kernel directly (no copy into MLX); an mx.array
+    through the gram primitive. (CV folds: ``fold_moments``.)
     """
-    if rows is not None:
-        X = np.asarray(X)
     if isinstance(X, np.ndarray):
-        out = _ext.gram_numpy(X, y.astype(X.dtype, copy=False), w.astype(X.dtype, copy=False), center,
-                              None if rows is None else np.ascontiguousarray(rows, dtype=np.int64))
+        out = _ext.gram_numpy(X, y.astype(X.dtype, copy=False), w.astype(X.dtype, copy=False), center)
     else:
         out = gram(X, mx.array(y, dtype=X.dtype), mx.array(w, dtype=X.dtype), center=center, check_input=False)
         out = tuple(out) + (None,) * (4 - len(out))
@@ -229,10 +226,12 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
     S = weights.sum()
     out = []
     if lazy:
+        # one MLX copy of X serves every fold (the solver reads X through MLX)
+        Xmx = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
+                                                         else mx.float32)
         for k in range(nfolds):
             wk = np.where(fold == k, 0.0, weights)
-            std = standardize(X, y, wk, excluded, scale, fit_intercept, lazy=True, rows=fold != k)
-            out.append(std)
+            out.append(standardize(Xmx, y, wk, excluded, scale, fit_intercept, lazy=True, rows=fold != k))
         return out
     per, (G, c, m, my) = moments_by_fold or fold_moments(Xn, y, weights, fold, nfolds, fit_intercept)
     if not fit_intercept:

@@ -125,9 +125,6 @@ class GlmnetFit:
                 f"dev_ratio_max={float(np.max(np.asarray(self.dev_ratio), initial=0)):.4f})")
 
     # -- coefficients ---------------------------------------------------------------------
-    def _interp(self, s):
-        return lambda_interp(self._lam_np, s)
-
     def _coef_np(self, s=None):
         full = np.vstack([self._a0_np[None, :], self._beta_np])
         if s is None:
