@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Pack the text output of scripts/glmnet_fixtures.R into .npz fixtures.
+"""Pack the text output of scripts/glmnet_fixtures.R (gaussian) or
+scripts/glmnet_glm_fixtures.R (binomial, poisson, multinomial, mgaussian)
+into .npz fixtures.
 
 Usage: python3 scripts/pack_fixtures.py RAW_DIR OUT_DIR
 
 RAW_DIR holds one sub-directory per case (written by the R script); one
 compressed ``<case>.npz`` is written to OUT_DIR per case.  Needs only numpy.
+Arrays are stored in the order of ARRAYS below, and only those whose file
+exists, so adding entries leaves existing fixtures byte-identical.
 """
 
 from __future__ import annotations
@@ -31,22 +35,39 @@ PARAM_TYPES = {
     "pmax": ("pmax", int),
     "maxit": ("maxit", int),
     "type.gaussian": ("type_gaussian", str),
+    "type.logistic": ("type_logistic", str),
+    "type.multinomial": ("type_multinomial", str),
+    "standardize.response": ("standardize_response", bool),
     "type.measure": ("type_measure", str),
     "nfolds": ("nfolds", int),
     "keep": ("keep", bool),
+    "cv.grouped": ("cv_grouped", bool),
+    "alignment": ("alignment", str),
     "n": ("n", int),
     "p": ("p", int),
+    "K": ("K", int),
+    "class_levels": ("class_levels", list),  # "|"-separated in params.txt
     "user_lambda": ("user_lambda", bool),
+    "user_weights": ("user_weights", bool),
+    "has_offset": ("has_offset", bool),
+    "pred_interp_index": ("pred_interp_index", int),
     "jerr": ("jerr", int),
     "glmnet_version": ("glmnet_version", str),
     "R_version": ("R_version", str),
 }
 
-# file stem -> (npz name, dtype, kind) ; kind: "vec", "scalar", "mat"
+# file stem -> (npz name, dtype, kind) ; kind: "vec", "scalar", "mat", or
+# "nd" (<stem>.csv holds the values in C order, <stem>.shape the dimensions).
+# Several stems may map to one npz name (e.g. y / y_mat / y_class); a case
+# must have at most one of them.
 ARRAYS = {
     "X": ("X", np.float64, "mat"),
     "y": ("y", np.float64, "vec"),
+    "y_mat": ("y", np.float64, "mat"),  # binomial counts (n, 2); mgaussian (n, K)
+    "y_class": ("y", np.int64, "vec"),  # multinomial: 0-based class index
     "weights": ("weights", np.float64, "vec"),
+    "offset": ("offset", np.float64, "vec"),
+    "offset_mat": ("offset", np.float64, "mat"),  # multinomial (n, K)
     "penalty_factor": ("penalty_factor", np.float64, "vec"),
     "lower_limits": ("lower_limits", np.float64, "vec"),
     "upper_limits": ("upper_limits", np.float64, "vec"),
@@ -55,10 +76,13 @@ ARRAYS = {
     "foldid": ("foldid", np.int64, "vec"),
     "lambda": ("lambda", np.float64, "vec"),
     "a0": ("a0", np.float64, "vec"),
+    "a0_mat": ("a0", np.float64, "mat"),  # multinomial / mgaussian (K, nlam)
     "beta": ("beta", np.float64, "mat"),
+    "beta_3d": ("beta", np.float64, "nd"),  # multinomial / mgaussian (K, p, nlam)
     "dev_ratio": ("dev_ratio", np.float64, "vec"),
     "nulldev": ("nulldev", np.float64, "scalar"),
     "df": ("df", np.int64, "vec"),
+    "dfmat": ("dfmat", np.int64, "mat"),  # (K, nlam)
     "npasses": ("npasses", np.int64, "scalar"),
     "cvm": ("cvm", np.float64, "vec"),
     "cvsd": ("cvsd", np.float64, "vec"),
@@ -68,6 +92,10 @@ ARRAYS = {
     "lambda_min": ("lambda_min", np.float64, "scalar"),
     "lambda_1se": ("lambda_1se", np.float64, "scalar"),
     "cv_lambda": ("cv_lambda", np.float64, "vec"),
+    "pred_s": ("pred_s", np.float64, "vec"),
+    "pred_link": ("pred_link", np.float64, "nd"),  # (n, m) or (n, K, m)
+    "pred_response": ("pred_response", np.float64, "nd"),
+    "pred_class": ("pred_class", np.int64, "nd"),  # (n, m), index into class_levels
 }
 
 
@@ -87,6 +115,8 @@ def _parse_value(raw: str, typ):
     if typ is float:
         v = float(raw)
         return v if math.isfinite(v) else str(v)
+    if typ is list:
+        return raw.split("|")
     return raw
 
 
@@ -116,6 +146,12 @@ def _read_numbers(path: Path, kind: str) -> np.ndarray:
     lines = [ln.strip() for ln in path.read_text().splitlines() if ln.strip()]
     rows = [[float(tok) for tok in ln.split(",")] for ln in lines]
     arr = np.asarray(rows, dtype=np.float64)
+    if kind == "nd":
+        shape_file = path.with_suffix(".shape")
+        shape = tuple(int(v) for v in shape_file.read_text().split())
+        if arr.size != math.prod(shape):
+            raise ValueError(f"{path}: {arr.size} values for shape {shape}")
+        return arr.reshape(shape)
     if kind == "mat":
         return arr.reshape(len(rows), -1) if rows else np.zeros((0, 0))
     return arr.reshape(-1)
@@ -138,6 +174,8 @@ def pack_case(case_dir: Path, out_dir: Path) -> dict:
             arr = arr.astype(np.int64)
         if stem == "exclude_1based":
             arr = arr - 1
+        if name in data:
+            raise ValueError(f"{case_dir}: more than one file for array {name!r}")
         data[name] = arr
     params = read_params(case_dir / "params.txt")
     warn_file = case_dir / "warnings.txt"
@@ -165,22 +203,47 @@ def validate(name: str, d: dict, params: dict) -> None:
     X, y = d["X"], d["y"]
     n, p = X.shape
     nlam = d["lambda"].shape[0]
+    family = params.get("family", "gaussian")
+    multi = family in ("multinomial", "mgaussian")
+    K = params.get("K", 1)
 
     def check(cond, msg):
         if not cond:
             raise AssertionError(f"{name}: {msg}")
 
-    check(y.shape == (n,), "y shape")
+    if family == "multinomial":
+        check(y.shape == (n,) and y.dtype == np.int64, "y: (n,) class indices")
+        check(len(params["class_levels"]) == K, "class_levels vs K")
+        check(np.all((y >= 0) & (y < K)), "y class index range")
+    elif family == "mgaussian":
+        check(y.shape == (n, K), "y shape (n, K)")
+    elif family == "binomial":
+        check(y.shape in ((n,), (n, 2)), "y shape (n,) or (n, 2)")
+        check(len(params["class_levels"]) == 2, "binomial class_levels")
+    else:
+        check(y.shape == (n,), "y shape")
     check(params["n"] == n and params["p"] == p, "n/p vs params")
-    check(d["beta"].shape == (p, nlam), f"beta shape {d['beta'].shape} vs ({p},{nlam})")
-    for k in ("a0", "dev_ratio", "df"):
+    if multi:
+        check(d["beta"].shape == (K, p, nlam), f"beta shape {d['beta'].shape} vs ({K},{p},{nlam})")
+        check(d["a0"].shape == (K, nlam), "a0 shape")
+        nz = d["beta"] != 0
+        if "dfmat" in d:
+            check(d["dfmat"].shape == (K, nlam), "dfmat shape")
+            check(np.array_equal(d["dfmat"], nz.sum(axis=1)), "dfmat != per-class nnz(beta)")
+        check(np.array_equal(d["df"], nz.any(axis=0).sum(axis=0)), "df != nnz(any class)")
+    else:
+        check(d["beta"].shape == (p, nlam), f"beta shape {d['beta'].shape} vs ({p},{nlam})")
+        check(d["a0"].shape == (nlam,), "a0 shape")
+        check(np.array_equal(d["df"], (d["beta"] != 0).sum(axis=0)), "df != nnz(beta)")
+    for k in ("dev_ratio", "df"):
         check(d[k].shape == (nlam,), f"{k} shape")
     check(d["nulldev"].shape == () and d["npasses"].shape == (), "scalars")
     check(np.all(np.diff(d["lambda"]) < 0), "lambda not strictly decreasing")
-    check(np.array_equal(d["df"], (d["beta"] != 0).sum(axis=0)), "df != nnz(beta)")
     for k in ("weights", "foldid"):
         if k in d:
             check(d[k].shape == (n,), f"{k} shape")
+    if "offset" in d:
+        check(d["offset"].shape == ((n, K) if family == "multinomial" else (n,)), "offset shape")
     for k in ("penalty_factor",):
         if k in d:
             check(d[k].shape == (p,), f"{k} shape")
@@ -189,13 +252,53 @@ def validate(name: str, d: dict, params: dict) -> None:
             check(d[k].shape in ((1,), (p,)), f"{k} shape")
     if "exclude" in d:
         check(np.all((d["exclude"] >= 0) & (d["exclude"] < p)), "exclude range")
-        check(np.all(d["beta"][d["exclude"]] == 0), "excluded coef nonzero")
+        excl = d["beta"][:, d["exclude"]] if multi else d["beta"][d["exclude"]]
+        check(np.all(excl == 0), "excluded coef nonzero")
     if "cvm" in d:
         m = d["cvm"].shape[0]
         for k in ("cvsd", "cvup", "cvlo", "nzero", "cv_lambda"):
             check(d[k].shape == (m,), f"{k} shape")
         check(np.allclose(d["cv_lambda"], d["lambda"][:m]), "cv lambda != fit lambda")
         check(d["lambda_min"] in d["cv_lambda"] and d["lambda_1se"] in d["cv_lambda"], "lambda_min/1se")
+    if "pred_s" in d:
+        validate_predictions(name, d, params, check)
+
+
+def validate_predictions(name, d, params, check) -> None:
+    """Shapes, and the link predictions at the path lambdas (the first three
+    pred_s values) recomputed from a0 / beta / offset: catches layout mistakes."""
+    X, s, lam = d["X"], d["pred_s"], d["lambda"]
+    n = X.shape[0]
+    m = s.shape[0]
+    family = params.get("family", "gaussian")
+    multi = family in ("multinomial", "mgaussian")
+    K = params.get("K", 1)
+    shape = (n, K, m) if multi else (n, m)
+    for k in ("pred_link", "pred_response"):
+        check(d[k].shape == shape, f"{k} shape {d[k].shape} vs {shape}")
+    if family in ("binomial", "multinomial"):
+        check(d["pred_class"].shape == (n, m), "pred_class shape")
+        check(np.all((d["pred_class"] >= 0) & (d["pred_class"] < len(params["class_levels"]))), "pred_class range")
+    else:
+        check("pred_class" not in d, "pred_class only for classification")
+    if "pred_interp_index" in params:
+        i = params["pred_interp_index"]
+        check(lam[i] > s[-1] > lam[i + 1], "interpolation s not strictly between lambda[i], lambda[i+1]")
+    off = d.get("offset")
+    for j, sj in enumerate(s):
+        hits = np.flatnonzero(lam == sj)
+        if hits.size == 0:
+            continue
+        li = hits[0]
+        if multi:
+            eta = X @ d["beta"][:, :, li].T + d["a0"][:, li]
+        else:
+            eta = X @ d["beta"][:, li] + d["a0"][li]
+        if off is not None:
+            eta = eta + off
+        got = d["pred_link"][..., j]
+        check(np.allclose(got, eta, rtol=1e-9, atol=1e-9 * max(1.0, np.max(np.abs(eta)))),
+              f"pred_link[..., {j}] != X beta + a0 (+ offset)")
 
 
 def main(argv: list[str]) -> int:
@@ -219,9 +322,11 @@ def main(argv: list[str]) -> int:
             nlam = z["lambda"].shape[0]
             extra = " cv" if "cvm" in z.files else ""
             warn = " [R warning]" if params["r_warnings"] else ""
+            fam = params.get("family", "gaussian")
+            kk = f" K={params['K']}" if "K" in params else ""
         size = path.stat().st_size
         total += size
-        print(f"{case_dir.name:22s} n={n:4d} p={p:4d} nlambda={nlam:3d}{extra}{warn}  ({size/1024:.1f} KiB)")
+        print(f"{case_dir.name:22s} {fam} n={n:4d} p={p:4d}{kk} nlambda={nlam:3d}{extra}{warn}  ({size/1024:.1f} KiB)")
     print(f"{len(cases)} cases, total {total/1024:.1f} KiB")
     return 0
 
