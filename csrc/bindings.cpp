@@ -16,6 +16,8 @@
 namespace nb = nanobind;
 using namespace nb::literals;
 
+void register_glm(nb::module_& m);  // bindings_glm.cpp
+
 namespace {
 
 using HostArray = nb::ndarray<nb::device::cpu, nb::ro>;
@@ -213,4 +215,5 @@ NB_MODULE(_ext, m) {
       "X"_a, "y"_a, "weights"_a, "center"_a, "subsets"_a,
       "gram_numpy on each row subset (CV folds), subsets spread over threads (internal)");
   m.def("gpu_backend", &glmlx::gpu_backend);
+  register_glm(m);
 }

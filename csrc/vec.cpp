@@ -20,4 +20,41 @@ GLMLX_CLONES void axpy_neg(float* __restrict y, const float* __restrict x, float
   }
 }
 
+GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, std::size_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; ++j) {
+      acc[j] += a[i + j] * b[i + j];
+    }
+  }
+  double tail = 0;
+  for (; i < n; ++i) {
+    tail += a[i] * b[i];
+  }
+  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+}
+
+GLMLX_CLONES double wsumsq(const double* __restrict w, const double* __restrict x, std::size_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; ++j) {
+      acc[j] += w[i + j] * (x[i + j] * x[i + j]);
+    }
+  }
+  double tail = 0;
+  for (; i < n; ++i) {
+    tail += w[i] * (x[i] * x[i]);
+  }
+  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+}
+
+GLMLX_CLONES void axpy_wneg(double* __restrict r, const double* __restrict w, const double* __restrict x, double a,
+                            std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    r[i] -= a * (w[i] * x[i]);
+  }
+}
+
 } // namespace glmlx::vec

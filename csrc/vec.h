@@ -11,4 +11,13 @@ namespace glmlx::vec {
 void axpy_neg(double* y, const double* x, double a, std::size_t n);
 void axpy_neg(float* y, const float* x, float a, std::size_t n);
 
+// sum_i a[i] * b[i], eight partial sums (vectorizes without -ffast-math)
+double dot(const double* a, const double* b, std::size_t n);
+
+// sum_i w[i] * x[i]^2
+double wsumsq(const double* w, const double* x, std::size_t n);
+
+// r[i] -= a * (w[i] * x[i]): a residual update under working weights w
+void axpy_wneg(double* r, const double* w, const double* x, double a, std::size_t n);
+
 } // namespace glmlx::vec

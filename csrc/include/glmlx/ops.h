@@ -13,6 +13,8 @@
 #include "mlx/array.h"
 #include "mlx/utils.h"
 
+#include "glmlx/glm.h"
+
 namespace glmlx {
 
 namespace mx = mlx::core;

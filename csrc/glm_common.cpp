@@ -1,0 +1,182 @@
+#include "glm_common.h"
+
+#include <algorithm>
+
+#include "blas.h"
+#include "vec.h"
+
+namespace glmlx::detail {
+
+GlmData prepare(const HostMatrix& X, const double* y, const double* weights, const double* offset, int64_t K,
+                const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
+                const double* lower, const double* upper, const GlmPathSettings& s) {
+  GlmData d;
+  const int64_t N = X.rows;
+  const int64_t n = rows ? nrows : N, p = X.cols;
+  d.n = n;
+  d.p = p;
+  d.K = K;
+  auto row = [&](int64_t i) { return rows ? rows[i] : i; };
+  d.w.resize(n);
+  double sw = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    d.w[i] = std::max(weights[row(i)], 0.0);
+    sw += d.w[i];
+  }
+  d.sum_weights = sw;
+  for (auto& v : d.w) {
+    v /= sw;
+  }
+  d.y.resize(n * K);
+  for (int64_t k = 0; k < K; ++k) {
+    for (int64_t i = 0; i < n; ++i) {
+      d.y[k * n + i] = y[k * N + row(i)];
+    }
+  }
+  if (offset) {
+    d.offset.resize(n * K);
+    for (int64_t k = 0; k < K; ++k) {
+      for (int64_t i = 0; i < n; ++i) {
+        d.offset[k * n + i] = offset[k * N + row(i)];
+      }
+    }
+  }
+  // Column-major copy, read in row blocks so both sides stay in cache.
+  d.X.resize(size_t(n) * size_t(p));
+  const double* src = static_cast<const double*>(X.data);
+  constexpr int64_t kBlock = 64;
+  for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+    const int64_t i1 = std::min(n, i0 + kBlock);
+    for (int64_t j = 0; j < p; ++j) {
+      double* dst = d.X.data() + j * n;
+      for (int64_t i = i0; i < i1; ++i) {
+        dst[i] = src[row(i) * X.s0 + j * X.s1];
+      }
+    }
+  }
+  d.ju.assign(p, 0);
+  d.vp.assign(penalty, penalty + p);
+  d.lower.assign(lower, lower + p);
+  d.upper.assign(upper, upper + p);
+  d.xm.assign(p, 0.0);
+  d.xs.assign(p, 1.0);
+  for (int64_t j = 0; j < p; ++j) {
+    double* x = d.X.data() + j * n;
+    // glmnet's chkvars: a column equal to its first value everywhere is unusable.
+    bool varies = false;
+    for (int64_t i = 1; i < n && !varies; ++i) {
+      varies = x[i] != x[0];
+    }
+    d.ju[j] = include[j] && varies;
+    if (!d.ju[j]) {
+      continue;
+    }
+    // LStandardize1: without an intercept, scale by the sd about the mean but do not center.
+    if (s.intercept) {
+      d.xm[j] = vec::dot(d.w.data(), x, n);
+      for (int64_t i = 0; i < n; ++i) {
+        x[i] -= d.xm[j];
+      }
+      if (s.standardize) {
+        d.xs[j] = std::sqrt(vec::wsumsq(d.w.data(), x, n));
+      }
+    } else if (s.standardize) {
+      const double mean = vec::dot(d.w.data(), x, n);
+      d.xs[j] = std::sqrt(vec::wsumsq(d.w.data(), x, n) - mean * mean);
+    }
+    if (s.standardize) {
+      const double inv = 1.0 / d.xs[j];
+      for (int64_t i = 0; i < n; ++i) {
+        x[i] *= inv;
+      }
+      d.lower[j] *= d.xs[j];
+      d.upper[j] *= d.xs[j];
+    }
+  }
+  return d;
+}
+
+void abs_gradient(const GlmData& d, const double* r, double* ga, bool one_blas_thread,
+                  const std::vector<uint8_t>* skip) {
+  const int64_t n = d.n, p = d.p;
+  int64_t wanted = 0;
+  for (int64_t j = 0; j < p; ++j) {
+    wanted += d.ju[j] && !(skip && (*skip)[j]);
+  }
+  if (wanted == 0) {
+    return;
+  }
+  if (wanted * 4 >= p) {
+    // X is n x p column-major, i.e. p x n row-major: g = (p x n) r.
+    std::vector<double> g(p);
+    {
+      blas::ThreadScope threads(one_blas_thread ? 0.0 : 2.0 * double(n) * double(p));
+      blas::gemv(false, blas::Int(p), blas::Int(n), 1.0, d.X.data(), blas::Int(n), r, 1, 0.0, g.data(), 1);
+    }
+    for (int64_t j = 0; j < p; ++j) {
+      if (d.ju[j] && !(skip && (*skip)[j])) {
+        ga[j] = std::abs(g[j]);
+      }
+    }
+    return;
+  }
+  for (int64_t j = 0; j < p; ++j) {
+    if (d.ju[j] && !(skip && (*skip)[j])) {
+      ga[j] = std::abs(vec::dot(r, d.X.data() + j * n, n));
+    }
+  }
+}
+
+void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::vector<double>& beta_std,
+                       GlmPathResult& out, int64_t K) {
+  const int64_t p = d.p, lmu = out.lmu;
+  out.nclass = K;
+  out.beta.assign(size_t(lmu) * K * p, 0.0);
+  for (int64_t m = 0; m < lmu; ++m) {
+    for (int64_t k = 0; k < K; ++k) {
+      const double* bs = beta_std.data() + (m * K + k) * p;
+      double* b = out.beta.data() + (m * K + k) * p;
+      double& a0 = out.a0[m * K + k];
+      for (int64_t j = 0; j < p; ++j) {
+        b[j] = s.standardize ? bs[j] / d.xs[j] : bs[j];
+      }
+      if (!s.intercept) {
+        a0 = 0.0;
+        continue;
+      }
+      for (int64_t j = 0; j < p; ++j) {
+        a0 -= b[j] * d.xm[j];
+      }
+    }
+  }
+}
+
+double binomial_offset_intercept(const double* y, const double* g, const double* w, int64_t n) {
+  std::vector<double> e(n), pr(n);
+  double qy = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    e[i] = std::exp(-g[i]);
+    pr[i] = 1.0 / (1.0 + e[i]);
+    qy += w[i] * y[i];
+  }
+  double az = 0.0;
+  while (true) {
+    double num = qy, den = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      num -= w[i] * pr[i];
+      den += w[i] * pr[i] * (1.0 - pr[i]);
+    }
+    const double dd = num / den;
+    az += dd;
+    if (std::abs(dd) < 1e-7) {
+      break;
+    }
+    const double ea0 = std::exp(-az);
+    for (int64_t i = 0; i < n; ++i) {
+      pr[i] = 1.0 / (1.0 + ea0 * e[i]);
+    }
+  }
+  return az;
+}
+
+} // namespace glmlx::detail

@@ -1,0 +1,63 @@
+// Shared pieces of the GLM path solvers (glm_path.cpp, multinomial_path.cpp):
+// glmnet's preprocessing of X into a standardized column-major copy, gradients
+// over it, and mapping coefficients back to the original scale.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "glmlx/glm.h"
+#include "glmlx/ops.h"
+
+namespace glmlx::detail {
+
+struct MaxitReached {};
+struct PmaxReached {};
+struct FatalError {
+  int64_t code;
+};
+
+// glmnet's cap on |eta| for exp() in the poisson family.
+inline const double kPoissonMaxLink = std::log(std::numeric_limits<double>::max() * 0.1);
+
+/** One path's data after glmnet's preprocessing. */
+struct GlmData {
+  int64_t n = 0, p = 0, K = 1;
+  std::vector<double> X;       // n x p column-major, centered (with intercept) and scaled (standardize)
+  std::vector<double> w;       // n, normalized to sum 1
+  std::vector<double> y;       // n x K column-major by class
+  std::vector<double> offset;  // n x K, empty when absent
+  std::vector<uint8_t> ju;     // p: usable (included, not constant)
+  std::vector<double> vp;      // p penalty factors
+  std::vector<double> lower, upper;  // p limits on the standardized scale
+  std::vector<double> xm, xs;  // p centers and scales
+  double sum_weights = 0.0;    // before normalization
+};
+
+GlmData prepare(const HostMatrix& X, const double* y, const double* weights, const double* offset, int64_t K,
+                const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
+                const double* lower, const double* upper, const GlmPathSettings& s);
+
+/**
+ * ga[j] = |x_j' r| for every usable j, or, with ``skip``, for the usable j
+ * with skip[j] == 0 (the KKT check over non-candidates). One gemv when most
+ * columns are wanted.
+ */
+void abs_gradient(const GlmData& d, const double* r, double* ga, bool one_blas_thread,
+                  const std::vector<uint8_t>* skip = nullptr);
+
+/** beta_std (lmu x K x p, standardized scale) and out.a0 to the original scale, into out.beta / out.a0. */
+void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::vector<double>& beta_std,
+                       GlmPathResult& out, int64_t K);
+
+/** glmnet's azero: the intercept of the offset-only binomial fit, by Newton steps. */
+double binomial_offset_intercept(const double* y, const double* g, const double* w, int64_t n);
+
+GlmPathResult multinomial_path(const HostMatrix& X, const double* y, const double* weights, const double* offset,
+                               const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
+                               const double* lower, const double* upper, const double* user_lambdas,
+                               int64_t n_user, const GlmPathSettings& s);
+
+} // namespace glmlx::detail

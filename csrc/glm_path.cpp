@@ -1,0 +1,503 @@
+// glmnet's regularization path for the binomial (two-class) and poisson
+// families, reproducing glmnet 4.1's iterates (glmnetpp's elnet_point/internal/
+// binomial_base.hpp, poisson_naive.hpp and elnet_path/base.hpp):
+//
+//  - X is standardized (weighted centering and scaling, as glmnet's
+//    LStandardize1) into a column-major copy, so every coordinate visit reads
+//    one contiguous column;
+//  - per lambda: the sequential strong rule picks candidates; IRLS forms the
+//    working weights W and residual r = w (y - mu); weighted least squares by
+//    coordinate descent with residual updates (a full sweep over the
+//    candidates, then sweeps over the active set to convergence, repeated
+//    until a full sweep converges); IRLS repeats until the coefficients stop
+//    moving; a KKT check over the other variables (one gemv) admits violators
+//    and IRLS resumes;
+//  - glmnet's stops (deviance ratio gain, devmax, dfmax, pmax, maxit).
+//
+// The multinomial family lives in multinomial_path.cpp.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "blas.h"
+#include "glm_common.h"
+#include "glmlx/glm.h"
+#include "glmlx/ops.h"
+#include "vec.h"
+
+namespace glmlx {
+
+namespace {
+
+using detail::GlmData;
+using detail::MaxitReached;
+using detail::PmaxReached;
+
+class UniIrlsPath {
+ public:
+  UniIrlsPath(GlmData& d, const GlmPathSettings& s)
+      : d_(d), s_(s), n_(d.n), p_(d.p), fam_(s.family), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0),
+        ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), r_(n_), W_(n_), mu_(n_), eta_(n_),
+        t_(fam_ == GlmFamily::poisson ? n_ : 0) {
+    fmax_ = std::log(1.0 / s.pmin - 1.0);
+    vmin_ = (1.0 + s.pmin) * s.pmin * (1.0 - s.pmin);
+    thr_ = s.thresh;
+  }
+
+  GlmPathResult run(const double* user_lambdas, int64_t n_user);
+
+ private:
+  const double* col(int64_t k) const { return d_.X.data() + k * n_; }
+
+  void construct();
+  void construct_binomial();
+  void construct_poisson();
+  void fit_point(double ab, double dem, double alm, double alm0);
+  void setup_wls();
+  void wls(double ab, double dem);
+  bool pass(bool full, double ab, double dem);
+  void update_coord(int64_t k, bool full, double ab, double dem);
+  void update_intercept();
+  bool update_irls(double ab);
+  bool kkt(double ab);
+  double deviance_ratio() const;
+
+  GlmData& d_;
+  const GlmPathSettings& s_;
+  const int64_t n_, p_;
+  const GlmFamily fam_;
+
+  std::vector<double> beta_, beta_old_, xv_, ga_;
+  std::vector<uint8_t> strong_;
+  std::vector<int64_t> active_pos_, active_;
+  double b0_ = 0.0, b0_old_ = 0.0;
+  std::vector<double> r_, W_, mu_, eta_, t_;
+  double wsum_ = 0.0;  // sum of W: the intercept's curvature (glmnet's xmz / v0)
+  double dlx_ = 0.0, thr_;
+  int64_t nlp_ = 0;
+  double dev0_ = 0.0;     // saturated-minus-null deviance, per unit weight, halved
+  double dev_null_ = 0.0; // binomial: the null model's -loglik; poisson: glmnet's dv0
+  double yb_ = 0.0;       // poisson: sum w y
+  double fmax_, vmin_;
+};
+
+// ---------------------------------------------------------------------------
+// Start: the intercept-only (or offset-only) fit, null deviance, gradients.
+
+void UniIrlsPath::construct() {
+  if (fam_ == GlmFamily::binomial) {
+    construct_binomial();
+  } else {
+    construct_poisson();
+  }
+  thr_ = s_.thresh * dev0_;
+  detail::abs_gradient(d_, r_.data(), ga_.data(), s_.one_blas_thread);
+}
+
+void UniIrlsPath::construct_binomial() {
+  const double* w = d_.w.data();
+  const double* y = d_.y.data();
+  const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
+  double q0 = vec::dot(w, y, n_);
+  if (q0 <= s_.pmin) {
+    throw detail::FatalError(8001);
+  }
+  if (q0 >= 1.0 - s_.pmin) {
+    throw detail::FatalError(9001);
+  }
+  if (!s_.intercept) {
+    q0 = 0.5;
+  }
+  const double bz = s_.intercept ? std::log(q0 / (1.0 - q0)) : 0.0;
+  if (g == nullptr) {
+    const double vi = q0 * (1.0 - q0);
+    b0_ = bz;
+    for (int64_t i = 0; i < n_; ++i) {
+      W_[i] = vi * w[i];
+      r_[i] = w[i] * (y[i] - q0);
+      mu_[i] = q0;
+    }
+    wsum_ = vi;
+    dev_null_ = -(bz * q0 + std::log(1.0 - q0));
+  } else {
+    b0_ = s_.intercept ? detail::binomial_offset_intercept(y, g, w, n_) : 0.0;
+    double s = 0.0;
+    wsum_ = 0.0;
+    for (int64_t i = 0; i < n_; ++i) {
+      mu_[i] = 1.0 / (1.0 + std::exp(-b0_ - g[i]));
+      W_[i] = w[i] * mu_[i] * (1.0 - mu_[i]);
+      r_[i] = w[i] * (y[i] - mu_[i]);
+      wsum_ += W_[i];
+      s += w[i] * (y[i] * g[i] + std::log(1.0 - mu_[i]));
+    }
+    dev_null_ = -(b0_ * q0 + s);
+  }
+  if (s_.kopt > 0) {
+    // Modified Newton: the Hessian bound 1/4 in place of W, fixed for the path.
+    for (int64_t j = 0; j < p_; ++j) {
+      if (s_.standardize && s_.intercept) {
+        xv_[j] = 0.25;
+      } else if (d_.ju[j]) {
+        xv_[j] = 0.25 * vec::wsumsq(w, col(j), n_);
+      }
+    }
+  }
+  dev0_ = dev_null_;
+  for (int64_t i = 0; i < n_; ++i) {
+    if (y[i] > 0.0) {
+      dev0_ += w[i] * y[i] * std::log(y[i]);
+    }
+    if (y[i] < 1.0) {
+      dev0_ += w[i] * (1.0 - y[i]) * std::log(1.0 - y[i]);
+    }
+  }
+}
+
+void UniIrlsPath::construct_poisson() {
+  const double* w = d_.w.data();
+  const double* y = d_.y.data();
+  const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
+  for (int64_t i = 0; i < n_; ++i) {
+    t_[i] = w[i] * y[i];
+  }
+  yb_ = 0.0;
+  for (int64_t i = 0; i < n_; ++i) {
+    yb_ += t_[i];
+  }
+  if (g == nullptr) {
+    if (s_.intercept) {
+      for (int64_t i = 0; i < n_; ++i) {
+        W_[i] = yb_ * w[i];
+      }
+      b0_ = std::log(yb_);
+      dev_null_ = yb_ * (b0_ - 1.0);
+    } else {
+      std::copy(w, w + n_, W_.begin());
+      b0_ = 0.0;
+      dev_null_ = -1.0;
+    }
+  } else {
+    double v0 = 0.0;
+    for (int64_t i = 0; i < n_; ++i) {
+      W_[i] = w[i] * std::exp(std::copysign(std::min(std::abs(g[i]), detail::kPoissonMaxLink), g[i]));
+      v0 += W_[i];
+    }
+    const double tg = vec::dot(t_.data(), g, n_);
+    if (s_.intercept) {
+      const double eaz = yb_ / v0;
+      for (auto& x : W_) {
+        x *= eaz;
+      }
+      b0_ = std::log(eaz);
+      dev_null_ = tg - yb_ * (1.0 - b0_);
+    } else {
+      b0_ = 0.0;
+      dev_null_ = tg - v0;
+    }
+  }
+  wsum_ = s_.intercept ? yb_ : 1.0;
+  for (int64_t i = 0; i < n_; ++i) {
+    r_[i] = t_[i] - W_[i];
+  }
+  dev0_ = -yb_;
+  for (int64_t i = 0; i < n_; ++i) {
+    if (t_[i] > 0.0) {
+      dev0_ += t_[i] * std::log(y[i]);
+    }
+  }
+  dev0_ -= dev_null_;
+  for (int64_t i = 0; i < n_; ++i) {
+    eta_[i] = b0_ + (g ? g[i] : 0.0);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// One lambda: IRLS around weighted coordinate descent.
+
+void UniIrlsPath::fit_point(double ab, double dem, double alm, double alm0) {
+  // Sequential strong rule: candidates are kept from earlier lambdas.
+  const double tlam = s_.alpha * (2.0 * alm - alm0);
+  for (int64_t k = 0; k < p_; ++k) {
+    if (!strong_[k] && d_.ju[k] && ga_[k] > tlam * d_.vp[k]) {
+      strong_[k] = 1;
+    }
+  }
+  while (true) {
+    if (nlp_ > s_.maxit) {
+      throw MaxitReached{};
+    }
+    setup_wls();
+    wls(ab, dem);
+    if (update_irls(ab)) {
+      break;
+    }
+  }
+}
+
+void UniIrlsPath::setup_wls() {
+  b0_old_ = b0_;
+  for (int64_t k : active_) {
+    beta_old_[k] = beta_[k];
+  }
+  // Newton's curvature x_k'Wx_k for every candidate (fixed in modified Newton).
+  if (fam_ == GlmFamily::poisson || s_.kopt == 0) {
+    for (int64_t k = 0; k < p_; ++k) {
+      if (strong_[k]) {
+        xv_[k] = vec::wsumsq(W_.data(), col(k), n_);
+      }
+    }
+  }
+}
+
+void UniIrlsPath::wls(double ab, double dem) {
+  while (!pass(true, ab, dem)) {
+    while (!pass(false, ab, dem)) {
+    }
+  }
+}
+
+bool UniIrlsPath::pass(bool full, double ab, double dem) {
+  ++nlp_;
+  dlx_ = 0.0;
+  if (full) {
+    for (int64_t k = 0; k < p_; ++k) {
+      if (strong_[k]) {
+        update_coord(k, true, ab, dem);
+      }
+    }
+  } else {
+    for (size_t a = 0; a < active_.size(); ++a) {
+      update_coord(active_[a], false, ab, dem);
+    }
+  }
+  update_intercept();
+  if (dlx_ < thr_) {
+    return true;
+  }
+  if (nlp_ > s_.maxit) {
+    throw MaxitReached{};
+  }
+  return false;
+}
+
+void UniIrlsPath::update_coord(int64_t k, bool full, double ab, double dem) {
+  const double* x = col(k);
+  const double old = beta_[k];
+  const double gk = vec::dot(r_.data(), x, n_);
+  const double vpk = d_.vp[k];
+  const double u = gk + old * xv_[k];
+  const double v = std::abs(u) - vpk * ab;
+  double b = 0.0;
+  if (v > 0.0) {
+    b = std::max(d_.lower[k], std::min(d_.upper[k], std::copysign(v, u) / (xv_[k] + vpk * dem)));
+  }
+  beta_[k] = b;
+  if (b == old) {
+    return;
+  }
+  if (full && active_pos_[k] < 0) {
+    active_pos_[k] = int64_t(active_.size());
+    active_.push_back(k);
+    if (int64_t(active_.size()) > s_.pmax) {
+      throw PmaxReached{};
+    }
+  }
+  const double diff = b - old;
+  dlx_ = std::max(dlx_, xv_[k] * diff * diff);
+  vec::axpy_wneg(r_.data(), W_.data(), x, diff, n_);
+}
+
+void UniIrlsPath::update_intercept() {
+  if (!s_.intercept) {
+    return;
+  }
+  double rsum = 0.0;
+  for (int64_t i = 0; i < n_; ++i) {
+    rsum += r_[i];
+  }
+  const double d = rsum / wsum_;
+  if (d != 0.0) {
+    b0_ += d;
+    dlx_ = std::max(dlx_, wsum_ * d * d);
+    vec::axpy_neg(r_.data(), W_.data(), d, n_);
+  }
+}
+
+// New working weights and residuals at the current fit; true when this lambda
+// is done (coefficients settled and KKT conditions hold, or, binomial, the
+// total working weight collapsed).
+bool UniIrlsPath::update_irls(double ab) {
+  const double* w = d_.w.data();
+  const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
+  for (int64_t i = 0; i < n_; ++i) {
+    eta_[i] = b0_ + (g ? g[i] : 0.0);
+  }
+  for (int64_t k : active_) {
+    if (beta_[k] != 0.0) {
+      vec::axpy_neg(eta_.data(), col(k), -beta_[k], n_);
+    }
+  }
+  if (fam_ == GlmFamily::binomial) {
+    const double* y = d_.y.data();
+    wsum_ = 0.0;
+    for (int64_t i = 0; i < n_; ++i) {
+      const double f = eta_[i];
+      mu_[i] = f < -fmax_ ? 0.0 : (f > fmax_ ? 1.0 : 1.0 / (1.0 + std::exp(-f)));
+      W_[i] = w[i] * mu_[i] * (1.0 - mu_[i]);
+      wsum_ += W_[i];
+    }
+    if (wsum_ <= vmin_) {
+      return true;
+    }
+    for (int64_t i = 0; i < n_; ++i) {
+      r_[i] = w[i] * (y[i] - mu_[i]);
+    }
+  } else {
+    wsum_ = 0.0;
+    for (int64_t i = 0; i < n_; ++i) {
+      const double f = eta_[i];
+      W_[i] = w[i] * std::exp(std::copysign(std::min(std::abs(f), detail::kPoissonMaxLink), f));
+      r_[i] = t_[i] - W_[i];
+      wsum_ += W_[i];
+    }
+  }
+  // Converged when no coefficient moved by more than thr in curvature units.
+  const double d0 = b0_ - b0_old_;
+  if (wsum_ * d0 * d0 > thr_) {
+    return false;
+  }
+  for (int64_t k : active_) {
+    const double d = beta_[k] - beta_old_[k];
+    if (xv_[k] * d * d > thr_) {
+      return false;
+    }
+  }
+  return kkt(ab);
+}
+
+// Gradients of the non-candidates; violators join the candidates. True if none.
+bool UniIrlsPath::kkt(double ab) {
+  detail::abs_gradient(d_, r_.data(), ga_.data(), s_.one_blas_thread, &strong_);
+  bool ok = true;
+  for (int64_t k = 0; k < p_; ++k) {
+    if (!strong_[k] && d_.ju[k] && ga_[k] > ab * d_.vp[k]) {
+      strong_[k] = 1;
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+double UniIrlsPath::deviance_ratio() const {
+  if (fam_ == GlmFamily::binomial) {
+    const double* w = d_.w.data();
+    const double* y = d_.y.data();
+    const double pmax = 1.0 - s_.pmin;
+    double dev = 0.0;
+    for (int64_t i = 0; i < n_; ++i) {
+      const double q = std::min(std::max(s_.pmin, mu_[i]), pmax);
+      dev -= w[i] * (y[i] * std::log(q) + (1.0 - y[i]) * std::log(1.0 - q));
+    }
+    return (dev_null_ - dev) / dev0_;
+  }
+  return (vec::dot(t_.data(), eta_.data(), n_) - wsum_ - dev_null_) / dev0_;
+}
+
+// ---------------------------------------------------------------------------
+// The path (glmnet's ElnetPathBase::fit and process_point_fit).
+
+GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
+  GlmPathResult out;
+  construct();
+  out.nulldev = 2.0 * d_.sum_weights * dev0_;
+  const int64_t nlam = s_.flmin >= 1.0 ? n_user : s_.nlam;
+  const double alf = s_.flmin < 1.0 ? std::pow(std::max(s_.eps, s_.flmin), 1.0 / double(nlam - 1)) : 1.0;
+  const int64_t mnl = std::min<int64_t>(s_.mnlam, nlam);
+  std::vector<double> beta_std;  // lmu x p, standardized scale
+  double lmda_curr = 0.0;
+  for (int64_t m = 0; m < nlam; ++m) {
+    double alm0 = lmda_curr, alm = alm0;
+    if (s_.flmin >= 1.0) {
+      alm = user_lambdas[m];
+    } else if (m > 1) {
+      alm *= alf;
+    } else if (m == 0) {
+      alm = s_.big;
+    } else {
+      alm0 = 0.0;
+      for (int64_t j = 0; j < p_; ++j) {
+        if (d_.ju[j] && d_.vp[j] > 0.0) {
+          alm0 = std::max(alm0, ga_[j] / d_.vp[j]);
+        }
+      }
+      alm0 /= std::max(s_.alpha, 1e-3);
+      alm = alm0 * alf;
+    }
+    lmda_curr = alm;
+    const double dem = alm * (1.0 - s_.alpha), ab = alm * s_.alpha;
+    try {
+      fit_point(ab, dem, alm, alm0);
+    } catch (const MaxitReached&) {
+      out.jerr = -m - 1;
+      break;
+    } catch (const PmaxReached&) {
+      out.jerr = -10001 - m;
+      break;
+    }
+    out.lambdas.push_back(alm);
+    out.a0.push_back(b0_);
+    beta_std.insert(beta_std.end(), beta_.begin(), beta_.end());
+    const double dev = deviance_ratio();
+    out.dev_ratio.push_back(dev);
+    int64_t me = 0;
+    for (int64_t k : active_) {
+      me += beta_[k] != 0.0;
+    }
+    out.lmu = m + 1;
+    if (out.lmu < mnl || s_.flmin >= 1.0) {
+      continue;
+    }
+    // Binomial: the last step's gain; poisson: the relative gain over mnl - 1
+    // steps, against a threshold ten times fdev (glmnet's poisson_base.hpp).
+    double gain, sml = s_.sml;
+    if (fam_ == GlmFamily::binomial) {
+      gain = dev - (m == 0 ? 0.0 : out.dev_ratio[m - 1]);
+    } else {
+      gain = (dev - out.dev_ratio[m - mnl + 1]) / dev;
+      sml *= 10.0;
+    }
+    if (me > s_.dfmax || gain < sml || dev > s_.rsqmax) {
+      break;
+    }
+    if (fam_ == GlmFamily::binomial && wsum_ <= vmin_) {
+      break;
+    }
+  }
+  out.npasses = nlp_;
+  detail::to_original_scale(d_, s_, beta_std, out, 1);
+  return out;
+}
+
+} // namespace
+
+GlmPathResult glm_path_host(const HostMatrix& X, const double* y, const double* weights, const double* offset,
+                            const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
+                            const double* lower, const double* upper, const double* user_lambdas, int64_t n_user,
+                            const GlmPathSettings& s) {
+  if (s.family == GlmFamily::multinomial) {
+    return detail::multinomial_path(X, y, weights, offset, rows, nrows, include, penalty, lower, upper,
+                                    user_lambdas, n_user, s);
+  }
+  GlmData d = detail::prepare(X, y, weights, offset, 1, rows, nrows, include, penalty, lower, upper, s);
+  try {
+    UniIrlsPath path(d, s);
+    return path.run(user_lambdas, n_user);
+  } catch (const detail::FatalError& e) {
+    GlmPathResult out;
+    out.jerr = e.code;
+    return out;
+  }
+}
+
+} // namespace glmlx

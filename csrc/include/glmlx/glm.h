@@ -1,0 +1,71 @@
+// glmlx: glmnet's paths for the non-gaussian families (IRLS + coordinate descent).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace glmlx {
+
+struct HostMatrix;
+
+/** Families solved by glm_path_host. */
+enum class GlmFamily : int {
+  binomial = 0,     // two classes: y is the proportion of the second class
+  poisson = 1,      // counts, log link
+  multinomial = 2,  // K classes: y (n x K) class proportions
+};
+
+/** Settings of one path (glmnet's names in comments; defaults are glmnet.control()'s). */
+struct GlmPathSettings {
+  GlmFamily family = GlmFamily::binomial;
+  int kopt = 0;             // 0 Newton, 1 modified Newton (Hessian bound 1/4), 2 grouped multinomial
+  double alpha = 1.0;       // parm: elastic-net mixing
+  double thresh = 1e-7;     // thr, relative to the null deviance
+  double flmin = 1e-4;      // lambda.min.ratio; >= 1 means user lambdas
+  double sml = 1e-5;        // fdev
+  double rsqmax = 0.999;    // devmax
+  double pmin = 1e-9;       // probabilities kept in [pmin, 1 - pmin]
+  double exmx = 250.0;      // multinomial: largest |linear predictor|
+  double big = 9.9e35;      // "infinity" (first lambda, absent limits)
+  double eps = 1e-6;        // floor of lambda.min.ratio
+  int nlam = 100;
+  int maxit = 100000;       // total coordinate-descent passes
+  int pmax = 1 << 30;       // nx: most variables ever active
+  int dfmax = 1 << 30;      // ne: stop once more than this many are nonzero
+  int mnlam = 5;            // no early stop before this many lambdas
+  bool intercept = true;
+  bool standardize = true;
+  bool one_blas_thread = false;  // set when several paths run in parallel threads
+};
+
+/** A fitted path on the original scale of X. */
+struct GlmPathResult {
+  int64_t lmu = 0;                 // path points fitted
+  int64_t nclass = 1;              // K for multinomial, else 1
+  std::vector<double> lambdas;     // lmu (the first is glmnet's "infinity" on glmnet's own grid)
+  std::vector<double> a0;          // lmu x K
+  std::vector<double> beta;        // lmu x K x p
+  std::vector<double> dev_ratio;   // lmu
+  double nulldev = 0.0;            // glmnet's nulldev (deviance of the null model)
+  int64_t npasses = 0;
+  int64_t jerr = 0;                // glmnet's error code (0; < 0 path cut short; > 0 fatal)
+};
+
+/**
+ * glmnet's regularization path for a GLM family on host buffers (no copy of X
+ * into MLX), as glmnet 4.1's lognet/fishnet: X is standardized into a
+ * column-major copy, then each lambda runs IRLS with coordinate descent on the
+ * weighted least-squares problem (residual updates, sequential strong rule,
+ * KKT checks). X must be float64. y, weights (raw, normalized inside) and
+ * offset are n x K column-major-by-class buffers (K = 1 except multinomial);
+ * offset may be null. With ``rows``, only those rows are used (CV folds).
+ * include (p) is 1 for usable variables; penalty (p) rescaled factors;
+ * lower/upper (p) limits on the original scale; user_lambdas (n_user) when
+ * settings.flmin >= 1.
+ */
+GlmPathResult glm_path_host(const HostMatrix& X, const double* y, const double* weights, const double* offset,
+                            const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
+                            const double* lower, const double* upper, const double* user_lambdas, int64_t n_user,
+                            const GlmPathSettings& settings);
+
+} // namespace glmlx
