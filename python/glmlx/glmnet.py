@@ -9,11 +9,11 @@ from typing import Optional
 import mlx.core as mx
 import numpy as np
 
-from . import gaussian
+from . import gaussian, glm
 from ._validation import as_array
 
-FAMILIES = ("gaussian",)
-PREDICT_TYPES = ("link", "response", "coefficients", "nonzero")
+FAMILIES = ("gaussian",) + glm.GLM_FAMILIES
+PREDICT_TYPES = ("link", "response", "coefficients", "nonzero", "class")
 
 
 def _as_data_matrix(X, dtype):
@@ -97,42 +97,58 @@ class GlmnetFit:
     Attributes
     ----------
     lambdas : mx.array (nlam,)
-    a0 : mx.array (nlam,)         intercepts
-    beta : mx.array (p, nlam)     coefficients on the original scale
+    a0 : mx.array (nlam,), or (K, nlam) for multinomial     intercepts
+    beta : mx.array (p, nlam), or (K, p, nlam) for multinomial  coefficients on the original scale
     dev_ratio : mx.array (nlam,)  fraction of null deviance explained
-    nulldev : float               null deviance, sum_i w_i (y_i - ybar)^2
-    df : mx.array (nlam,)         number of nonzero coefficients
+    nulldev : float               null deviance (gaussian: sum_i w_i (y_i - ybar)^2; others: 2 (loglik_sat - loglik_null))
+    df : mx.array (nlam,)         number of nonzero coefficients (multinomial: variables nonzero in any class)
     npasses : int                 total coordinate-descent passes
     jerr : int                    glmnet's error code (0, or negative when the path was cut short)
+    classes : np.ndarray or None  class labels (binomial: [negative, positive]; multinomial: K classes)
+    offset : bool                 fitted with an offset (then predict needs ``newoffset``)
     """
 
-    def __init__(self, family, result: gaussian.PathResult, nobs: int, user_lambda: bool):
+    def __init__(self, family, result, nobs: int, user_lambda: bool, classes=None, offset: bool = False):
         self.family = family
         self.lambdas = mx.array(result.lambdas, dtype=mx.float64)
         self.a0 = mx.array(result.a0, dtype=mx.float64)
         self.beta = mx.array(result.beta, dtype=mx.float64)
         self.dev_ratio = mx.array(result.dev_ratio, dtype=mx.float64)
         self.nulldev = float(result.nulldev)
-        self.df = mx.array(np.count_nonzero(result.beta, axis=0).astype(np.int32))
+        nonzero = result.beta != 0 if result.beta.ndim == 2 else np.any(result.beta != 0, axis=0)
+        self.df = mx.array(np.count_nonzero(nonzero, axis=0).astype(np.int32))
         self.npasses = int(result.npasses)
         self.jerr = int(result.jerr)
         self.nobs = nobs
         self.user_lambda = user_lambda
+        self.classes = classes
+        self.offset = bool(offset)
         self._beta_np, self._a0_np, self._lam_np = result.beta, result.a0, result.lambdas
 
+    @property
+    def nclass(self) -> int:
+        """K coefficient sets (multinomial), else 1."""
+        return 1 if self._beta_np.ndim == 2 else self._beta_np.shape[0]
+
     def __repr__(self):
-        return (f"GlmnetFit(family={self.family!r}, nlambda={self._lam_np.size}, p={self._beta_np.shape[0]}, "
+        return (f"GlmnetFit(family={self.family!r}, nlambda={self._lam_np.size}, p={self._beta_np.shape[-2]}, "
                 f"dev_ratio_max={float(np.max(np.asarray(self.dev_ratio), initial=0)):.4f})")
 
     # -- coefficients ---------------------------------------------------------------------
     def _coef_np(self, s=None):
-        full = np.vstack([self._a0_np[None, :], self._beta_np])
+        """(p + 1, len(s)), or (K, p + 1, len(s)) for multinomial."""
+        if self._beta_np.ndim == 2:
+            full = np.vstack([self._a0_np[None, :], self._beta_np])
+            return full if s is None else interpolate_coef(self._lam_np, full, s)
+        full = np.concatenate([self._a0_np[:, None, :], self._beta_np], axis=1)
         if s is None:
             return full
-        return interpolate_coef(self._lam_np, full, s)
+        K, q, nlam = full.shape
+        return interpolate_coef(self._lam_np, full.reshape(K * q, nlam), s).reshape(K, q, -1)
 
     def coef(self, s=None) -> mx.array:
-        """Coefficients (p + 1, len(s)), intercept first; linear in lambda between path points."""
+        """Coefficients (p + 1, len(s)), intercept first, or (K, p + 1, len(s)) for multinomial;
+        linear in lambda between path points."""
         return mx.array(self._coef_np(s), dtype=mx.float64)
 
     def plot(self, xvar: str = "lambda", path: Optional[str] = None):
@@ -141,28 +157,57 @@ class GlmnetFit:
 
         return plot_path(self, xvar, path)
 
-    def predict(self, Xnew=None, s=None, type: str = "link"):
-        """Predictions (n, len(s)) for ``type`` link/response, or coefficients / nonzero indices."""
+    def predict(self, Xnew=None, s=None, type: str = "link", newoffset=None):
+        """Predictions at lambdas ``s`` (all path lambdas when None), as glmnet's predict:
+
+        - "link": the linear predictor (n, len(s)), or (n, K, len(s)) for multinomial;
+        - "response": fitted means (probabilities for binomial/multinomial, rates for poisson);
+        - "class": the predicted class labels (binomial, multinomial), a numpy array (n, len(s));
+        - "coefficients": as ``coef``; "nonzero": indices of nonzero coefficients per lambda
+          (per class and lambda for multinomial).
+
+        ``newoffset`` (n,) or (n, K) is required when the fit used an offset.
+        """
         if type not in PREDICT_TYPES:
             raise ValueError(f"type must be one of {PREDICT_TYPES}, got {type!r}")
+        if type == "class" and self.family not in ("binomial", "multinomial"):
+            raise ValueError(f"type='class' is for the binomial and multinomial families, not {self.family!r}")
         coefs = self._coef_np(s)
         if type == "coefficients":
             return mx.array(coefs, dtype=mx.float64)
         if type == "nonzero":
-            return [np.flatnonzero(coefs[1:, j]) for j in range(coefs.shape[1])]
+            if coefs.ndim == 2:
+                return [np.flatnonzero(coefs[1:, j]) for j in range(coefs.shape[1])]
+            return [[np.flatnonzero(c[1:, j]) for j in range(c.shape[1])] for c in coefs]
         if Xnew is None:
-            raise ValueError("Xnew is required for type='link' or 'response'")
+            raise ValueError(f"Xnew is required for type={type!r}")
+        p = self._beta_np.shape[-2]
         Xn = np.asarray(as_array(Xnew, "Xnew"), dtype=np.float64)
-        if Xn.ndim != 2 or Xn.shape[1] != self._beta_np.shape[0]:
-            raise ValueError(f"Xnew must have shape (n, {self._beta_np.shape[0]}), got {Xn.shape}")
-        return mx.array(coefs[0][None, :] + Xn @ coefs[1:], dtype=mx.float64)
+        if Xn.ndim != 2 or Xn.shape[1] != p:
+            raise ValueError(f"Xnew must have shape (n, {p}), got {Xn.shape}")
+        if self.offset and newoffset is None:
+            raise ValueError("newoffset is required: the fit used an offset")
+        if coefs.ndim == 2:
+            eta = coefs[0][None, :] + Xn @ coefs[1:]
+        else:
+            eta = coefs[:, 0, :][None] + np.einsum("np,kps->nks", Xn, coefs[:, 1:, :])
+        if self.offset:
+            o = glm.prepare_offset(newoffset, Xn.shape[0], self.nclass, self.family)
+            eta = eta + (o[:, None] if o.ndim == 1 else o.T[:, :, None])
+        if type == "link":
+            return mx.array(eta, dtype=mx.float64)
+        if type == "response":
+            return mx.array(glm.link_to_response(self.family, eta), dtype=mx.float64)
+        idx = (eta > 0).astype(np.int64) if eta.ndim == 2 else np.argmax(eta, axis=1)
+        return self.classes[idx]
 
 
 def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 100,
            lambda_min_ratio: Optional[float] = None, lambdas=None, weights=None, penalty_factor=None,
            lower_limits=-np.inf, upper_limits=np.inf, standardize: bool = True, fit_intercept: bool = True,
            thresh: float = 1e-7, maxit: int = 100_000, dfmax: Optional[int] = None, pmax: Optional[int] = None,
-           exclude=None, type_gaussian: str = "auto", dtype=None, stream=None) -> GlmnetFit:
+           exclude=None, type_gaussian: str = "auto", offset=None, type_logistic: str = "Newton",
+           type_multinomial: str = "ungrouped", dtype=None, stream=None) -> GlmnetFit:
     r"""Fit an elastic-net regularization path, as R's ``glmnet``.
 
     For ``family="gaussian"`` each path point minimizes, with weights ``w``
@@ -176,10 +221,19 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
     ``standardize=False``), ``s_y`` that of y, and ``v`` the penalty factors
     rescaled to sum to p (glmnet's exact objective, quirks included).
 
+    For ``family="binomial"``, ``"poisson"`` and ``"multinomial"`` each path
+    point minimizes the weighted negative log-likelihood plus the same penalty
+    (without the ``s_y`` quirk); see ``glmlx.glm`` for the objective.
+
     Parameters
     ----------
     X : array_like (n, p), p >= 2
-    y : array_like (n,)
+    y : array_like
+        gaussian: (n,) numbers; binomial: (n,) labels with two levels (0/1,
+        booleans, strings; the second sorted level is the positive class) or
+        an (n, 2) count matrix (failures, successes); poisson: (n,)
+        non-negative counts; multinomial: (n,) labels or an (n, K) count matrix.
+    family : "gaussian", "binomial", "poisson" or "multinomial"
     alpha : float in [0, 1]            1 lasso, 0 ridge
     nlambda : int                       grid length when ``lambdas`` is None
     lambda_min_ratio : float, optional  smallest lambda / lambda_max (0.01 if n < p else 1e-4)
@@ -199,7 +253,13 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
         rule (naive from p = 500). Either way the Gram columns come from one
         BLAS pass when p <= n (and p^2 fits), else, for "naive", are formed in
         blocks only for the candidate variables.
-    dtype : mx.float64 (default for float64 input) or mx.float32
+    offset : array_like (n,), or (n, K) for multinomial, optional
+        a known part of the linear predictor (gaussian: subtracted from y);
+        ``predict`` then needs ``newoffset``
+    type_logistic : "Newton" or "modified.Newton"   binomial/multinomial curvature (exact, or the bound 1/4)
+    type_multinomial : "ungrouped" or "grouped"     grouped: a group-lasso penalty across the classes
+    dtype : mx.float64 (default for float64 input) or mx.float32 (gaussian; the other families compute
+        in float64)
 
     Returns
     -------
@@ -209,7 +269,8 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
                     lambdas=lambdas, weights=weights, penalty_factor=penalty_factor, lower_limits=lower_limits,
                     upper_limits=upper_limits, standardize=standardize, fit_intercept=fit_intercept,
                     thresh=thresh, maxit=maxit, dfmax=dfmax, pmax=pmax, exclude=exclude,
-                    type_gaussian=type_gaussian, dtype=dtype)
+                    type_gaussian=type_gaussian, offset=offset, type_logistic=type_logistic,
+                    type_multinomial=type_multinomial, dtype=dtype)
     return _fit(prob)
 
 
@@ -239,28 +300,37 @@ class _Problem:
     fit_intercept: bool
     strong: bool  # glmnet's naive scheme (strong rules + KKT), else its covariance scheme
     lazy: bool  # Gram columns computed on demand (needs strong)
+    resp: Optional[glm.Response] = None  # the response in glmnet's form (non-gaussian families)
+    offset: Optional[np.ndarray] = None  # (n,) or (K, n); gaussian offsets are already taken from y
+    has_offset: bool = False
+    kopt: int = 0  # glmnet's kopt: 0 Newton, 1 modified Newton, 2 grouped multinomial
 
 
 def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights, penalty_factor, lower_limits,
              upper_limits, standardize, fit_intercept, thresh, maxit, dfmax, pmax, exclude, type_gaussian,
-             dtype) -> _Problem:
-    if family not in FAMILIES:
+             dtype, offset=None, type_logistic="Newton", type_multinomial="ungrouped") -> _Problem:
+    if not isinstance(family, str) or family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES} in this release, got {family!r}")
     if type_gaussian not in ("auto", "covariance", "naive"):
         raise ValueError(f"type_gaussian must be 'auto', 'covariance' or 'naive', got {type_gaussian!r}")
+    if type_logistic not in glm.TYPE_LOGISTIC:
+        raise ValueError(f"type_logistic must be 'Newton' or 'modified.Newton', got {type_logistic!r}")
+    if type_multinomial not in ("ungrouped", "grouped"):
+        raise ValueError(f"type_multinomial must be 'ungrouped' or 'grouped', got {type_multinomial!r}")
     Xm, dtype = _as_data_matrix(X, dtype)
     n, p = Xm.shape
     if p < 2:
         raise ValueError(f"X must have 2 or more columns (as glmnet), got {p}")
     if n < 2:
         raise ValueError(f"X must have at least 2 rows, got {n}")
-    yv = np.asarray(as_array(y, "y"), dtype=np.float64)
-    if yv.ndim == 2 and yv.shape[1] == 1:
-        yv = yv[:, 0]
-    if yv.ndim != 1 or yv.shape[0] != n:
-        raise ValueError(f"y must have shape ({n},) to match X, got {yv.shape}")
-    if not np.all(np.isfinite(yv)):
-        raise ValueError("y contains NaN or infinite values")
+    if family == "gaussian":
+        yv = np.asarray(as_array(y, "y"), dtype=np.float64)
+        if yv.ndim == 2 and yv.shape[1] == 1:
+            yv = yv[:, 0]
+        if yv.ndim != 1 or yv.shape[0] != n:
+            raise ValueError(f"y must have shape ({n},) to match X, got {yv.shape}")
+        if not np.all(np.isfinite(yv)):
+            raise ValueError("y contains NaN or infinite values")
     _check_scalar(alpha, "alpha", 0.0, 1.0)
     _check_scalar(thresh, "thresh", 0.0)
     if thresh <= 0:
@@ -273,6 +343,14 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
         raise ValueError("weights must be non-negative")
     if not w.sum() > 0:
         raise ValueError("weights must have a positive sum (all weights are zero)")
+    resp, off = None, None
+    if family == "gaussian":
+        if offset is not None:
+            yv = yv - glm.prepare_offset(offset, n, 1, family)  # elnet.R: y - offset
+    else:
+        resp = glm.prepare_response(family, y, n, w)
+        yv = resp.y
+        off = glm.prepare_offset(offset, n, resp.nclass, family)
     pf = _vector(penalty_factor, p, "penalty_factor", 1.0)
     if np.any(np.isnan(pf)):
         raise ValueError("penalty_factor contains NaN")
@@ -318,6 +396,11 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
         if lambda_min_ratio >= 1:
             raise ValueError(f"lambda_min_ratio must be less than 1, got {lambda_min_ratio}")
         flmin = float(lambda_min_ratio)
+    if family != "gaussian":
+        kopt = 2 if (family == "multinomial" and type_multinomial == "grouped") else glm.TYPE_LOGISTIC[type_logistic]
+        return _Problem(family, Xm, dtype, yv, w, vp, lower, upper, excl, float(alpha), int(nlambda), flmin, user,
+                        float(thresh), int(maxit), int(dfmax), int(pmax), sml, bool(standardize),
+                        bool(fit_intercept), False, False, resp, off, off is not None, kopt)
     strong = type_gaussian == "naive" or (type_gaussian == "auto" and gaussian.prefer_strong(n, p))
     lazy = strong and gaussian.prefer_lazy(n, p)
     if not lazy and p * p * 8 > 4 * 2**30:
@@ -325,14 +408,28 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
                          f"({p * p * 8 / 2**30:.0f} GiB); use type_gaussian='naive' or 'auto'")
     return _Problem(family, Xm, dtype, yv, w, vp, lower, upper, excl, float(alpha), int(nlambda), flmin, user,
                     float(thresh), int(maxit), int(dfmax), int(pmax), sml, bool(standardize), bool(fit_intercept),
-                    strong, lazy)
+                    strong, lazy, has_offset=offset is not None)
+
+
+def glm_paths(prob: _Problem, subsets=()) -> list:
+    """The non-gaussian path of the whole data, or of each row subset (CV folds)."""
+    return glm.glm_paths(prob.family, prob.X, prob.resp, prob.offset, include=~prob.excluded, penalty=prob.penalty,
+                         lower=prob.lower, upper=prob.upper, alpha=prob.alpha, nlambda=prob.nlambda,
+                         flmin=prob.flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
+                         dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, standardize=prob.standardize,
+                         fit_intercept=prob.fit_intercept, kopt=prob.kopt, subsets=subsets)
 
 
 def _fit(prob: _Problem, full_moments=None) -> GlmnetFit:
+    if prob.family != "gaussian":
+        res = glm_paths(prob)[0]
+        gaussian.warn_path_errors(res, prob.maxit, prob.pmax)
+        return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None, prob.resp.classes,
+                         prob.has_offset)
     std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize, prob.fit_intercept,
                                lazy=prob.lazy, full_moments=full_moments)
     res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
                             nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
                             thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
                             dtype=prob.dtype, strong=prob.strong)
-    return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None)
+    return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None, offset=prob.has_offset)

@@ -1,0 +1,217 @@
+"""Parity of the non-gaussian families with R glmnet 4.1-6 on committed fixtures.
+
+tests/fixtures/glmnet_glm/*.npz are made by scripts/make_glm_fixtures.sh (R + glmnet);
+these tests do not need R.
+"""
+import json
+import pathlib
+import warnings
+
+import numpy as np
+import pytest
+
+import glmlx
+from glmlx.gaussian import GlmnetWarning
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "glmnet_glm"
+FAMILIES = ("binomial", "poisson")
+CASES = sorted(p.stem for p in FIXTURES.glob("*.npz") if p.stem.split("_")[0] in FAMILIES)
+
+
+def load(case):
+    z = np.load(FIXTURES / f"{case}.npz")
+    d = {k: z[k] for k in z.files}
+    return d, json.loads(str(d.pop("params_json")))
+
+
+def response(d, prm):
+    """y as a glmlx user passes it: labels for a vector, the count matrix as is."""
+    y = d["y"]
+    if prm["family"] == "binomial" and y.ndim == 1:
+        return np.asarray(prm["class_levels"])[y.astype(int)]
+    return y
+
+
+def fit_from_fixture(d, prm, **over):
+    kw = dict(family=prm["family"], alpha=prm["alpha"], nlambda=prm["nlambda"],
+              lambda_min_ratio=prm["lambda_min_ratio"], standardize=prm["standardize"],
+              fit_intercept=prm["intercept"], thresh=prm["thresh"], maxit=prm["maxit"], dfmax=prm["dfmax"],
+              pmax=prm["pmax"])
+    if prm.get("user_weights"):
+        kw["weights"] = d["weights"]
+    for key, arg in (("penalty_factor", "penalty_factor"), ("lower_limits", "lower_limits"),
+                     ("upper_limits", "upper_limits"), ("exclude", "exclude"), ("offset", "offset"),
+                     ("lambda_in", "lambdas")):
+        if key in d:
+            kw[arg] = d[key]
+    if prm["family"] == "binomial":
+        kw["type_logistic"] = prm["type_logistic"]
+    kw.update(over)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = glmlx.glmnet(d["X"], response(d, prm), **kw)
+    return fit, caught
+
+
+def rel_coef_err(fit, d):
+    ours = np.asarray(fit.coef())
+    ref = np.vstack([d["a0"][None, :], d["beta"]])
+    return np.max(np.abs(ours - ref)) / max(np.max(np.abs(ref)), 1e-12)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_path_matches_glmnet(case):
+    d, prm = load(case)
+    fit, caught = fit_from_fixture(d, prm)
+    lam = np.asarray(fit.lambdas)
+    assert lam.size == d["lambda"].size, "path length"
+    np.testing.assert_allclose(lam, d["lambda"], rtol=1e-8)
+    np.testing.assert_allclose(np.asarray(fit.dev_ratio), d["dev_ratio"], atol=1e-4)
+    assert rel_coef_err(fit, d) < 2e-3
+    np.testing.assert_allclose(fit.nulldev, float(d["nulldev"]), rtol=1e-8)
+    np.testing.assert_array_equal(np.asarray(fit.df), d["df"])
+    # The same iterates as glmnet, not only the same solutions.
+    assert fit.npasses == int(d["npasses"])
+    assert fit.jerr == prm["jerr"]
+    glmnet_warned = any("error code" in w for w in prm["r_warnings"])
+    assert glmnet_warned == any(issubclass(w.category, GlmnetWarning) and "lambda value" in str(w.message)
+                                for w in caught)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_predictions_match_glmnet(case):
+    d, prm = load(case)
+    fit, _ = fit_from_fixture(d, prm)
+    kw = {"newoffset": d["offset"]} if "offset" in d else {}
+    s = d["pred_s"]
+    scale = max(np.max(np.abs(d["pred_link"])), 1.0)
+    np.testing.assert_allclose(np.asarray(fit.predict(d["X"], s=s, type="link", **kw)), d["pred_link"],
+                               atol=2e-3 * scale)
+    np.testing.assert_allclose(np.asarray(fit.predict(d["X"], s=s, type="response", **kw)), d["pred_response"],
+                               rtol=2e-3, atol=1e-6)
+    if prm["family"] == "binomial":
+        # A count matrix has no column names here: its classes are the column indices.
+        labels = np.asarray(prm["class_levels"]) if d["y"].ndim == 1 else np.arange(2)
+        cls = fit.predict(d["X"], s=s, type="class", **kw)
+        link = d["pred_link"]
+        clear = np.abs(link) > 1e-6  # a tie at link 0 may go either way
+        np.testing.assert_array_equal(cls[clear], labels[d["pred_class"]][clear])
+
+
+def kkt_violation(fit, X, y01, w, offset, lam_index, family):
+    """max_j excess of |grad_j| over lambda * s_j (standardized penalty) for a lasso binomial/poisson fit."""
+    coefs = np.asarray(fit.coef())[:, lam_index]
+    lam = float(np.asarray(fit.lambdas)[lam_index])
+    eta = coefs[0] + X @ coefs[1:] + offset
+    mu = 1 / (1 + np.exp(-eta)) if family == "binomial" else np.exp(eta)
+    wn = w / w.sum()
+    grad = X.T @ (wn * (y01 - mu))
+    sd = np.sqrt(wn @ (X - wn @ X) ** 2)
+    b = coefs[1:]
+    active = b != 0
+    viol = np.zeros_like(b)
+    viol[~active] = np.maximum(np.abs(grad[~active]) - lam * sd[~active], 0)
+    viol[active] = np.abs(grad[active] - lam * sd[active] * np.sign(b[active]))
+    return np.max(viol) / lam
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_kkt_conditions_hold_along_the_path(family):
+    rng = np.random.default_rng(3)
+    n, p = 300, 40
+    X = rng.normal(size=(n, p)) @ np.diag(rng.uniform(0.5, 3, p))
+    eta = X[:, :5] @ np.array([0.8, -0.6, 0.5, 0.3, -0.4]) * 0.5
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float) if family == "binomial" else rng.poisson(np.exp(eta))
+    w = rng.uniform(0.5, 2.0, n)
+    offset = rng.normal(scale=0.2, size=n)
+    fit = glmlx.glmnet(X, y, family=family, weights=w, offset=offset, thresh=1e-12)
+    for m in range(1, np.asarray(fit.lambdas).size, 7):
+        assert kkt_violation(fit, X, y, w, offset, m, family) < 1e-3
+
+
+def test_binomial_label_forms_agree():
+    d, prm = load("binomial_lasso")
+    y01 = d["y"]
+    ref = np.asarray(glmlx.glmnet(d["X"], y01, family="binomial").coef())
+    for y in (y01.astype(bool), np.where(y01 > 0, "yes", "no"), y01.astype(int) + 5):
+        np.testing.assert_allclose(np.asarray(glmlx.glmnet(d["X"], y, family="binomial").coef()), ref)
+    fit = glmlx.glmnet(d["X"], np.where(y01 > 0, "yes", "no"), family="binomial")
+    assert list(fit.classes) == ["no", "yes"]
+
+
+def test_count_matrix_equals_weighted_labels():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(80, 6))
+    counts = rng.integers(1, 6, size=(80, 2)).astype(float)
+    lam = np.geomspace(0.1, 0.001, 20)
+    fit = glmlx.glmnet(X, counts, family="binomial", lambdas=lam, thresh=1e-12)
+    # Each row as two weighted observations (failures, successes): the same likelihood
+    # (the null deviances differ by the saturated term, so compare on a fixed grid).
+    Xd = np.vstack([X, X])
+    yd = np.r_[np.zeros(80), np.ones(80)]
+    wd = np.r_[counts[:, 0], counts[:, 1]]
+    ref = glmlx.glmnet(Xd, yd, family="binomial", weights=wd, lambdas=lam, thresh=1e-12)
+    np.testing.assert_allclose(np.asarray(fit.coef()), np.asarray(ref.coef()), atol=1e-6)
+
+
+def test_modified_newton_reaches_the_same_solutions():
+    d, prm = load("binomial_lasso")
+    lam = np.asarray(glmlx.glmnet(d["X"], d["y"], family="binomial").lambdas)[1:40]
+    a = glmlx.glmnet(d["X"], d["y"], family="binomial", thresh=1e-11, lambdas=lam)
+    b = glmlx.glmnet(d["X"], d["y"], family="binomial", type_logistic="modified.Newton", thresh=1e-11, lambdas=lam)
+    assert b.jerr == 0
+    np.testing.assert_allclose(np.asarray(b.coef()), np.asarray(a.coef()), atol=1e-4)
+
+
+def test_caller_arrays_are_not_modified():
+    d, prm = load("poisson_offset")
+    X, y, o = d["X"].copy(), d["y"].copy(), d["offset"].copy()
+    glmlx.glmnet(X, y, family="poisson", offset=o, weights=np.ones(y.size))
+    np.testing.assert_array_equal(X, d["X"])
+    np.testing.assert_array_equal(y, d["y"])
+    np.testing.assert_array_equal(o, d["offset"])
+
+
+@pytest.mark.parametrize("y, family, msg", [
+    (np.r_[np.zeros(10), np.ones(10), np.full(10, 2.0)], "binomial", "exactly 2 classes"),
+    (np.zeros(30), "binomial", "exactly 2 classes"),
+    (np.r_[np.zeros(29), 1.0], "binomial", "1 observations"),
+    (np.r_[np.full(29, 2.0), -1.0], "poisson", "negative counts"),
+    (np.r_[np.full(29, 2.0), np.nan], "poisson", "NaN"),
+    (np.ones((30, 3)), "binomial", "2 columns"),
+    (-np.ones((30, 2)), "binomial", "non-negative"),
+])
+def test_bad_responses_raise_clear_errors(y, family, msg):
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    with pytest.raises(ValueError, match=msg):
+        glmlx.glmnet(X, y, family=family)
+
+
+def test_bad_offset_and_options_raise():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 4))
+    y = rng.integers(0, 2, 40)
+    with pytest.raises(ValueError, match="offset"):
+        glmlx.glmnet(X, y, family="binomial", offset=np.zeros(39))
+    with pytest.raises(ValueError, match="offset"):
+        glmlx.glmnet(X, y, family="binomial", offset=np.r_[np.zeros(39), np.inf])
+    with pytest.raises(ValueError, match="type_logistic"):
+        glmlx.glmnet(X, y, family="binomial", type_logistic="newton")
+    with pytest.raises(ValueError, match="family"):
+        glmlx.glmnet(X, y, family="gamma")
+    Xb = X.copy()
+    Xb[3, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        glmlx.glmnet(Xb, y, family="binomial")
+    fit = glmlx.glmnet(X, y, family="binomial", offset=np.zeros(40))
+    with pytest.raises(ValueError, match="newoffset"):
+        fit.predict(X)
+    with pytest.raises(ValueError, match="class"):
+        glmlx.glmnet(X, rng.poisson(2, 40), family="poisson").predict(X, type="class")
+
+
+def test_separable_data_stop_without_nans():
+    d, prm = load("binomial_separable")
+    fit, _ = fit_from_fixture(d, prm)
+    assert np.all(np.isfinite(np.asarray(fit.coef())))
+    assert float(np.asarray(fit.dev_ratio)[-1]) > 0.999
