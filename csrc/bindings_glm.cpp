@@ -5,9 +5,11 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
+#include <exception>
 #include <string>
 #include <thread>
 
+#include "blas.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
 
@@ -71,8 +73,7 @@ void register_glm(nb::module_& m) {
       .def_rw("dfmax", &glmlx::GlmPathSettings::dfmax)
       .def_rw("mnlam", &glmlx::GlmPathSettings::mnlam)
       .def_rw("intercept", &glmlx::GlmPathSettings::intercept)
-      .def_rw("standardize", &glmlx::GlmPathSettings::standardize)
-      .def_rw("one_blas_thread", &glmlx::GlmPathSettings::one_blas_thread);
+      .def_rw("standardize", &glmlx::GlmPathSettings::standardize);
   m.def(
       "glm_paths",
       [](Mat X, F64 y, F64 weights, std::optional<F64> offset, U8 include, F64 penalty, F64 lower, F64 upper,
@@ -106,13 +107,21 @@ void register_glm(nb::module_& m) {
         std::vector<glmlx::GlmPathResult> res(B);
         {
           nb::gil_scoped_release release;
-          auto one = [&](size_t b, glmlx::GlmPathSettings s) {
+          auto run_one = [&](size_t b, const glmlx::GlmPathSettings& s) {
             const int64_t* rows = subsets.empty() ? nullptr : subsets[b].data();
             const int64_t nrows = subsets.empty() ? int64_t(n) : int64_t(subsets[b].shape(0));
             res[b] = glmlx::glm_path_host(hx, y.data(), weights.data(), offset ? offset->data() : nullptr, rows,
                                           nrows, include.data(), penalty.data(), lower.data(), upper.data(),
                                           user_lambdas ? user_lambdas->data() : nullptr,
                                           user_lambdas ? int64_t(user_lambdas->size()) : 0, s);
+          };
+          std::vector<std::exception_ptr> errors(B);
+          auto one = [&](size_t b, glmlx::GlmPathSettings s) {
+            try {
+              run_one(b, s);
+            } catch (...) {
+              errors[b] = std::current_exception();  // rethrown on the calling thread
+            }
           };
           const size_t nthreads = std::min<size_t>(B, std::max(1u, std::thread::hardware_concurrency()));
           if (nthreads <= 1) {
@@ -121,18 +130,22 @@ void register_glm(nb::module_& m) {
             }
           } else {
             // Paths in parallel threads, each with single-threaded BLAS (spinning pools fight otherwise).
-            glmlx::GlmPathSettings s1 = settings;
-            s1.one_blas_thread = true;
+            glmlx::blas::ThreadScope one_blas_thread(0.0);
             std::vector<std::thread> pool;
             for (size_t t = 0; t < nthreads; ++t) {
               pool.emplace_back([&, t]() {
                 for (size_t b = t; b < B; b += nthreads) {
-                  one(b, s1);
+                  one(b, settings);
                 }
               });
             }
             for (auto& th : pool) {
               th.join();
+            }
+          }
+          for (auto& e : errors) {
+            if (e) {
+              std::rethrow_exception(e);
             }
           }
         }

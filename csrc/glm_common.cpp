@@ -1,6 +1,7 @@
 #include "glm_common.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "blas.h"
 #include "vec.h"
@@ -54,6 +55,11 @@ GlmData prepare(const HostMatrix& X, const double* y, const double* weights, con
       }
     }
   }
+  for (double v : d.X) {
+    if (!std::isfinite(v)) {
+      throw std::invalid_argument("[glmlx.glmnet] X contains NaN or infinite values");
+    }
+  }
   d.ju.assign(p, 0);
   d.vp.assign(penalty, penalty + p);
   d.lower.assign(lower, lower + p);
@@ -96,8 +102,7 @@ GlmData prepare(const HostMatrix& X, const double* y, const double* weights, con
   return d;
 }
 
-void abs_gradient(const GlmData& d, const double* r, double* ga, bool one_blas_thread,
-                  const std::vector<uint8_t>* skip) {
+void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vector<uint8_t>* skip) {
   const int64_t n = d.n, p = d.p;
   int64_t wanted = 0;
   for (int64_t j = 0; j < p; ++j) {
@@ -109,10 +114,8 @@ void abs_gradient(const GlmData& d, const double* r, double* ga, bool one_blas_t
   if (wanted * 4 >= p) {
     // X is n x p column-major, i.e. p x n row-major: g = (p x n) r.
     std::vector<double> g(p);
-    {
-      blas::ThreadScope threads(one_blas_thread ? 0.0 : 2.0 * double(n) * double(p));
-      blas::gemv(false, blas::Int(p), blas::Int(n), 1.0, d.X.data(), blas::Int(n), r, 1, 0.0, g.data(), 1);
-    }
+    blas::ThreadScope one_thread(0.0);  // see gemv_threads in glm_common.h
+    blas::gemv(false, blas::Int(p), blas::Int(n), 1.0, d.X.data(), blas::Int(n), r, 1, 0.0, g.data(), 1);
     for (int64_t j = 0; j < p; ++j) {
       if (d.ju[j] && !(skip && (*skip)[j])) {
         ga[j] = std::abs(g[j]);

@@ -39,7 +39,8 @@ class UniIrlsPath {
   UniIrlsPath(GlmData& d, const GlmPathSettings& s)
       : d_(d), s_(s), n_(d.n), p_(d.p), fam_(s.family), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0),
         ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), r_(n_), W_(n_), mu_(n_), eta_(n_),
-        t_(fam_ == GlmFamily::poisson ? n_ : 0) {
+        t_(fam_ == GlmFamily::poisson ? n_ : 0), xv_step_(p_, -1) {
+    xv_per_step_ = fam_ == GlmFamily::poisson || s.kopt == 0;
     fmax_ = std::log(1.0 / s.pmin - 1.0);
     vmin_ = (1.0 + s.pmin) * s.pmin * (1.0 - s.pmin);
     thr_ = s.thresh;
@@ -49,6 +50,13 @@ class UniIrlsPath {
 
  private:
   const double* col(int64_t k) const { return d_.X.data() + k * n_; }
+  double curvature(int64_t k) {
+    if (xv_per_step_ && xv_step_[k] != irls_step_) {
+      xv_[k] = vec::wsumsq(W_.data(), col(k), n_);
+      xv_step_[k] = irls_step_;
+    }
+    return xv_[k];
+  }
 
   void construct();
   void construct_binomial();
@@ -71,6 +79,13 @@ class UniIrlsPath {
   std::vector<double> beta_, beta_old_, xv_, ga_;
   std::vector<uint8_t> strong_;
   std::vector<int64_t> active_pos_, active_;
+  // Newton's curvatures x_k'Wx_k are recomputed for each IRLS step, but only
+  // when a coordinate needs one (most candidates stay at zero): xv_[k] is
+  // current when xv_step_[k] == irls_step_.
+  std::vector<int64_t> xv_step_;
+  int64_t irls_step_ = 0;
+  bool xv_per_step_ = true;
+  std::vector<double> active_cols_;  // the active columns of X, contiguous (eta by one gemv)
   double b0_ = 0.0, b0_old_ = 0.0;
   std::vector<double> r_, W_, mu_, eta_, t_;
   double wsum_ = 0.0;  // sum of W: the intercept's curvature (glmnet's xmz / v0)
@@ -92,7 +107,7 @@ void UniIrlsPath::construct() {
     construct_poisson();
   }
   thr_ = s_.thresh * dev0_;
-  detail::abs_gradient(d_, r_.data(), ga_.data(), s_.one_blas_thread);
+  detail::abs_gradient(d_, r_.data(), ga_.data());
 }
 
 void UniIrlsPath::construct_binomial() {
@@ -240,14 +255,8 @@ void UniIrlsPath::setup_wls() {
   for (int64_t k : active_) {
     beta_old_[k] = beta_[k];
   }
-  // Newton's curvature x_k'Wx_k for every candidate (fixed in modified Newton).
-  if (fam_ == GlmFamily::poisson || s_.kopt == 0) {
-    for (int64_t k = 0; k < p_; ++k) {
-      if (strong_[k]) {
-        xv_[k] = vec::wsumsq(W_.data(), col(k), n_);
-      }
-    }
-  }
+  // New working weights: every curvature x_k'Wx_k is stale (fixed in modified Newton).
+  ++irls_step_;
 }
 
 void UniIrlsPath::wls(double ab, double dem) {
@@ -286,11 +295,11 @@ void UniIrlsPath::update_coord(int64_t k, bool full, double ab, double dem) {
   const double old = beta_[k];
   const double gk = vec::dot(r_.data(), x, n_);
   const double vpk = d_.vp[k];
-  const double u = gk + old * xv_[k];
+  const double u = old == 0.0 ? gk : gk + old * curvature(k);
   const double v = std::abs(u) - vpk * ab;
   double b = 0.0;
   if (v > 0.0) {
-    b = std::max(d_.lower[k], std::min(d_.upper[k], std::copysign(v, u) / (xv_[k] + vpk * dem)));
+    b = std::max(d_.lower[k], std::min(d_.upper[k], std::copysign(v, u) / (curvature(k) + vpk * dem)));
   }
   beta_[k] = b;
   if (b == old) {
@@ -302,9 +311,10 @@ void UniIrlsPath::update_coord(int64_t k, bool full, double ab, double dem) {
     if (int64_t(active_.size()) > s_.pmax) {
       throw PmaxReached{};
     }
+    active_cols_.insert(active_cols_.end(), x, x + n_);
   }
   const double diff = b - old;
-  dlx_ = std::max(dlx_, xv_[k] * diff * diff);
+  dlx_ = std::max(dlx_, curvature(k) * diff * diff);
   vec::axpy_wneg(r_.data(), W_.data(), x, diff, n_);
 }
 
@@ -333,10 +343,15 @@ bool UniIrlsPath::update_irls(double ab) {
   for (int64_t i = 0; i < n_; ++i) {
     eta_[i] = b0_ + (g ? g[i] : 0.0);
   }
-  for (int64_t k : active_) {
-    if (beta_[k] != 0.0) {
-      vec::axpy_neg(eta_.data(), col(k), -beta_[k], n_);
+  if (!active_.empty()) {
+    // eta += X_A b_A: the active columns are n x |A| column-major, i.e. |A| x n row-major.
+    std::vector<double> bA(active_.size());
+    for (size_t a = 0; a < active_.size(); ++a) {
+      bA[a] = beta_[active_[a]];
     }
+    const auto na = blas::Int(active_.size());
+    blas::ThreadScope one_thread(0.0);  // see gemv_threads in glm_common.h
+    blas::gemv(true, na, blas::Int(n_), 1.0, active_cols_.data(), blas::Int(n_), bA.data(), 1, 1.0, eta_.data(), 1);
   }
   if (fam_ == GlmFamily::binomial) {
     const double* y = d_.y.data();
@@ -369,7 +384,7 @@ bool UniIrlsPath::update_irls(double ab) {
   }
   for (int64_t k : active_) {
     const double d = beta_[k] - beta_old_[k];
-    if (xv_[k] * d * d > thr_) {
+    if (d != 0.0 && xv_[k] * d * d > thr_) {  // a moved coordinate's curvature is current
       return false;
     }
   }
@@ -378,7 +393,7 @@ bool UniIrlsPath::update_irls(double ab) {
 
 // Gradients of the non-candidates; violators join the candidates. True if none.
 bool UniIrlsPath::kkt(double ab) {
-  detail::abs_gradient(d_, r_.data(), ga_.data(), s_.one_blas_thread, &strong_);
+  detail::abs_gradient(d_, r_.data(), ga_.data(), &strong_);
   bool ok = true;
   for (int64_t k = 0; k < p_; ++k) {
     if (!strong_[k] && d_.ju[k] && ga_[k] > ab * d_.vp[k]) {

@@ -35,7 +35,6 @@ struct GlmPathSettings {
   int mnlam = 5;            // no early stop before this many lambdas
   bool intercept = true;
   bool standardize = true;
-  bool one_blas_thread = false;  // set when several paths run in parallel threads
 };
 
 /** A fitted path on the original scale of X. */

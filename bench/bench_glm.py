@@ -1,0 +1,204 @@
+"""Benchmark of the binomial and poisson lasso paths: glmlx against R glmnet, adelie and scikit-learn.
+
+A benchmark, not a test: it prints timings and an accuracy figure and asserts nothing.
+
+Usage::
+
+    python bench/bench_glm.py [--families binomial,poisson] [--sizes 5000x200,20000x1000,2000x10000]
+                              [--repeats N] [--no-r] [--no-adelie] [--no-sklearn] [--json PATH]
+
+Problems: X and the sparse coefficient vector are those of ``bench_glmnet.make_problem`` (the shared
+anchors' generator, seed n + p). The linear predictor is ``eta = X beta`` rescaled to standard
+deviation 1 (binomial) or 0.5 (poisson, plus 1 so counts average about e); ``y ~ Bernoulli(sigmoid(eta))``
+or ``Poisson(exp(eta))`` with ``numpy.random.default_rng(7)``.
+
+Methodology (same data for every solver):
+
+* glmlx: ``glmlx.glmnet(X, y, family=...)`` with glmnet's defaults (100 lambdas, its lambda.min.ratio
+  and early stops), end to end from numpy arrays.
+* R glmnet 4.1 (when ``Rscript`` loads glmnet): ``glmnet(X, y, family=...)``, median of
+  ``system.time(...)["elapsed"]`` after one warm-up fit, X read from a raw file (not timed).
+* adelie (when importable): ``adelie.grpnet`` with ``glm.binomial``/``glm.poisson`` on pre-standardized
+  X (standardization not timed), singleton groups, 2 threads, 100 lambdas with glmnet's
+  lambda.min.ratio, glmnet's stopping rule (``adev_tol=0.999``, ``ddev_tol=1e-5``).
+* scikit-learn (binomial only; it has no L1-penalized Poisson): ``LogisticRegression(penalty="l1",
+  solver="saga", warm_start=True)`` refit along glmnet's own lambda path (``C = 1 / (n lambda)``), on the
+  standardized data, tol 1e-4 and max_iter 1000; skipped where n * p > 2e6 (minutes per path).
+* Warm-up call first, then the median over ``--repeats`` (default 5 when n * p <= 1e6, else 3).
+* Accuracy: ``max |beta_glmlx - beta_glmnet| / max |beta_glmnet|`` over the common path points.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from bench_glmnet import log, make_problem, median_time, parse_size, r_available, size_label  # noqa: E402
+
+R_SCRIPT = r"""
+suppressMessages(library(glmnet))
+a <- commandArgs(trailingOnly = TRUE)
+d <- a[1]; n <- as.integer(a[2]); p <- as.integer(a[3]); fam <- a[4]; reps <- as.integer(a[5])
+X <- matrix(readBin(file.path(d, "X.f64"), "double", n * p), n, p)
+y <- readBin(file.path(d, "y.f64"), "double", n)
+fit <- glmnet(X, y, family = fam)
+t <- replicate(reps, system.time(glmnet(X, y, family = fam))[["elapsed"]])
+writeBin(as.double(fit$lambda), file.path(d, "lambda.f64"))
+writeBin(as.double(as.matrix(fit$beta)), file.path(d, "beta.f64"))
+cat("TIMES", t, "\n")
+cat("RESULT median=", median(t), " npasses=", fit$npasses, "\n", sep = "")
+"""
+
+
+def make_glm_problem(n, p, family, rho=0.0):
+    X, y_lin = make_problem(n, p, rho)
+    eta = y_lin - y_lin.mean()
+    rng = np.random.default_rng(7)
+    if family == "binomial":
+        eta = eta / eta.std()
+        return X, (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(np.float64)
+    eta = 1.0 + 0.5 * eta / eta.std()
+    return X, rng.poisson(np.exp(eta)).astype(np.float64)
+
+
+def run_r(X, y, family, reps, timeout):
+    n, p = X.shape
+    d = tempfile.mkdtemp(prefix="bench_glm_")
+    try:
+        np.asfortranarray(X).T.tofile(os.path.join(d, "X.f64"))
+        np.ascontiguousarray(y).tofile(os.path.join(d, "y.f64"))
+        with open(os.path.join(d, "run.R"), "w") as f:
+            f.write(R_SCRIPT)
+        out = subprocess.run(["Rscript", os.path.join(d, "run.R"), d, str(n), str(p), family, str(reps)],
+                             capture_output=True, text=True, timeout=timeout)
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.strip()[-300:])
+        res = {}
+        for line in out.stdout.splitlines():
+            if line.startswith("RESULT"):
+                res.update(kv.split("=") for kv in line.split()[1:])
+        lam = np.fromfile(os.path.join(d, "lambda.f64"))
+        beta = np.fromfile(os.path.join(d, "beta.f64")).reshape(len(lam), p).T  # p x nlam, column-major
+        return {"time": float(res["median"]), "lambda": lam, "beta": beta, "npasses": int(res["npasses"])}
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def run_glmlx(X, y, family, reps):
+    import glmlx
+
+    t, _ = median_time(lambda: glmlx.glmnet(X, y, family=family), reps)
+    fit = glmlx.glmnet(X, y, family=family)
+    return {"time": t, "lambda": np.asarray(fit.lambdas), "beta": np.asarray(fit.beta), "npasses": fit.npasses}
+
+
+def run_adelie(X, y, family, reps):
+    import adelie as ad
+
+    n, p = X.shape
+    Xs = (X - X.mean(0)) / X.std(0)
+    glm = ad.glm.binomial(y) if family == "binomial" else ad.glm.poisson(y)
+    ratio = 1e-2 if n < p else 1e-4
+
+    def fit():
+        return ad.grpnet(np.asfortranarray(Xs), glm, n_threads=2, lmda_path_size=100, min_ratio=ratio,
+                         adev_tol=0.999, ddev_tol=1e-5, progress_bar=False)
+
+    t, _ = median_time(fit, reps)
+    return {"time": t, "points": len(fit().lmdas)}
+
+
+def run_sklearn(X, y, lambdas, reps):
+    from sklearn.linear_model import LogisticRegression
+
+    n = X.shape[0]
+    Xs = (X - X.mean(0)) / X.std(0)
+
+    def path():
+        m = LogisticRegression(penalty="l1", solver="saga", warm_start=True, tol=1e-4, max_iter=1000)
+        for lam in lambdas[1:]:
+            m.set_params(C=1.0 / (n * lam))
+            m.fit(Xs, y)
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t, _ = median_time(path, reps)
+    return {"time": t}
+
+
+def accuracy(a, b):
+    m = min(a["beta"].shape[1], b["beta"].shape[1])
+    return float(np.max(np.abs(a["beta"][:, :m] - b["beta"][:, :m])) / max(np.max(np.abs(b["beta"][:, :m])), 1e-300))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--families", default="binomial,poisson")
+    ap.add_argument("--sizes", default="5000x200,20000x1000,2000x10000")
+    ap.add_argument("--repeats", type=int)
+    ap.add_argument("--no-r", action="store_true")
+    ap.add_argument("--no-adelie", action="store_true")
+    ap.add_argument("--no-sklearn", action="store_true")
+    ap.add_argument("--json")
+    args = ap.parse_args(argv)
+    have_r = (not args.no_r) and r_available()[0]
+    try:
+        import adelie  # noqa: F401
+        have_adelie = not args.no_adelie
+    except ImportError:
+        have_adelie = False
+    rows = []
+    print("| family | size | glmlx | R glmnet | adelie | sklearn saga | glmnet/glmlx | adelie/glmlx | max rel coef diff | points (glmlx/R) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for family in args.families.split(","):
+        for size in args.sizes.split(","):
+            n, p, rho = parse_size(size)
+            X, y = make_glm_problem(n, p, family, rho)
+            reps = args.repeats or (5 if n * p <= 1e6 else 3)
+            log(f"{family} {size_label(n, p, rho)}: glmlx")
+            g = run_glmlx(X, y, family, reps)
+            row = {"family": family, "size": size_label(n, p, rho), "glmlx": g["time"],
+                   "glmlx_points": len(g["lambda"]), "glmlx_npasses": g["npasses"]}
+            if have_r:
+                log("R glmnet")
+                r = run_r(X, y, family, reps, timeout=3600)
+                row.update(R=r["time"], R_points=len(r["lambda"]), R_npasses=r["npasses"], accuracy=accuracy(g, r))
+            if have_adelie:
+                log("adelie")
+                try:
+                    a = run_adelie(X, y, family, reps)
+                    row.update(adelie=a["time"], adelie_points=a["points"])
+                except Exception as e:  # noqa: BLE001
+                    log(f"adelie failed: {e}")
+            if family == "binomial" and not args.no_sklearn and n * p <= 2e6:
+                log("sklearn saga")
+                row["sklearn"] = run_sklearn(X, y, g["lambda"], 1)["time"]
+            rows.append(row)
+
+            def f(k):
+                return f"{row[k]:.3f} s" if k in row else "-"
+
+            def ratio(k):
+                return f"{row[k] / row['glmlx']:.1f}x" if k in row else "-"
+
+            acc = f"{row['accuracy']:.1e}" if "accuracy" in row else "-"
+            pts = f"{row['glmlx_points']}/{row.get('R_points', '-')}"
+            print(f"| {family} | {row['size']} | {f('glmlx')} | {f('R')} | {f('adelie')} | {f('sklearn')} | "
+                  f"{ratio('R')} | {ratio('adelie')} | {acc} | {pts} |", flush=True)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"date": time.strftime("%Y-%m-%d"), "rows": rows}, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()
