@@ -20,6 +20,10 @@
 #include <cmath>
 #include <vector>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 #include "blas.h"
 #include "glmlx/mgaussian.h"
 #include "glmlx/ops.h"
@@ -28,6 +32,140 @@
 namespace glmlx {
 
 namespace {
+
+// ---------------------------------------------------------------------------
+// The two kernels of a coordinate update over the K residual columns R (n x K,
+// column-major): g = R'x and R -= x d'. Columns go in groups of four so x is
+// read once per group. On x86-64 an AVX2+FMA version (eight partial sums per
+// column; the whole path a quarter faster than with vec::dot / axpy_neg per
+// column at 5000 x 200, K = 4) is picked at load time where the CPU has it. (Fusing one update's R -= x d' with the next gradient, to
+// read R once, measured no faster at 5000 x 200, K = 4.)
+
+struct ColumnKernels {
+  void (*grad)(const double* R, int64_t n, int64_t K, const double* x, double* g);
+  void (*axpy)(double* R, int64_t n, int64_t K, const double* x, const double* d);
+};
+
+void grad_generic(const double* R, int64_t n, int64_t K, const double* x, double* g) {
+  for (int64_t c = 0; c < K; ++c) {
+    g[c] = vec::dot(R + c * n, x, size_t(n));
+  }
+}
+
+void axpy_generic(double* R, int64_t n, int64_t K, const double* x, const double* d) {
+  for (int64_t c = 0; c < K; ++c) {
+    vec::axpy_neg(R + c * n, x, d[c], size_t(n));
+  }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define GLMLX_AVX2 __attribute__((target("avx2,fma"), always_inline)) inline
+
+// Tails use std::fma so every element gets the same single rounding as in the vector body.
+template <int C>
+GLMLX_AVX2 void reduce_group(__m256d (*acc)[2], const double* R, int64_t n, int64_t i, const double* x, double* g) {
+#pragma GCC unroll 4
+  for (int c = 0; c < C; ++c) {
+    alignas(32) double a[4];
+    _mm256_store_pd(a, _mm256_add_pd(acc[c][0], acc[c][1]));
+    double tail = 0.0;
+    for (int64_t t = i; t < n; ++t) {
+      tail = std::fma(R[c * n + t], x[t], tail);
+    }
+    g[c] = ((a[0] + a[2]) + (a[1] + a[3])) + tail;
+  }
+}
+
+template <int C>
+GLMLX_AVX2 void grad_group_avx2(const double* R, int64_t n, const double* x, double* g) {
+  __m256d acc[C][2];
+#pragma GCC unroll 4
+  for (int c = 0; c < C; ++c) {
+    acc[c][0] = acc[c][1] = _mm256_setzero_pd();
+  }
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256d x0 = _mm256_loadu_pd(x + i), x1 = _mm256_loadu_pd(x + i + 4);
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+      acc[c][0] = _mm256_fmadd_pd(_mm256_loadu_pd(R + c * n + i), x0, acc[c][0]);
+      acc[c][1] = _mm256_fmadd_pd(_mm256_loadu_pd(R + c * n + i + 4), x1, acc[c][1]);
+    }
+  }
+  reduce_group<C>(acc, R, n, i, x, g);
+}
+
+template <int C>
+GLMLX_AVX2 void axpy_group_avx2(double* R, int64_t n, const double* x, const double* d) {
+  __m256d dc[C];
+#pragma GCC unroll 4
+  for (int c = 0; c < C; ++c) {
+    dc[c] = _mm256_set1_pd(d[c]);
+  }
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256d x0 = _mm256_loadu_pd(x + i), x1 = _mm256_loadu_pd(x + i + 4);
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+      double* r = R + c * n + i;
+      _mm256_storeu_pd(r, _mm256_fnmadd_pd(dc[c], x0, _mm256_loadu_pd(r)));
+      _mm256_storeu_pd(r + 4, _mm256_fnmadd_pd(dc[c], x1, _mm256_loadu_pd(r + 4)));
+    }
+  }
+  for (; i < n; ++i) {
+    for (int c = 0; c < C; ++c) {
+      R[c * n + i] = std::fma(-d[c], x[i], R[c * n + i]);
+    }
+  }
+}
+
+// Runs body<C>(c) over the column groups: fours, then the remainder.
+template <template <int> class Body, class... Args>
+GLMLX_AVX2 void for_groups(int64_t K, Args... args) {
+  int64_t c = 0;
+  for (; c + 4 <= K; c += 4) {
+    Body<4>::run(c, args...);
+  }
+  switch (K - c) {
+    case 3: Body<3>::run(c, args...); break;
+    case 2: Body<2>::run(c, args...); break;
+    case 1: Body<1>::run(c, args...); break;
+    default: break;
+  }
+}
+
+template <int C>
+struct GradBody {
+  GLMLX_AVX2 static void run(int64_t c, const double* R, int64_t n, const double* x, double* g) {
+    grad_group_avx2<C>(R + c * n, n, x, g + c);
+  }
+};
+template <int C>
+struct AxpyBody {
+  GLMLX_AVX2 static void run(int64_t c, double* R, int64_t n, const double* x, const double* d) {
+    axpy_group_avx2<C>(R + c * n, n, x, d + c);
+  }
+};
+__attribute__((target("avx2,fma"))) void grad_avx2(const double* R, int64_t n, int64_t K, const double* x,
+                                                    double* g) {
+  for_groups<GradBody>(K, R, n, x, g);
+}
+__attribute__((target("avx2,fma"))) void axpy_avx2(double* R, int64_t n, int64_t K, const double* x,
+                                                    const double* d) {
+  for_groups<AxpyBody>(K, R, n, x, d);
+}
+#undef GLMLX_AVX2
+
+const ColumnKernels kKernels = [] {
+  __builtin_cpu_init();  // may run before libgcc's own initializer
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    return ColumnKernels{grad_avx2, axpy_avx2};
+  }
+  return ColumnKernels{grad_generic, axpy_generic};
+}();
+#else
+const ColumnKernels kKernels{grad_generic, axpy_generic};
+#endif
 
 struct MaxitReached {};
 struct PmaxReached {};
@@ -273,14 +411,14 @@ class MultiPath {
 };
 
 void MultiPath::group_gradient(int64_t k, double* g) const {
-  const double* x = col(k);
-  for (int64_t j = 0; j < K_; ++j) {
-    g[j] = vec::dot(R_.data() + j * n_, x, size_t(n_));
-  }
+  kKernels.grad(R_.data(), n_, K_, col(k), g);
 }
 
-// g_[k] = ||R' x_k|| for usable k (not in the strong set with skip_strong):
-// one gemm X'R when many are wanted, else K dots per column.
+// g_[k] = ||R' x_k|| for usable k (not in the strong set with skip_strong).
+// For a few responses the column kernel (one read of X, R stays in cache)
+// beats gemm, which packs all of X first for a product only K wide (the
+// whole path 20% faster at 5000 x 200, K = 4, still ahead at K = 8); past
+// eight responses one gemm X'R wins.
 void MultiPath::abs_gradients(bool skip_strong) {
   auto wanted = [&](int64_t k) { return d_.ju[k] && !(skip_strong && strong_[k]); };
   int64_t count = 0;
@@ -290,7 +428,7 @@ void MultiPath::abs_gradients(bool skip_strong) {
   if (count == 0) {
     return;
   }
-  if (count * 4 >= p_) {
+  if (K_ > 8 && count * 4 >= p_) {
     std::vector<double> G(size_t(p_) * K_);
     {
       blas::ThreadScope threads(s_.one_blas_thread ? 0.0 : 2.0 * double(n_) * double(p_) * double(K_));
@@ -456,10 +594,7 @@ void MultiPath::update(int64_t k, bool full, double ab, double dem) {
     drsq += diff_[j] * (2.0 * g_curr_[j] - xvk * diff_[j]);
   }
   rsq_ -= drsq;
-  const double* x = col(k);
-  for (int64_t j = 0; j < K_; ++j) {
-    vec::axpy_neg(R_.data() + j * n_, x, diff_[j], size_t(n_));
-  }
+  kKernels.axpy(R_.data(), n_, K_, col(k), diff_.data());
 }
 
 // One sweep over the candidates (full) or the active set; returns whether it converged.

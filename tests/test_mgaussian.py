@@ -77,7 +77,7 @@ def test_limits_hold_and_bind():
     assert np.any(np.isclose(b, lo, rtol=0, atol=1e-12)) and np.any(np.isclose(b, up, rtol=0, atol=1e-12))
 
 
-def random_problem(seed, n=80, p=12, K=3):
+def random_problem(seed, n=83, p=12, K=3):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p)) * rng.uniform(0.5, 3, p) + rng.uniform(-2, 2, p)
     B = np.zeros((p, K))
@@ -88,8 +88,10 @@ def random_problem(seed, n=80, p=12, K=3):
     return X, Y, w, pf * p / pf.sum()
 
 
-@pytest.mark.parametrize("alpha", [1.0, 0.4])
-def test_group_kkt_conditions(alpha):
+# K = 3 and 10: the column kernels' groups of four and remainders, and (K > 8) the gemm KKT
+# check; n = 83 leaves vector-loop tails.
+@pytest.mark.parametrize("alpha,K", [(1.0, 3), (0.4, 3), (0.7, 10)])
+def test_group_kkt_conditions(alpha, K):
     """Stationarity of the group elastic net on glmnet's standardized scale, at every lambda.
 
     With x~_j the weighted-standardized columns, b_j = xs_j B_j (K values) and r
@@ -97,7 +99,7 @@ def test_group_kkt_conditions(alpha):
     g_j = lambda vp_j (alpha b_j / ||b_j|| + (1 - alpha) b_j) where b_j != 0, and
     ||g_j|| <= lambda vp_j alpha where b_j = 0; the intercepts make sum_i w_i r_i = 0.
     """
-    X, Y, w, vp = random_problem(1)
+    X, Y, w, vp = random_problem(1, K=K)
     res = fit_mgaussian(X, Y, weights=w, penalty=vp, alpha=alpha, thresh=1e-20)
     assert res["jerr"] == 0 and res["lambdas"].size > 20
     wn = w / w.sum()
