@@ -17,6 +17,7 @@ namespace nb = nanobind;
 using namespace nb::literals;
 
 void register_glm(nb::module_& m);  // bindings_glm.cpp
+void register_mgaussian(nb::module_& m);  // bindings_mgaussian.cpp
 
 namespace {
 
@@ -216,4 +217,5 @@ NB_MODULE(_ext, m) {
       "gram_numpy on each row subset (CV folds), subsets spread over threads (internal)");
   m.def("gpu_backend", &glmlx::gpu_backend);
   register_glm(m);
+  register_mgaussian(m);
 }

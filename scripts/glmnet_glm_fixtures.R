@@ -251,7 +251,7 @@ bx <- BinomialExample$x; by <- as.numeric(BinomialExample$y)
 px <- PoissonExample$x; py <- as.numeric(PoissonExample$y)
 mx <- MultinomialExample$x; my <- MultinomialExample$y
 gx <- MultiGaussianExample$x; gy <- MultiGaussianExample$y
-# Row subsets of the larger examples keep the committed fixtures small (< 3 MB).
+# Row subsets of the larger examples keep the committed fixtures small (about 3 MB).
 px2 <- px[1:200, ]; py2 <- py[1:200]
 mx2 <- mx[1:200, ]; my2 <- my[1:200]
 mx3 <- mx[1:300, ]; my3 <- my[1:300]
@@ -381,6 +381,27 @@ run_case("mgaussian_weights", gx, gy, "mgaussian", inputs = list(weights = gw))
 # responses shifted so that a missing intercept matters
 run_case("mgaussian_no_intercept", gx, sweep(gy, 2, c(2, -1, 0.5, 3), "+"), "mgaussian",
          list(intercept = FALSE))
+
+# box limits on every response's coefficients; both kinds bind (glmnet's chkbnds / bnorm)
+set.seed(332)
+glo <- ifelse(runif(ncol(gx)) < 0.5, -Inf, -0.3)
+gup <- ifelse(runif(ncol(gx)) < 0.5, Inf, 0.4)
+run_case("mgaussian_limits", gx, gy, "mgaussian", inputs = list(lower.limits = glo, upper.limits = gup))
+
+set.seed(333)
+gpf <- runif(ncol(gx), 0.5, 2); gpf[c(4, 15)] <- 0
+run_case("mgaussian_penalty_exclude", gx, gy, "mgaussian",
+         inputs = list(penalty.factor = gpf, exclude = c(2L, 9L, 18L)))
+
+run_case("mgaussian_user_lambda", gx, gy, "mgaussian",
+         inputs = list(lambda = exp(seq(log(2), log(0.01), length.out = 20))))
+run_case("mgaussian_pmax", gx, gy, "mgaussian", list(pmax = 6L))
+
+# columns scaled by 10^U(-1,1), no standardization, no intercept, standardized responses
+set.seed(335)
+gsc <- 10^runif(ncol(gx), -1, 1)
+run_case("mgaussian_no_standardize", sweep(gx, 2, gsc, "*"), sweep(gy, 2, c(2, -1, 0.5, 3), "+"), "mgaussian",
+         list(standardize = FALSE, intercept = FALSE, standardize.response = TRUE))
 
 # ---- CV cases --------------------------------------------------------------
 set.seed(341)

@@ -14,6 +14,7 @@
 #include "mlx/utils.h"
 
 #include "glmlx/glm.h"
+#include "glmlx/mgaussian.h"
 
 namespace glmlx {
 
