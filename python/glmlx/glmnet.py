@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass
 from typing import Optional
 
 import mlx.core as mx
 import numpy as np
 
-from . import gaussian, glm
+from . import gaussian, glm, mgaussian
 from ._validation import as_array
 
-FAMILIES = ("gaussian",) + glm.GLM_FAMILIES
+FAMILIES = ("gaussian",) + glm.GLM_FAMILIES + ("mgaussian",)
 PREDICT_TYPES = ("link", "response", "coefficients", "nonzero", "class")
 
 
@@ -207,7 +208,8 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
            lower_limits=-np.inf, upper_limits=np.inf, standardize: bool = True, fit_intercept: bool = True,
            thresh: float = 1e-7, maxit: int = 100_000, dfmax: Optional[int] = None, pmax: Optional[int] = None,
            exclude=None, type_gaussian: str = "auto", offset=None, type_logistic: str = "Newton",
-           type_multinomial: str = "ungrouped", dtype=None, stream=None) -> GlmnetFit:
+           type_multinomial: str = "ungrouped", standardize_response: bool = False, dtype=None,
+           stream=None) -> GlmnetFit:
     r"""Fit an elastic-net regularization path, as R's ``glmnet``.
 
     For ``family="gaussian"`` each path point minimizes, with weights ``w``
@@ -232,8 +234,11 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
         gaussian: (n,) numbers; binomial: (n,) labels with two levels (0/1,
         booleans, strings; the second sorted level is the positive class) or
         an (n, 2) count matrix (failures, successes); poisson: (n,)
-        non-negative counts; multinomial: (n,) labels or an (n, K) count matrix.
-    family : "gaussian", "binomial", "poisson" or "multinomial"
+        non-negative counts; multinomial: (n,) labels or an (n, K) count matrix;
+        mgaussian: an (n, K) matrix of responses.
+    family : "gaussian", "binomial", "poisson", "multinomial" or "mgaussian"
+        mgaussian: K gaussian responses sharing a group penalty per variable
+        (``glmlx.mgaussian``); beta is then (K, p, nlam).
     alpha : float in [0, 1]            1 lasso, 0 ridge
     nlambda : int                       grid length when ``lambdas`` is None
     lambda_min_ratio : float, optional  smallest lambda / lambda_max (0.01 if n < p else 1e-4)
@@ -258,6 +263,7 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
         ``predict`` then needs ``newoffset``
     type_logistic : "Newton" or "modified.Newton"   binomial/multinomial curvature (exact, or the bound 1/4)
     type_multinomial : "ungrouped" or "grouped"     grouped: a group-lasso penalty across the classes
+    standardize_response : bool                    mgaussian: scale each response to unit variance
     dtype : mx.float64 (default for float64 input) or mx.float32 (gaussian; the other families compute
         in float64)
 
@@ -270,7 +276,7 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
                     upper_limits=upper_limits, standardize=standardize, fit_intercept=fit_intercept,
                     thresh=thresh, maxit=maxit, dfmax=dfmax, pmax=pmax, exclude=exclude,
                     type_gaussian=type_gaussian, offset=offset, type_logistic=type_logistic,
-                    type_multinomial=type_multinomial, dtype=dtype)
+                    type_multinomial=type_multinomial, standardize_response=standardize_response, dtype=dtype)
     return _fit(prob)
 
 
@@ -304,11 +310,13 @@ class _Problem:
     offset: Optional[np.ndarray] = None  # (n,) or (K, n); gaussian offsets are already taken from y
     has_offset: bool = False
     kopt: int = 0  # glmnet's kopt: 0 Newton, 1 modified Newton, 2 grouped multinomial
+    standardize_response: bool = False  # mgaussian
 
 
 def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights, penalty_factor, lower_limits,
              upper_limits, standardize, fit_intercept, thresh, maxit, dfmax, pmax, exclude, type_gaussian,
-             dtype, offset=None, type_logistic="Newton", type_multinomial="ungrouped") -> _Problem:
+             dtype, offset=None, type_logistic="Newton", type_multinomial="ungrouped",
+             standardize_response=False) -> _Problem:
     if not isinstance(family, str) or family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES} in this release, got {family!r}")
     if type_gaussian not in ("auto", "covariance", "naive"):
@@ -323,12 +331,15 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
         raise ValueError(f"X must have 2 or more columns (as glmnet), got {p}")
     if n < 2:
         raise ValueError(f"X must have at least 2 rows, got {n}")
-    if family == "gaussian":
+    if family in ("gaussian", "mgaussian"):
         yv = np.asarray(as_array(y, "y"), dtype=np.float64)
-        if yv.ndim == 2 and yv.shape[1] == 1:
+        if family == "gaussian" and yv.ndim == 2 and yv.shape[1] == 1:
             yv = yv[:, 0]
-        if yv.ndim != 1 or yv.shape[0] != n:
-            raise ValueError(f"y must have shape ({n},) to match X, got {yv.shape}")
+        if family == "mgaussian" and yv.ndim == 1:
+            yv = yv[:, None]
+        want = f"({n},)" if family == "gaussian" else f"({n}, K)"
+        if yv.ndim != (1 if family == "gaussian" else 2) or yv.shape[0] != n:
+            raise ValueError(f"y must have shape {want} to match X, got {yv.shape}")
         if not np.all(np.isfinite(yv)):
             raise ValueError("y contains NaN or infinite values")
     _check_scalar(alpha, "alpha", 0.0, 1.0)
@@ -347,6 +358,9 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
     if family == "gaussian":
         if offset is not None:
             yv = yv - glm.prepare_offset(offset, n, 1, family)  # elnet.R: y - offset
+    elif family == "mgaussian":
+        if offset is not None:
+            yv = yv - glm.prepare_offset(offset, n, yv.shape[1], family).T  # mrelnet.R: y - offset
     else:
         resp = glm.prepare_response(family, y, n, w)
         yv = resp.y
@@ -396,6 +410,11 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
         if lambda_min_ratio >= 1:
             raise ValueError(f"lambda_min_ratio must be less than 1, got {lambda_min_ratio}")
         flmin = float(lambda_min_ratio)
+    if family == "mgaussian":
+        return _Problem(family, Xm, dtype, yv, w, vp, lower, upper, excl, float(alpha), int(nlambda), flmin, user,
+                        float(thresh), int(maxit), int(dfmax), int(pmax), sml, bool(standardize),
+                        bool(fit_intercept), False, False, has_offset=offset is not None,
+                        standardize_response=bool(standardize_response))
     if family != "gaussian":
         kopt = 2 if (family == "multinomial" and type_multinomial == "grouped") else glm.TYPE_LOGISTIC[type_logistic]
         return _Problem(family, Xm, dtype, yv, w, vp, lower, upper, excl, float(alpha), int(nlambda), flmin, user,
@@ -420,7 +439,27 @@ def glm_paths(prob: _Problem, subsets=()) -> list:
                          fit_intercept=prob.fit_intercept, kopt=prob.kopt, subsets=subsets)
 
 
+def mgaussian_path(prob: _Problem) -> glm.GlmPath:
+    """The mgaussian path (glmlx.mgaussian) as a GlmPath."""
+    X = prob.X if prob.X.dtype == np.float64 else prob.X.astype(np.float64)
+    r = mgaussian.fit_mgaussian(X, prob.y, weights=prob.weights, penalty=prob.penalty, lower=prob.lower,
+                                upper=prob.upper, include=(~prob.excluded).astype(np.uint8), alpha=prob.alpha,
+                                nlambda=prob.nlambda, flmin=prob.flmin if prob.user_lambdas is None else None,
+                                user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
+                                dfmax=prob.dfmax, pmax=prob.pmax, standardize=prob.standardize,
+                                fit_intercept=prob.fit_intercept, standardize_response=prob.standardize_response)
+    return glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"], r["jerr"])
+
+
 def _fit(prob: _Problem, full_moments=None) -> GlmnetFit:
+    if prob.family == "mgaussian":
+        res = mgaussian_path(prob)
+        if res.jerr == mgaussian.BNORM_MAXIT:
+            warnings.warn("the bounded group update did not converge (glmnet error 90000); as glmnet, the "
+                          "coefficients are left on the standardized scale", gaussian.GlmnetWarning, stacklevel=3)
+        else:
+            gaussian.warn_path_errors(res, prob.maxit, prob.pmax)
+        return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None, offset=prob.has_offset)
     if prob.family != "gaussian":
         res = glm_paths(prob)[0]
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax)
