@@ -239,3 +239,55 @@ def test_separable_data_stop_without_nans():
     fit, _ = fit_from_fixture(d, prm)
     assert np.all(np.isfinite(np.asarray(fit.coef())))
     assert float(np.asarray(fit.dev_ratio)[-1]) > 0.999
+
+
+CV_CASES = sorted(p.stem for p in FIXTURES.glob("cv_*.npz") if p.stem.split("_")[1] in FAMILIES)
+
+
+@pytest.mark.parametrize("case", CV_CASES)
+def test_cv_matches_cv_glmnet(case):
+    d, prm = load(case)
+    kw = dict(family=prm["family"], alpha=prm["alpha"])
+    if prm.get("user_weights"):
+        kw["weights"] = d["weights"]
+    if prm["family"] == "mgaussian":
+        kw["standardize_response"] = prm.get("standardize_response", False)
+    cv = glmlx.cv_glmnet(d["X"], response(d, prm), foldid=d["foldid"], type_measure=prm["type_measure"],
+                         grouped=prm["cv_grouped"], **kw)
+    np.testing.assert_allclose(np.asarray(cv.lambdas), d["cv_lambda"], rtol=1e-8)
+    np.testing.assert_allclose(np.asarray(cv.cvm), d["cvm"], rtol=1e-4, atol=1e-10)
+    np.testing.assert_allclose(np.asarray(cv.cvsd), d["cvsd"], rtol=1e-4, atol=1e-10)
+    np.testing.assert_array_equal(np.asarray(cv.nzero), d["nzero"])
+    assert cv.lambda_min == pytest.approx(float(d["lambda_min"]), rel=1e-10)
+    assert cv.lambda_1se == pytest.approx(float(d["lambda_1se"]), rel=1e-10)
+
+
+def test_weighted_auc_is_the_mann_whitney_statistic():
+    from glmlx.cv_glm import weighted_auc
+
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 60).astype(float)
+    s = np.round(rng.normal(size=60), 1)  # ties
+    w = rng.uniform(0.5, 2, 60)
+    pos, neg = y == 1, y == 0
+    diff = s[pos][:, None] - s[neg][None, :]
+    ww = w[pos][:, None] * w[neg][None, :]
+    ref = (ww * ((diff > 0) + 0.5 * (diff == 0))).sum() / ww.sum()
+    assert weighted_auc(y, s, w) == pytest.approx(ref, rel=1e-12)
+    assert weighted_auc(y, np.zeros(60), w) == pytest.approx(0.5)
+
+
+def test_cv_family_arguments_and_errors():
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(60, 5))
+    y = rng.integers(0, 2, 60)
+    with pytest.raises(ValueError, match="type_measure"):
+        glmlx.cv_glmnet(X, rng.poisson(2, 60), family="poisson", type_measure="auc")
+    with pytest.warns(UserWarning, match="Too few"):
+        cv = glmlx.cv_glmnet(X, y, family="binomial", type_measure="auc", nfolds=10, seed=0)
+    assert cv.type_measure == "deviance"
+    cv = glmlx.cv_glmnet(X, y, family="binomial", type_measure="class", nfolds=3, seed=1, keep=True,
+                         offset=np.zeros(60))
+    assert cv.name == "Misclassification Error"
+    assert np.asarray(cv.fit_preval).shape == (60, np.asarray(cv.lambdas).size)
+    assert cv.predict(X[:4], type="class", newoffset=np.zeros(4)).shape == (4, 1)

@@ -14,10 +14,10 @@ from typing import Optional
 import mlx.core as mx
 import numpy as np
 
-from . import gaussian
+from . import cv_glm, gaussian
 from .glmnet import GlmnetFit, _fit, _prepare, interpolate_coef
 
-MEASURES = {"gaussian": ("mse", "mae", "deviance")}
+MEASURES = {"gaussian": ("mse", "mae", "deviance"), **cv_glm.MEASURES}
 MEASURE_NAMES = {"mse": "Mean-Squared Error", "deviance": "Mean-Squared Error", "mae": "Mean Absolute Error"}
 
 
@@ -46,13 +46,15 @@ class CVGlmnet:
         self.nzero = fit.df
         self.foldid = foldid
         self.type_measure = type_measure
-        self.name = MEASURE_NAMES[type_measure]
+        self.name = cv_glm.measure_name(fit.family, type_measure) if fit.family != "gaussian" else \
+            MEASURE_NAMES[type_measure]
         self.fit_preval = None if preval is None else mx.array(preval, dtype=mx.float64)
-        # getOptcv.glmnet: ties broken toward the larger lambda
-        self.index_min = int(np.flatnonzero(cvm <= np.nanmin(cvm))[0])
+        # getOptcv.glmnet: ties broken toward the larger lambda; AUC is maximized
+        crit = -cvm if type_measure == "auc" else cvm
+        self.index_min = int(np.flatnonzero(crit <= np.nanmin(crit))[0])
         self.lambda_min = float(lam[self.index_min])
-        semin = cvm[self.index_min] + cvsd[self.index_min]
-        self.index_1se = int(np.flatnonzero(cvm <= semin)[0])
+        semin = crit[self.index_min] + cvsd[self.index_min]
+        self.index_1se = int(np.flatnonzero(crit <= semin)[0])
         self.lambda_1se = float(lam[self.index_1se])
 
     def __repr__(self):
@@ -66,9 +68,9 @@ class CVGlmnet:
             return getattr(self, s)
         return s
 
-    def predict(self, Xnew=None, s="lambda_1se", type: str = "link"):
-        """Predictions of the full-data fit at ``s`` (default lambda_1se, as R)."""
-        return self.fit.predict(Xnew, s=self._s(s), type=type)
+    def predict(self, Xnew=None, s="lambda_1se", type: str = "link", newoffset=None):
+        """Predictions of the full-data fit at ``s`` (default lambda_1se, as R); see GlmnetFit.predict."""
+        return self.fit.predict(Xnew, s=self._s(s), type=type, newoffset=newoffset)
 
     def coef(self, s="lambda_1se"):
         return self.fit.coef(s=self._s(s))
@@ -103,17 +105,29 @@ def _folds(n: int, nfolds: int, foldid, seed) -> tuple[np.ndarray, np.ndarray, i
     return labels, index, k
 
 
+def _r_weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """R's weighted.mean over axis 0: products in double, sums in long double (R's sum()).
+
+    The same rounding as R matters where the CV curve has exact ties (AUC and
+    misclassification rates are ratios of counts): lambda_min is the largest
+    lambda among the tied minima.
+    """
+    ld = np.longdouble
+    num = (x * w.reshape((-1,) + (1,) * (x.ndim - 1))).astype(ld).sum(axis=0).astype(np.float64)
+    return num / float(w.astype(ld).sum())
+
+
 def _grouped_stats(per_fold: np.ndarray, wsum: np.ndarray):
     """cvm and cvsd from per-fold mean losses, as R's cvcompute + cvstats (N = number of folds)."""
-    cvm = wsum @ per_fold / wsum.sum()
-    cvsd = np.sqrt(wsum @ (per_fold - cvm) ** 2 / wsum.sum() / (per_fold.shape[0] - 1))
+    cvm = _r_weighted_mean(per_fold, wsum)
+    cvsd = np.sqrt(_r_weighted_mean((per_fold - cvm) ** 2, wsum) / (per_fold.shape[0] - 1))
     return cvm, cvsd
 
 
 def _ungrouped_stats(err: np.ndarray, weights: np.ndarray):
     """cvm and cvsd over observations (grouped=False), as R's cvstats."""
-    cvm = weights @ err / weights.sum()
-    cvsd = np.sqrt(weights @ (err - cvm) ** 2 / weights.sum() / (err.shape[0] - 1))
+    cvm = _r_weighted_mean(err, weights)
+    cvsd = np.sqrt(_r_weighted_mean((err - cvm) ** 2, weights) / (err.shape[0] - 1))
     return cvm, cvsd
 
 
@@ -136,7 +150,10 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     ----------
     nfolds : int           number of folds drawn at random (ignored when foldid is given)
     foldid : (n,) ints     fold labels, any integers; one fold per distinct value (R's 1..K works unchanged)
-    type_measure : "default", "mse", "mae" or "deviance" (gaussian; "default" is "mse")
+    type_measure : "default", "mse", "mae", "deviance", "class" or "auc"
+        gaussian: mse/mae/deviance (default mse); binomial: deviance (default), class, auc, mse, mae;
+        poisson: deviance (default), mse, mae; multinomial: deviance (default), class, mse, mae;
+        mgaussian: mse (default), deviance, mae. As R's cv.glmnet, lambda_min maximizes the AUC.
     keep : bool            keep the out-of-fold predictions in ``fit_preval``
     seed : int, optional   for the random folds
     grouped : bool         per-fold errors first (R's default), else per observation
@@ -145,7 +162,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     family = glmnet_kwargs.get("family", "gaussian")
     allowed = MEASURES.get(family, ())
     if type_measure == "default":
-        type_measure = "mse"
+        type_measure = cv_glm.DEFAULT_MEASURE.get(family, "mse")
     if type_measure not in allowed:
         raise ValueError(f"type_measure must be 'default' or one of {allowed} for family={family!r}, "
                          f"got {type_measure!r}")
@@ -154,7 +171,8 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     kw = dict(family="gaussian", alpha=1.0, nlambda=100, lambda_min_ratio=None, lambdas=None, weights=None,
               penalty_factor=None, lower_limits=-np.inf, upper_limits=np.inf, standardize=True,
               fit_intercept=True, thresh=1e-7, maxit=100_000, dfmax=None, pmax=None, exclude=None,
-              type_gaussian="auto", dtype=None)
+              type_gaussian="auto", offset=None, type_logistic="Newton", type_multinomial="ungrouped",
+              standardize_response=False, dtype=None)
     unknown = set(glmnet_kwargs) - set(kw)
     if unknown:
         raise TypeError(f"unexpected glmnet arguments: {sorted(unknown)}")
@@ -165,6 +183,8 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     for j in range(k):
         if not np.any(prob.weights[fold == j] > 0):
             raise ValueError(f"fold {j + 1} has no observation with positive weight")
+    if prob.family != "gaussian":
+        return _cv_family(prob, labels, fold, k, type_measure, keep, grouped)
     # Folds share the full Gram (one pass plus the held-out rows') where it fits
     # in memory for all of them; lazy columns would read X once per fold.
     fold_lazy = prob.strong and gaussian.prefer_lazy(n, prob.X.shape[1], copies=k)
@@ -211,3 +231,31 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
         resid = prob.y[:, None] - preval
         cvm, cvsd = _ungrouped_stats(np.abs(resid) if type_measure == "mae" else resid**2, prob.weights)
     return CVGlmnet(fit, cvm, cvsd, labels, type_measure, preval if keep else None)
+
+
+def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: bool, grouped: bool) -> CVGlmnet:
+    """cv.glmnet for the non-gaussian families: folds in one threaded C++ call, R's losses (cv_glm)."""
+    fit = _fit(prob)
+    lam = np.asarray(fit.lambdas)
+    n = prob.X.shape[0]
+    if type_measure == "auc" and cv_glm.auc_fallback(n, k):
+        type_measure = "deviance"
+    pre = cv_glm.held_out_links(prob, cv_glm.fold_paths(prob, fold, k), fold, lam)
+    if type_measure == "auc":
+        auc, wsum = cv_glm.fold_auc(prob, pre, fold, k)
+        cvm, cvsd = _grouped_stats(auc, wsum)  # per-fold AUCs, as R (grouped=FALSE there, same statistics)
+    else:
+        raw, w = cv_glm.losses(prob, pre, type_measure)
+        if grouped and n / k < 3:
+            warnings.warn("Option grouped=False enforced in cv_glmnet, since < 3 observations per fold",
+                          UserWarning, stacklevel=3)
+            grouped = False
+        if grouped:
+            wsum = np.array([w[fold == j].sum() for j in range(k)])
+            per_fold = np.stack([w[fold == j] @ raw[fold == j] / wsum[j] for j in range(k)])
+            cvm, cvsd = _grouped_stats(per_fold, wsum)
+        else:
+            cvm, cvsd = _ungrouped_stats(raw, w)
+    out = CVGlmnet(fit, cvm, cvsd, labels, type_measure, pre if keep else None)
+    out.nzero = mx.array(cv_glm.nzero(fit, prob.family, prob.kopt == 2).astype(np.int32))
+    return out

@@ -1,0 +1,207 @@
+"""Cross-validation pieces for the non-gaussian families (R's cv.lognet, cv.fishnet, cv.multnet, cv.mrelnet).
+
+Each fold is fit on its training rows as R's cv.glmnet 4.1 does (its own lambda
+path), all folds in one C++ call on row subsets of the same X (threads across
+folds); its held-out rows are predicted at the full-data lambdas by glmnet's
+linear interpolation. The losses below are R's, observation by observation.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import gaussian, glm, mgaussian
+from .glmnet import interpolate_coef
+
+MEASURES = {
+    "binomial": ("deviance", "class", "auc", "mse", "mae"),
+    "poisson": ("deviance", "mse", "mae"),
+    "multinomial": ("deviance", "class", "mse", "mae"),
+    "mgaussian": ("mse", "deviance", "mae"),
+}
+DEFAULT_MEASURE = {"binomial": "deviance", "poisson": "deviance", "multinomial": "deviance", "mgaussian": "mse"}
+NAMES = {
+    ("binomial", "deviance"): "Binomial Deviance",
+    ("poisson", "deviance"): "Poisson Deviance",
+    ("multinomial", "deviance"): "Multinomial Deviance",
+    ("mgaussian", "deviance"): "Mean-Squared Error",
+    "class": "Misclassification Error",
+    "auc": "AUC",
+    "mse": "Mean-Squared Error",
+    "mae": "Mean Absolute Error",
+}
+PROB_MIN = 1e-5  # cv.lognet / cv.multnet clamp probabilities for the deviance
+
+
+def measure_name(family: str, type_measure: str) -> str:
+    return NAMES.get((family, type_measure), NAMES.get(type_measure, type_measure))
+
+
+def _check_fold_classes(prob, train: np.ndarray, j: int) -> None:
+    # Each fold's fit repeats lognet.R's class checks on its training rows.
+    if prob.family not in ("binomial", "multinomial"):
+        return
+    y = prob.resp.y
+    K = prob.resp.nclass
+    props = np.vstack([1 - y, y]) if K == 1 else y
+    counts = (props[:, train] > 0).sum(axis=1)
+    if counts.min() <= 1:
+        raise ValueError(f"fold {j + 1}: the training rows leave a class with {int(counts.min())} observations; "
+                         "use fewer folds or stratified fold ids")
+
+
+def fold_paths(prob, fold: np.ndarray, k: int) -> list:
+    """Each fold's path fitted on its training rows (GlmPath list)."""
+    subsets = [np.flatnonzero(fold != j) for j in range(k)]
+    for j, rows in enumerate(subsets):
+        _check_fold_classes(prob, rows, j)
+    if prob.family != "mgaussian":
+        from .glmnet import glm_paths
+
+        return glm_paths(prob, subsets)
+    X = prob.X if prob.X.dtype == np.float64 else prob.X.astype(np.float64)
+    out = []
+    for rows in subsets:
+        r = mgaussian.fit_mgaussian(X[rows], prob.y[rows], weights=prob.weights[rows], penalty=prob.penalty,
+                                    lower=prob.lower, upper=prob.upper, include=(~prob.excluded).astype(np.uint8),
+                                    alpha=prob.alpha, nlambda=prob.nlambda,
+                                    flmin=prob.flmin if prob.user_lambdas is None else None,
+                                    user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
+                                    dfmax=prob.dfmax, pmax=prob.pmax, standardize=prob.standardize,
+                                    fit_intercept=prob.fit_intercept, standardize_response=prob.standardize_response)
+        out.append(glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"],
+                               r["jerr"]))
+    return out
+
+
+def held_out_links(prob, paths: list, fold: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Out-of-fold linear predictors at the full-data lambdas: (n, nlam) or (n, K, nlam)."""
+    X = np.asarray(prob.X, dtype=np.float64)
+    n = X.shape[0]
+    K = 1 if paths[0].beta.ndim == 2 else paths[0].beta.shape[0]
+    pre = np.empty((n, lam.size)) if K == 1 else np.empty((n, K, lam.size))
+    for j, res in enumerate(paths):
+        if res.lambdas.size == 0:
+            raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
+        gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ")
+        rows = np.flatnonzero(fold == j)
+        if K == 1:
+            coef = interpolate_coef(res.lambdas, np.vstack([res.a0[None, :], res.beta]), lam)
+            eta = coef[0][None, :] + X[rows] @ coef[1:]
+        else:
+            full = np.concatenate([res.a0[:, None, :], res.beta], axis=1)  # (K, p + 1, nlam_j)
+            q = full.shape[1]
+            coef = interpolate_coef(res.lambdas, full.reshape(K * q, -1), lam).reshape(K, q, -1)
+            eta = coef[:, 0, :][None] + np.einsum("np,kps->nks", X[rows], coef[:, 1:, :])
+        # (gaussian-type offsets were taken from y, so their links and y stay on that scale)
+        if prob.offset is not None:
+            off = prob.offset[..., rows]
+            eta = eta + (off[:, None] if off.ndim == 1 else off.T[:, :, None])
+        pre[rows] = eta
+    return pre
+
+
+def losses(prob, pre: np.ndarray, type_measure: str):
+    """R's per-observation losses (n, nlam) and the weights they are averaged with."""
+    fam = prob.family
+    if fam == "binomial":
+        yp = prob.resp.y  # proportion of the second class; weights already carry the row totals
+        mu = 1.0 / (1.0 + np.exp(-pre))
+        y1, y2 = (1 - yp)[:, None], yp[:, None]
+        if type_measure == "mse":
+            raw = (y1 - (1 - mu)) ** 2 + (y2 - mu) ** 2
+        elif type_measure == "mae":
+            raw = np.abs(y1 - (1 - mu)) + np.abs(y2 - mu)
+        elif type_measure == "class":
+            raw = y1 * (mu > 0.5) + y2 * (mu <= 0.5)
+        else:
+            mu = np.clip(mu, PROB_MIN, 1 - PROB_MIN)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ly = np.where(y1 > 0, y1 * np.log(y1), 0.0) + np.where(y2 > 0, y2 * np.log(y2), 0.0)
+            raw = 2 * (ly - (y1 * np.log(1 - mu) + y2 * np.log(mu)))
+        return raw, prob.resp.weights
+    if fam == "poisson":
+        y = prob.resp.y[:, None]
+        if type_measure == "mse":
+            raw = (y - np.exp(pre)) ** 2
+        elif type_measure == "mae":
+            raw = np.abs(y - np.exp(pre))
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                devy = np.where(y > 0, y * np.log(y) - y, 0.0)
+            raw = 2 * (devy - (y * pre - np.exp(pre)))
+        return raw, prob.weights
+    if fam == "multinomial":
+        Y = prob.resp.y.T[:, :, None]  # (n, K, 1) class proportions
+        mu = glm.link_to_response("multinomial", pre)
+        if type_measure == "mse":
+            raw = ((Y - mu) ** 2).sum(axis=1)
+        elif type_measure == "mae":
+            raw = np.abs(Y - mu).sum(axis=1)
+        elif type_measure == "class":
+            pick = np.argmax(mu, axis=1)  # (n, nlam)
+            raw = 1 - np.take_along_axis(np.broadcast_to(Y, mu.shape), pick[:, None, :], axis=1)[:, 0, :]
+        else:
+            mu = np.clip(mu, PROB_MIN, 1 - PROB_MIN)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ly = np.where(Y > 0, Y * np.log(Y), 0.0)
+            raw = (2 * (ly - Y * np.log(mu))).sum(axis=1)
+        return raw, prob.resp.weights
+    # mgaussian: squared or absolute error summed over the responses
+    d = prob.y[:, :, None] - pre
+    raw = np.abs(d).sum(axis=1) if type_measure == "mae" else (d * d).sum(axis=1)
+    return raw, prob.weights
+
+
+def weighted_auc(y01: np.ndarray, score: np.ndarray, w: np.ndarray) -> float:
+    """R's auc.mat: the weighted concordance of scores with the class (ties count one half).
+
+    ``y01`` is the proportion of the second class and ``w`` the row weights:
+    each row counts ``w (1 - y)`` as a negative and ``w y`` as a positive.
+    """
+    wn, wp = w * (1 - y01), w * y01
+    order = np.argsort(score, kind="mergesort")
+    s, wn, wp = score[order], wn[order], wp[order]
+    # Group tied scores: negatives strictly below, plus half of the tied ones.
+    uniq, start = np.unique(s, return_index=True)
+    tn = np.add.reduceat(wn, start)
+    tp = np.add.reduceat(wp, start)
+    below = np.concatenate([[0.0], np.cumsum(tn)[:-1]])
+    num = np.sum(tp * (below + 0.5 * tn))
+    den = wn.sum() * wp.sum()
+    return float(num / den) if den > 0 else np.nan
+
+
+def fold_auc(prob, pre: np.ndarray, fold: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-fold AUCs (k, nlam) and the folds' total weights (cv.lognet's type.measure='auc')."""
+    yp, w = prob.resp.y, prob.resp.weights
+    out = np.empty((k, pre.shape[1]))
+    wsum = np.empty(k)
+    for j in range(k):
+        rows = fold == j
+        wsum[j] = w[rows].sum()
+        for m in range(pre.shape[1]):
+            out[j, m] = weighted_auc(yp[rows], pre[rows, m], w[rows])
+    return out, wsum
+
+
+def auc_fallback(n: int, k: int) -> bool:
+    """cv.lognet: AUC needs at least 10 observations per fold, else the deviance is used (with a warning)."""
+    if n / k < 10:
+        warnings.warn("Too few (< 10) observations per fold for type_measure='auc'; changed to "
+                      "type_measure='deviance'. Alternatively, use a smaller nfolds", UserWarning, stacklevel=3)
+        return True
+    return False
+
+
+def nzero(fit, family: str, grouped_multinomial: bool) -> np.ndarray:
+    """cv.glmnet's nzero: nonzero variables; for ungrouped multinomial the median over classes (rounded up);
+    for the grouped fits (mgaussian, grouped multinomial) predict.multnet's count of the first class's
+    nonzero coefficients, its intercept included."""
+    beta = np.asarray(fit.beta)
+    if beta.ndim == 2:
+        return (beta != 0).sum(axis=0)
+    if family == "multinomial" and not grouped_multinomial:
+        return np.ceil(np.median((beta != 0).sum(axis=1), axis=0)).astype(int)
+    return (beta[0] != 0).sum(axis=0) + (np.asarray(fit.a0)[0] != 0)
