@@ -1,12 +1,49 @@
 #include "glm_common.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <new>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include <stdexcept>
 
 #include "blas.h"
 #include "vec.h"
 
 namespace glmlx::detail {
+
+ColumnBuffer::ColumnBuffer(size_t size) : size_(size) {
+  constexpr size_t kHuge = size_t(2) << 20;
+  const size_t bytes = std::max<size_t>(size * sizeof(double), 1);
+  if (bytes >= kHuge) {
+    const size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
+    data_ = static_cast<double*>(std::aligned_alloc(kHuge, rounded));
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (data_) {
+      madvise(data_, rounded, MADV_HUGEPAGE);
+    }
+#endif
+  } else {
+    data_ = static_cast<double*>(std::malloc(bytes));
+  }
+  if (!data_) {
+    throw std::bad_alloc();
+  }
+}
+
+ColumnBuffer& ColumnBuffer::operator=(ColumnBuffer&& o) noexcept {
+  if (this != &o) {
+    std::free(data_);
+    data_ = o.data_;
+    size_ = o.size_;
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  return *this;
+}
+
+ColumnBuffer::~ColumnBuffer() { std::free(data_); }
 
 GlmData prepare(const HostMatrix& X, const double* y, const double* weights, const double* offset, int64_t K,
                 const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
@@ -43,7 +80,7 @@ GlmData prepare(const HostMatrix& X, const double* y, const double* weights, con
     }
   }
   // Column-major copy, read in row blocks so both sides stay in cache.
-  d.X.resize(size_t(n) * size_t(p));
+  d.X = ColumnBuffer(size_t(n) * size_t(p));
   const double* src = static_cast<const double*>(X.data);
   constexpr int64_t kBlock = 64;
   for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
@@ -104,29 +141,33 @@ GlmData prepare(const HostMatrix& X, const double* y, const double* weights, con
 
 void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vector<uint8_t>* skip) {
   const int64_t n = d.n, p = d.p;
-  int64_t wanted = 0;
-  for (int64_t j = 0; j < p; ++j) {
-    wanted += d.ju[j] && !(skip && (*skip)[j]);
-  }
-  if (wanted == 0) {
-    return;
-  }
-  if (wanted * 4 >= p) {
-    // X is n x p column-major, i.e. p x n row-major: g = (p x n) r.
-    std::vector<double> g(p);
-    blas::ThreadScope one_thread(0.0);  // see gemv_threads in glm_common.h
-    blas::gemv(false, blas::Int(p), blas::Int(n), 1.0, d.X.data(), blas::Int(n), r, 1, 0.0, g.data(), 1);
-    for (int64_t j = 0; j < p; ++j) {
-      if (d.ju[j] && !(skip && (*skip)[j])) {
-        ga[j] = std::abs(g[j]);
+  auto wanted = [&](int64_t j) { return d.ju[j] && !(skip && (*skip)[j]); };
+  // Runs of wanted columns: one gemv per run (X is n x p column-major, i.e.
+  // p x n row-major), so a KKT check reads only the non-candidates' columns.
+  blas::ThreadScope one_thread(0.0);  // see gemv_threads in glm_common.h
+  std::vector<double> g;
+  for (int64_t j0 = 0; j0 < p;) {
+    if (!wanted(j0)) {
+      ++j0;
+      continue;
+    }
+    int64_t j1 = j0 + 1;
+    while (j1 < p && wanted(j1)) {
+      ++j1;
+    }
+    if (j1 - j0 < 4) {
+      for (int64_t j = j0; j < j1; ++j) {
+        ga[j] = std::abs(vec::dot(r, d.X.data() + j * n, n));
+      }
+    } else {
+      g.resize(size_t(j1 - j0));
+      blas::gemv(false, blas::Int(j1 - j0), blas::Int(n), 1.0, d.X.data() + j0 * n, blas::Int(n), r, 1, 0.0,
+                 g.data(), 1);
+      for (int64_t j = j0; j < j1; ++j) {
+        ga[j] = std::abs(g[size_t(j - j0)]);
       }
     }
-    return;
-  }
-  for (int64_t j = 0; j < p; ++j) {
-    if (d.ju[j] && !(skip && (*skip)[j])) {
-      ga[j] = std::abs(vec::dot(r, d.X.data() + j * n, n));
-    }
+    j0 = j1;
   }
 }
 

@@ -22,10 +22,39 @@ struct FatalError {
 // glmnet's cap on |eta| for exp() in the poisson family.
 inline const double kPoissonMaxLink = std::log(std::numeric_limits<double>::max() * 0.1);
 
+/**
+ * An uninitialized double buffer for the copy of X, on transparent huge pages
+ * where the kernel offers them: the copy is written once right away, so
+ * zero-filling it first and faulting in 4 KiB pages only costs time (about 6%
+ * of a 20000 x 1000 path).
+ */
+class ColumnBuffer {
+ public:
+  ColumnBuffer() = default;
+  explicit ColumnBuffer(size_t size);
+  ColumnBuffer(ColumnBuffer&& o) noexcept : data_(o.data_), size_(o.size_) {
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  ColumnBuffer& operator=(ColumnBuffer&& o) noexcept;
+  ColumnBuffer(const ColumnBuffer&) = delete;
+  ColumnBuffer& operator=(const ColumnBuffer&) = delete;
+  ~ColumnBuffer();
+  double* data() { return data_; }
+  const double* data() const { return data_; }
+  size_t size() const { return size_; }
+  const double* begin() const { return data_; }
+  const double* end() const { return data_ + size_; }
+
+ private:
+  double* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 /** One path's data after glmnet's preprocessing. */
 struct GlmData {
   int64_t n = 0, p = 0, K = 1;
-  std::vector<double> X;       // n x p column-major, centered (with intercept) and scaled (standardize)
+  ColumnBuffer X;              // n x p column-major, centered (with intercept) and scaled (standardize)
   std::vector<double> w;       // n, normalized to sum 1
   std::vector<double> y;       // n x K column-major by class
   std::vector<double> offset;  // n x K, empty when absent
