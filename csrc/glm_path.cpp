@@ -65,7 +65,7 @@ class UniIrlsPath {
   void setup_wls();
   void wls(double ab, double dem);
   bool pass(bool full, double ab, double dem);
-  void update_coord(int64_t k, bool full, double ab, double dem);
+  double update_coord(int64_t k, double gk, int64_t next, bool full, double ab, double dem);
   void update_intercept();
   bool update_irls(double ab);
   bool kkt(double ab);
@@ -86,6 +86,7 @@ class UniIrlsPath {
   int64_t irls_step_ = 0;
   bool xv_per_step_ = true;
   std::vector<double> active_cols_;  // the active columns of X, contiguous (eta by one gemv)
+  std::vector<int64_t> order_;       // the coordinates of the current sweep
   double b0_ = 0.0, b0_old_ = 0.0;
   std::vector<double> r_, W_, mu_, eta_, t_;
   double wsum_ = 0.0;  // sum of W: the intercept's curvature (glmnet's xmz / v0)
@@ -269,15 +270,21 @@ void UniIrlsPath::wls(double ab, double dem) {
 bool UniIrlsPath::pass(bool full, double ab, double dem) {
   ++nlp_;
   dlx_ = 0.0;
+  // Each coordinate's residual update also yields the next coordinate's gradient.
+  order_.clear();
   if (full) {
     for (int64_t k = 0; k < p_; ++k) {
       if (strong_[k]) {
-        update_coord(k, true, ab, dem);
+        order_.push_back(k);
       }
     }
   } else {
-    for (size_t a = 0; a < active_.size(); ++a) {
-      update_coord(active_[a], false, ab, dem);
+    order_.assign(active_.begin(), active_.end());
+  }
+  if (!order_.empty()) {
+    double gk = vec::dot(r_.data(), col(order_[0]), n_);
+    for (size_t a = 0; a < order_.size(); ++a) {
+      gk = update_coord(order_[a], gk, a + 1 < order_.size() ? order_[a + 1] : -1, full, ab, dem);
     }
   }
   update_intercept();
@@ -290,10 +297,11 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
   return false;
 }
 
-void UniIrlsPath::update_coord(int64_t k, bool full, double ab, double dem) {
+// Coordinate k's update from its gradient gk = x_k'r; returns the gradient of
+// coordinate ``next`` (-1: none) after the residual update.
+double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, bool full, double ab, double dem) {
   const double* x = col(k);
   const double old = beta_[k];
-  const double gk = vec::dot(r_.data(), x, n_);
   const double vpk = d_.vp[k];
   const double u = old == 0.0 ? gk : gk + old * curvature(k);
   const double v = std::abs(u) - vpk * ab;
@@ -303,7 +311,7 @@ void UniIrlsPath::update_coord(int64_t k, bool full, double ab, double dem) {
   }
   beta_[k] = b;
   if (b == old) {
-    return;
+    return next < 0 ? 0.0 : vec::dot(r_.data(), col(next), n_);
   }
   if (full && active_pos_[k] < 0) {
     active_pos_[k] = int64_t(active_.size());
@@ -315,7 +323,11 @@ void UniIrlsPath::update_coord(int64_t k, bool full, double ab, double dem) {
   }
   const double diff = b - old;
   dlx_ = std::max(dlx_, curvature(k) * diff * diff);
-  vec::axpy_wneg(r_.data(), W_.data(), x, diff, n_);
+  if (next < 0) {
+    vec::axpy_wneg(r_.data(), W_.data(), x, diff, n_);
+    return 0.0;
+  }
+  return vec::axpy_wneg_dot(r_.data(), W_.data(), x, diff, col(next), n_);
 }
 
 void UniIrlsPath::update_intercept() {

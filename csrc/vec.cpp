@@ -57,4 +57,22 @@ GLMLX_CLONES void axpy_wneg(double* __restrict r, const double* __restrict w, co
   }
 }
 
+GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict w, const double* __restrict x,
+                                  double a, const double* __restrict xnext, std::size_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; ++j) {
+      r[i + j] -= a * (w[i + j] * x[i + j]);
+      acc[j] += r[i + j] * xnext[i + j];
+    }
+  }
+  double tail = 0;
+  for (; i < n; ++i) {
+    r[i] -= a * (w[i] * x[i]);
+    tail += r[i] * xnext[i];
+  }
+  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+}
+
 } // namespace glmlx::vec

@@ -20,4 +20,7 @@ double wsumsq(const double* w, const double* x, std::size_t n);
 // r[i] -= a * (w[i] * x[i]): a residual update under working weights w
 void axpy_wneg(double* r, const double* w, const double* x, double a, std::size_t n);
 
+// axpy_wneg(r, w, x, a) then dot(r, xnext), in one sweep over r (same arithmetic as the two calls)
+double axpy_wneg_dot(double* r, const double* w, const double* x, double a, const double* xnext, std::size_t n);
+
 } // namespace glmlx::vec
