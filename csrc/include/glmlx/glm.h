@@ -57,14 +57,14 @@ struct GlmPathResult {
  * column-major copy, then each lambda runs IRLS with coordinate descent on the
  * weighted least-squares problem (residual updates, sequential strong rule,
  * KKT checks). X must be float64. y, weights (raw, normalized inside) and
- * offset are n x K column-major-by-class buffers (K = 1 except multinomial);
- * offset may be null. With ``rows``, only those rows are used (CV folds).
+ * offset are n x K column-major-by-class buffers (K = 1 except multinomial,
+ * where y holds K >= 2 class indicators or proportions); offset may be null. With ``rows``, only those rows are used (CV folds).
  * include (p) is 1 for usable variables; penalty (p) rescaled factors;
  * lower/upper (p) limits on the original scale; user_lambdas (n_user) when
  * settings.flmin >= 1.
  */
-GlmPathResult glm_path_host(const HostMatrix& X, const double* y, const double* weights, const double* offset,
-                            const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
+GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, const double* weights,
+                            const double* offset, const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
                             const double* lower, const double* upper, const double* user_lambdas, int64_t n_user,
                             const GlmPathSettings& settings);
 
