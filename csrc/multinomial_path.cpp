@@ -39,6 +39,11 @@ namespace {
 constexpr double kBnormThr = 1e-10;
 constexpr int kBnormMaxit = 100;
 
+// Below this the KKT gradients are plain dot loops: single-threaded BLAS is
+// no faster for K right-hand sides, and toggling OpenBLAS's thread count
+// wakes its spinning pool (blas.h).
+constexpr double kThreadedGemmFlops = 5e7;
+
 struct BelowMinVariance {};  // grouped: max p(1-p) < eps; glmnet's jerr -20001 - m
 
 // Newton's method for the norm b of the unclamped part (glmnet's bnorm).
@@ -358,20 +363,8 @@ void MultinomialPath::add_active(int64_t k) {
 
 // r_ic = w (y_ic - prob_ic) / scale for every class.
 void MultinomialPath::class_residuals(double scale) {
-  const double* w = d_.w.data();
   for (int64_t ic = 0; ic < K_; ++ic) {
-    const double* y = d_.y.data() + ic * n_;
-    const double* q = q_.data() + ic * n_;
-    double* r = resid(ic);
-    if (scale == 1.0) {
-      for (int64_t i = 0; i < n_; ++i) {
-        r[i] = w[i] * (y[i] - q[i] / sxp_[i]);
-      }
-    } else {
-      for (int64_t i = 0; i < n_; ++i) {
-        r[i] = w[i] * (y[i] - q[i] / sxp_[i]) / scale;
-      }
-    }
+    vec::class_resid(q_.data() + ic * n_, sxp_.data(), d_.w.data(), d_.y.data() + ic * n_, scale, resid(ic), n_);
   }
 }
 
@@ -390,15 +383,18 @@ void MultinomialPath::abs_gradients() {
     return;
   }
   gmat_.resize(K_ * p_);
-  if (int64_t(wanted.size()) * 4 >= p_) {
+  const double flops = 2.0 * double(n_) * double(wanted.size()) * double(K_);
+  if (!s_.one_blas_thread && flops >= kThreadedGemmFlops && int64_t(wanted.size()) * 4 >= p_) {
     // Row-major G (K x p) = R (K x n) X' with X stored p x n row-major.
-    blas::ThreadScope threads(s_.one_blas_thread ? 0.0 : 2.0 * double(n_) * double(p_) * double(K_));
+    blas::ThreadScope threads(flops);
     blas::gemm(false, true, blas::Int(K_), blas::Int(p_), blas::Int(n_), 1.0, r_.data(), blas::Int(n_),
                d_.X.data(), blas::Int(n_), 0.0, gmat_.data(), blas::Int(p_));
   } else {
+    // Column by column, each column read once for all classes while in cache.
     for (int64_t j : wanted) {
+      vec::dot_multi(r_.data(), n_, K_, col(j), n_, bk_.data());
       for (int64_t ic = 0; ic < K_; ++ic) {
-        gmat_[ic * p_ + j] = vec::dot(resid(ic), col(j), n_);
+        gmat_[ic * p_ + j] = bk_[ic];
       }
     }
   }
@@ -505,22 +501,8 @@ bool MultinomialPath::setup_class(int64_t ic) {
   const double* w = d_.w.data();
   const double* y = d_.y.data() + ic * n_;
   const double* q = q_.data() + ic * n_;
-  double* r = resid(0);
-  xmz_ = 0.0;
-  for (int64_t i = 0; i < n_; ++i) {
-    double pic = q[i] / sxp_[i];
-    if (pic < pfm_) {
-      pic = 0.0;
-      v_[i] = 0.0;
-    } else if (pic > pfx_) {
-      pic = 1.0;
-      v_[i] = 0.0;
-    } else {
-      v_[i] = w[i] * pic * (1.0 - pic);
-      xmz_ += v_[i];
-    }
-    r[i] = w[i] * (y[i] - pic);
-  }
+  // Probabilities within pmin of 0 or 1 are rounded there and get no weight.
+  xmz_ = vec::class_working_weights(q, sxp_.data(), w, y, pfm_, pfx_, v_.data(), resid(0), n_);
   if (xmz_ <= vmin_) {
     return false;
   }
@@ -552,11 +534,7 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   }
   if (s_.intercept) {
     double* r = resid(0);
-    double rsum = 0.0;
-    for (int64_t i = 0; i < n_; ++i) {
-      rsum += r[i];
-    }
-    const double d = rsum / xmz_;
+    const double d = vec::sum(r, n_) / xmz_;
     if (d != 0.0) {
       a0_[ic] += d;
       dlx_ = std::max(dlx_, xmz_ * d * d);
@@ -773,10 +751,7 @@ void MultinomialPath::fit_point_grouped(double ab, double dem) {
 void MultinomialPath::setup_grouped(double ab, double dem) {
   double t = 0.0;
   for (int64_t ic = 0; ic < K_; ++ic) {
-    const double* q = q_.data() + ic * n_;
-    for (int64_t i = 0; i < n_; ++i) {
-      t = std::max(t, q[i] * (1.0 - q[i] / sxp_[i]) / sxp_[i]);
-    }
+    t = std::max(t, vec::max_prob_var(q_.data() + ic * n_, sxp_.data(), n_));
   }
   if (t < s_.eps) {
     throw BelowMinVariance{};
@@ -795,10 +770,7 @@ void MultinomialPath::setup_grouped(double ab, double dem) {
     // The intercepts' curvature is sum w = 1: one exact step each.
     for (int64_t ic = 0; ic < K_; ++ic) {
       double* r = resid(ic);
-      double d = 0.0;
-      for (int64_t i = 0; i < n_; ++i) {
-        d += r[i];
-      }
+      const double d = vec::sum(r, n_);
       if (d != 0.0) {
         a0_[ic] += d;
         vec::axpy_neg(r, d_.w.data(), d, n_);
@@ -835,11 +807,11 @@ bool MultinomialPath::grouped_pass(bool full) {
 void MultinomialPath::update_group_coord(int64_t k, bool full) {
   const double* x = col(k);
   const double xv = xv_[k], vpk = d_.vp[k];
+  vec::dot_multi(r_.data(), n_, K_, x, n_, gnext_.data());
   double gkn = 0.0;
   for (int64_t ic = 0; ic < K_; ++ic) {
-    const double b = beta(ic, k);
-    bold_[ic] = b;
-    gnext_[ic] = vec::dot(resid(ic), x, n_) + xv * b;
+    bold_[ic] = beta(ic, k);
+    gnext_[ic] += xv * bold_[ic];
     gkn += gnext_[ic] * gnext_[ic];
   }
   gkn = std::sqrt(gkn);
@@ -866,13 +838,11 @@ void MultinomialPath::update_group_coord(int64_t k, bool full) {
   }
   double dmax = 0.0;
   for (int64_t ic = 0; ic < K_; ++ic) {
-    const double diff = bk_[ic] - bold_[ic];
+    bold_[ic] = bk_[ic] - bold_[ic];  // now the change
     beta(ic, k) = bk_[ic];
-    dmax = std::max(dmax, std::abs(diff));
-    if (diff != 0.0) {
-      vec::axpy_wneg(resid(ic), d_.w.data(), x, diff, n_);
-    }
+    dmax = std::max(dmax, std::abs(bold_[ic]));
   }
+  vec::axpy_wneg_multi(r_.data(), n_, K_, d_.w.data(), x, bold_.data(), n_);
   dlx_ = std::max(dlx_, xv * dmax * dmax);
 }
 

@@ -35,6 +35,21 @@ GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, 
   return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
 }
 
+GLMLX_CLONES double sum(const double* __restrict x, std::size_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; ++j) {
+      acc[j] += x[i + j];
+    }
+  }
+  double tail = 0;
+  for (; i < n; ++i) {
+    tail += x[i];
+  }
+  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+}
+
 GLMLX_CLONES double wsumsq(const double* __restrict w, const double* __restrict x, std::size_t n) {
   double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   std::size_t i = 0;
@@ -54,6 +69,126 @@ GLMLX_CLONES void axpy_wneg(double* __restrict r, const double* __restrict w, co
                             std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     r[i] -= a * (w[i] * x[i]);
+  }
+}
+
+namespace {
+
+// Four doubles, unaligned: wide registers in the AVX2 clone, pairs of SSE2 ones
+// otherwise. Only used inside this file's kernels (always inlined), so the ABI
+// note GCC gives for passing them between functions does not apply.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+typedef double v4d __attribute__((vector_size(32), aligned(8)));
+
+__attribute__((always_inline)) inline v4d load4(const double* p) {
+  v4d v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// dot() over G vectors at once: the same eight partial sums per vector (lo
+// holds dot's acc[0..3], hi acc[4..7]), so the same result bit for bit.
+template <int G>
+__attribute__((always_inline)) inline void dot_group(const double* __restrict R, std::size_t ld,
+                                                     const double* __restrict x, std::size_t n, double* out) {
+  v4d lo[G], hi[G];
+  for (int g = 0; g < G; ++g) {
+    lo[g] = v4d{0, 0, 0, 0};
+    hi[g] = v4d{0, 0, 0, 0};
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v4d x0 = load4(x + i), x1 = load4(x + i + 4);
+    for (int g = 0; g < G; ++g) {
+      lo[g] += load4(R + g * ld + i) * x0;
+      hi[g] += load4(R + g * ld + i + 4) * x1;
+    }
+  }
+  for (int g = 0; g < G; ++g) {
+    double tail = 0;
+    for (std::size_t t = i; t < n; ++t) {
+      tail += R[g * ld + t] * x[t];
+    }
+    const v4d a = lo[g], b = hi[g];
+    out[g] = ((a[0] + b[0]) + (a[1] + b[1])) + ((a[2] + b[2]) + (a[3] + b[3])) + tail;
+  }
+}
+
+template <int G>
+__attribute__((always_inline)) inline void axpy_wneg_group(double* __restrict R, std::size_t ld,
+                                                           const double* __restrict w, const double* __restrict x,
+                                                           const double* a, std::size_t n) {
+  double c[G];
+  for (int g = 0; g < G; ++g) {
+    c[g] = a[g];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const double wx = w[i] * x[i];
+    for (int g = 0; g < G; ++g) {
+      R[g * ld + i] -= c[g] * wx;
+    }
+  }
+}
+
+} // namespace
+
+GLMLX_CLONES void dot_multi(const double* R, std::size_t ld, std::size_t K, const double* x, std::size_t n,
+                            double* out) {
+  std::size_t k = 0;
+  for (; k + 4 <= K; k += 4) {
+    dot_group<4>(R + k * ld, ld, x, n, out + k);
+  }
+  for (; k + 2 <= K; k += 2) {
+    dot_group<2>(R + k * ld, ld, x, n, out + k);
+  }
+  for (; k < K; ++k) {
+    dot_group<1>(R + k * ld, ld, x, n, out + k);
+  }
+}
+
+GLMLX_CLONES void axpy_wneg_multi(double* R, std::size_t ld, std::size_t K, const double* w, const double* x,
+                                  const double* a, std::size_t n) {
+  std::size_t k = 0;
+  for (; k + 4 <= K; k += 4) {
+    axpy_wneg_group<4>(R + k * ld, ld, w, x, a + k, n);
+  }
+  for (; k + 2 <= K; k += 2) {
+    axpy_wneg_group<2>(R + k * ld, ld, w, x, a + k, n);
+  }
+  for (; k < K; ++k) {
+    axpy_wneg_group<1>(R + k * ld, ld, w, x, a + k, n);
+  }
+}
+
+GLMLX_CLONES double class_working_weights(const double* __restrict q, const double* __restrict s,
+                                          const double* __restrict w, const double* __restrict y, double lo,
+                                          double hi, double* __restrict v, double* __restrict r, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    double p = q[i] / s[i];
+    p = p < lo ? 0.0 : p;
+    p = p > hi ? 1.0 : p;
+    // Rounded rows get w * 0 * 1 = 0 weight without a branch.
+    v[i] = w[i] * p * (1.0 - p);
+    r[i] = w[i] * (y[i] - p);
+  }
+  return sum(v, n);
+}
+
+GLMLX_CLONES double max_prob_var(const double* __restrict q, const double* __restrict s, std::size_t n) {
+  double t = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double u = q[i] * (1.0 - q[i] / s[i]) / s[i];
+    t = u > t ? u : t;
+  }
+  return t;
+}
+
+GLMLX_CLONES void class_resid(const double* __restrict q, const double* __restrict s, const double* __restrict w,
+                              const double* __restrict y, double scale, double* __restrict r, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    r[i] = w[i] * (y[i] - q[i] / s[i]) / scale;
   }
 }
 

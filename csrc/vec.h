@@ -14,10 +14,32 @@ void axpy_neg(float* y, const float* x, float a, std::size_t n);
 // sum_i a[i] * b[i], eight partial sums (vectorizes without -ffast-math)
 double dot(const double* a, const double* b, std::size_t n);
 
+// sum_i x[i], eight partial sums
+double sum(const double* x, std::size_t n);
+
 // sum_i w[i] * x[i]^2
 double wsumsq(const double* w, const double* x, std::size_t n);
 
 // r[i] -= a * (w[i] * x[i]): a residual update under working weights w
 void axpy_wneg(double* r, const double* w, const double* x, double a, std::size_t n);
+
+// Several right-hand sides sharing one column x, read once: K vectors R_k =
+// R + k * ld. Each result is bit-identical to the single-vector routine.
+// out[k] = dot(R_k, x)
+void dot_multi(const double* R, std::size_t ld, std::size_t K, const double* x, std::size_t n, double* out);
+// R_k[i] -= a[k] * (w[i] * x[i])
+void axpy_wneg_multi(double* R, std::size_t ld, std::size_t K, const double* w, const double* x, const double* a,
+                     std::size_t n);
+
+// Multinomial IRLS (multinomial_path.cpp), with p = q / s the class probability:
+// v = w p (1 - p), r = w (y - p), p rounded to 0 below lo and to 1 above hi
+// (those rows get no weight); returns sum v.
+double class_working_weights(const double* q, const double* s, const double* w, const double* y, double lo,
+                             double hi, double* v, double* r, std::size_t n);
+// max_i p (1 - p): the grouped solver's curvature bound.
+double max_prob_var(const double* q, const double* s, std::size_t n);
+// r = w (y - p) / scale
+void class_resid(const double* q, const double* s, const double* w, const double* y, double scale, double* r,
+                 std::size_t n);
 
 } // namespace glmlx::vec
