@@ -423,14 +423,7 @@ void MultinomialPath::update_class_prediction(int64_t ic) {
       vec::axpy_neg(eta, col(k), -b, n_);
     }
   }
-  double* q = q_.data() + ic * n_;
-  const double lo = -s_.exmx, hi = s_.exmx;
-  for (int64_t i = 0; i < n_; ++i) {
-    const double e = std::exp(std::min(std::max(eta[i], lo), hi));
-    const double rest = sxp_[i] - q[i];
-    q[i] = std::min(std::max(emin_ * rest, e), emax_ * rest);
-    sxp_[i] = rest + q[i];
-  }
+  vec::class_exp_update(eta, q_.data() + ic * n_, sxp_.data(), -s_.exmx, s_.exmx, emin_, emax_, n_);
 }
 
 double MultinomialPath::deviance_ratio() const {
@@ -617,8 +610,8 @@ bool MultinomialPath::center_and_check(double ab) {
     }
     vec::axpy_neg(di_.data(), col(l), s, n_);
   }
+  vec::exp_inplace(di_.data(), n_);
   for (int64_t i = 0; i < n_; ++i) {
-    di_[i] = std::exp(di_[i]);
     sxp_[i] *= di_[i];
   }
   for (int64_t ic = 0; ic < K_; ++ic) {

@@ -1,5 +1,8 @@
 #include "vec.h"
 
+#include <algorithm>
+#include <cmath>
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
 #define GLMLX_CLONES __attribute__((target_clones("avx2", "default")))
 #else
@@ -174,6 +177,72 @@ GLMLX_CLONES double class_working_weights(const double* __restrict q, const doub
     r[i] = w[i] * (y[i] - p);
   }
   return sum(v, n);
+}
+
+namespace {
+
+typedef int v4i __attribute__((vector_size(16), aligned(4)));
+typedef long long v4l __attribute__((vector_size(32), aligned(8)));
+
+// exp on four lanes: x = n ln2 + g with |g| <= ln2/2 (ln2 split in two so
+// n C1 is exact), exp(g) = 1 + 2 g P(g^2) / (Q(g^2) - g P(g^2)) with Cephes'
+// coefficients, times 2^n built in the exponent bits. Inputs must lie within
+// +-kExpVecMax so that 2^n is a normal number.
+constexpr double kExpVecMax = 700.0;
+
+__attribute__((always_inline)) inline v4d exp4(v4d x) {
+  const v4d t = x * 1.4426950408889634073599 + 0.5;
+  v4d n = __builtin_convertvector(__builtin_convertvector(t, v4i), v4d);  // trunc
+  n = n > t ? n - 1.0 : n;                                                // floor
+  x = x - n * 0.693145751953125;
+  x = x - n * 1.42860682030941723212e-6;
+  const v4d x2 = x * x;
+  const v4d px = ((1.26177193074810590878e-4 * x2 + 3.02994407707441961300e-2) * x2 + 9.99999999999999999910e-1) * x;
+  const v4d qx = ((3.00198505138664455042e-6 * x2 + 2.52448340349684104192e-3) * x2 + 2.27265548208155028766e-1) * x2 +
+                 2.00000000000000000009e0;
+  const v4d e = 2.0 * (px / (qx - px)) + 1.0;
+  const v4l bits = (__builtin_convertvector(__builtin_convertvector(n, v4i), v4l) + 1023) << 52;
+  v4d scale;
+  __builtin_memcpy(&scale, &bits, sizeof scale);
+  return e * scale;
+}
+
+__attribute__((always_inline)) inline bool in_exp_range(v4d x) {
+  const v4d a = x < 0 ? -x : x;
+  return a[0] <= kExpVecMax && a[1] <= kExpVecMax && a[2] <= kExpVecMax && a[3] <= kExpVecMax;
+}
+
+} // namespace
+
+GLMLX_CLONES void exp_inplace(double* x, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v4d v = load4(x + i);
+    if (in_exp_range(v)) {
+      const v4d e = exp4(v);
+      __builtin_memcpy(x + i, &e, sizeof e);
+    } else {
+      for (int j = 0; j < 4; ++j) {
+        x[i + j] = std::exp(x[i + j]);
+      }
+    }
+  }
+  for (; i < n; ++i) {
+    x[i] = std::exp(x[i]);
+  }
+}
+
+GLMLX_CLONES void class_exp_update(double* __restrict eta, double* __restrict q, double* __restrict s, double lo,
+                                   double hi, double emin, double emax, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    eta[i] = std::min(std::max(eta[i], lo), hi);
+  }
+  exp_inplace(eta, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double rest = s[i] - q[i];
+    q[i] = std::min(std::max(emin * rest, eta[i]), emax * rest);
+    s[i] = rest + q[i];
+  }
 }
 
 GLMLX_CLONES double max_prob_var(const double* __restrict q, const double* __restrict s, std::size_t n) {

@@ -36,6 +36,14 @@ void axpy_wneg_multi(double* R, std::size_t ld, std::size_t K, const double* w, 
 // (those rows get no weight); returns sum v.
 double class_working_weights(const double* q, const double* s, const double* w, const double* y, double lo,
                              double hi, double* v, double* r, std::size_t n);
+// x[i] = exp(x[i]) by the Cephes rational approximation, the one glmnet's
+// Eigen evaluates vectorized (within an ulp or two of std::exp).
+void exp_inplace(double* x, std::size_t n);
+// Class probabilities after a new linear predictor eta: q = exp(clamp(eta,
+// lo, hi)) kept within [emin, emax] times the other classes' total, with s
+// (the total over classes) updated. eta is overwritten.
+void class_exp_update(double* eta, double* q, double* s, double lo, double hi, double emin, double emax,
+                      std::size_t n);
 // max_i p (1 - p): the grouped solver's curvature bound.
 double max_prob_var(const double* q, const double* s, std::size_t n);
 // r = w (y - p) / scale
