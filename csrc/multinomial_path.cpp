@@ -151,6 +151,8 @@ class MultinomialPath {
   std::vector<double> bold_, gnext_, bk_;  // K: old and new coefficients of one variable, X_k'R + xv b
   std::vector<uint8_t> isc_;               // K: chkbnds' clamped classes
   std::vector<double> gmat_;               // K x p: class gradients for the KKT checks
+  std::vector<const double*> cols_;        // columns and coefficients for the multi-column kernels
+  std::vector<double> coefs_;
 
   double xmz_ = 0.0;  // ungrouped: sum of the current class's working weights
   double dlx_ = 0.0, thr_ = 0.0;
@@ -417,12 +419,16 @@ void MultinomialPath::update_class_prediction(int64_t ic) {
   for (int64_t i = 0; i < n_; ++i) {
     eta[i] = g ? b0 + g[i] : b0;
   }
+  cols_.clear();
+  coefs_.clear();
   for (int64_t k : active_) {
     const double b = beta(ic, k);
     if (b != 0.0) {
-      vec::axpy_neg(eta, col(k), -b, n_);
+      cols_.push_back(col(k));
+      coefs_.push_back(-b);
     }
   }
+  vec::axpy_neg_cols(eta, cols_.data(), coefs_.data(), cols_.size(), n_);
   vec::class_exp_update(eta, q_.data() + ic * n_, sxp_.data(), -s_.exmx, s_.exmx, emin_, emax_, n_);
 }
 
@@ -501,10 +507,18 @@ bool MultinomialPath::setup_class(int64_t ic) {
   }
   ig_ = true;
   if (s_.kopt == 0) {
-    double* xv = xv_.data() + ic * p_;
+    cols_.clear();
     for (int64_t k = 0; k < p_; ++k) {
       if (strong_[k]) {
-        xv[k] = vec::wsumsq(v_.data(), col(k), n_);
+        cols_.push_back(col(k));
+      }
+    }
+    coefs_.resize(cols_.size());
+    vec::wsumsq_cols(v_.data(), cols_.data(), cols_.size(), n_, coefs_.data());
+    double* xv = xv_.data() + ic * p_;
+    for (int64_t k = 0, c = 0; k < p_; ++k) {
+      if (strong_[k]) {
+        xv[k] = coefs_[c++];
       }
     }
   }
@@ -595,6 +609,8 @@ bool MultinomialPath::center_and_check(double ab) {
     a += s;
   }
   std::fill(di_.begin(), di_.end(), s);
+  cols_.clear();
+  coefs_.clear();
   for (int64_t l : active_) {
     if (d_.vp[l] <= 0.0) {
       s = 0.0;
@@ -608,8 +624,10 @@ bool MultinomialPath::center_and_check(double ab) {
     for (int64_t ic = 0; ic < K_; ++ic) {
       beta(ic, l) -= s;
     }
-    vec::axpy_neg(di_.data(), col(l), s, n_);
+    cols_.push_back(col(l));
+    coefs_.push_back(s);
   }
+  vec::axpy_neg_cols(di_.data(), cols_.data(), coefs_.data(), cols_.size(), n_);
   vec::exp_inplace(di_.data(), n_);
   for (int64_t i = 0; i < n_; ++i) {
     sxp_[i] *= di_[i];

@@ -137,6 +137,86 @@ __attribute__((always_inline)) inline void axpy_wneg_group(double* __restrict R,
 
 } // namespace
 
+namespace {
+
+template <int G>
+__attribute__((always_inline)) inline void axpy_neg_group(double* __restrict y, const double* const* cols,
+                                                          const double* a, std::size_t n) {
+  const double* c[G];
+  double s[G];
+  for (int g = 0; g < G; ++g) {
+    c[g] = cols[g];
+    s[g] = a[g];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    double v = y[i];
+    for (int g = 0; g < G; ++g) {
+      v -= s[g] * c[g][i];
+    }
+    y[i] = v;
+  }
+}
+
+// wsumsq() over G columns at once, with its eight partial sums per column.
+template <int G>
+__attribute__((always_inline)) inline void wsumsq_group(const double* __restrict w, const double* const* cols,
+                                                        std::size_t n, double* out) {
+  v4d lo[G], hi[G];
+  const double* c[G];
+  for (int g = 0; g < G; ++g) {
+    lo[g] = v4d{0, 0, 0, 0};
+    hi[g] = v4d{0, 0, 0, 0};
+    c[g] = cols[g];
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v4d w0 = load4(w + i), w1 = load4(w + i + 4);
+    for (int g = 0; g < G; ++g) {
+      const v4d x0 = load4(c[g] + i), x1 = load4(c[g] + i + 4);
+      lo[g] += w0 * (x0 * x0);
+      hi[g] += w1 * (x1 * x1);
+    }
+  }
+  for (int g = 0; g < G; ++g) {
+    double tail = 0;
+    for (std::size_t t = i; t < n; ++t) {
+      tail += w[t] * (c[g][t] * c[g][t]);
+    }
+    const v4d a = lo[g], b = hi[g];
+    out[g] = ((a[0] + b[0]) + (a[1] + b[1])) + ((a[2] + b[2]) + (a[3] + b[3])) + tail;
+  }
+}
+
+} // namespace
+
+GLMLX_CLONES void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m,
+                                std::size_t n) {
+  std::size_t j = 0;
+  for (; j + 4 <= m; j += 4) {
+    axpy_neg_group<4>(y, cols + j, a + j, n);
+  }
+  for (; j + 2 <= m; j += 2) {
+    axpy_neg_group<2>(y, cols + j, a + j, n);
+  }
+  for (; j < m; ++j) {
+    axpy_neg_group<1>(y, cols + j, a + j, n);
+  }
+}
+
+GLMLX_CLONES void wsumsq_cols(const double* w, const double* const* cols, std::size_t m, std::size_t n,
+                              double* out) {
+  std::size_t j = 0;
+  for (; j + 4 <= m; j += 4) {
+    wsumsq_group<4>(w, cols + j, n, out + j);
+  }
+  for (; j + 2 <= m; j += 2) {
+    wsumsq_group<2>(w, cols + j, n, out + j);
+  }
+  for (; j < m; ++j) {
+    wsumsq_group<1>(w, cols + j, n, out + j);
+  }
+}
+
 GLMLX_CLONES void dot_multi(const double* R, std::size_t ld, std::size_t K, const double* x, std::size_t n,
                             double* out) {
   std::size_t k = 0;
@@ -190,7 +270,8 @@ typedef long long v4l __attribute__((vector_size(32), aligned(8)));
 // +-kExpVecMax so that 2^n is a normal number.
 constexpr double kExpVecMax = 700.0;
 
-__attribute__((always_inline)) inline v4d exp4(v4d x) {
+__attribute__((always_inline)) inline v4d exp4(const v4d& input) {
+  v4d x = input;
   const v4d t = x * 1.4426950408889634073599 + 0.5;
   v4d n = __builtin_convertvector(__builtin_convertvector(t, v4i), v4d);  // trunc
   n = n > t ? n - 1.0 : n;                                                // floor
@@ -207,7 +288,7 @@ __attribute__((always_inline)) inline v4d exp4(v4d x) {
   return e * scale;
 }
 
-__attribute__((always_inline)) inline bool in_exp_range(v4d x) {
+__attribute__((always_inline)) inline bool in_exp_range(const v4d& x) {
   const v4d a = x < 0 ? -x : x;
   return a[0] <= kExpVecMax && a[1] <= kExpVecMax && a[2] <= kExpVecMax && a[3] <= kExpVecMax;
 }

@@ -27,6 +27,11 @@ void axpy_wneg(double* r, const double* w, const double* x, double a, std::size_
 // R + k * ld. Each result is bit-identical to the single-vector routine.
 // out[k] = dot(R_k, x)
 void dot_multi(const double* R, std::size_t ld, std::size_t K, const double* x, std::size_t n, double* out);
+// y[i] -= a[j] * cols[j][i] for j = 0..m-1 in turn (m axpy_neg calls, bit for
+// bit), y read and written once per four columns.
+void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m, std::size_t n);
+// out[j] = wsumsq(w, cols[j]) for j < m, w read once per four columns.
+void wsumsq_cols(const double* w, const double* const* cols, std::size_t m, std::size_t n, double* out);
 // R_k[i] -= a[k] * (w[i] * x[i])
 void axpy_wneg_multi(double* R, std::size_t ld, std::size_t K, const double* w, const double* x, const double* a,
                      std::size_t n);
