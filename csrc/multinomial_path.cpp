@@ -15,15 +15,16 @@
 //    each variable's K coefficients (glmnet's chkbnds/bnorm for box limits).
 //
 // Shared with glm_path.cpp: X is standardized into a column-major copy
-// (prepare()), the sequential strong rule picks candidates, KKT checks over
-// the rest use one gemm for all classes. Results are glmnet's R output:
-// coefficients on the original scale and intercepts centred over the classes
-// (getcoef.multinomial).
+// (prepare()), the sequential strong rule picks candidates, KKT checks cover
+// the rest (all classes' gradients per column in one pass, or one gemm on
+// large problems). The n-vector loops live in vec.cpp (AVX2 clones), written
+// to give the same arithmetic as glmnet's per-element expressions. Results
+// are glmnet's R output: coefficients on the original scale and intercepts
+// centred over the classes (getcoef.multinomial).
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
-#include <string>
 
 #include "blas.h"
 #include "glm_common.h"
@@ -153,6 +154,8 @@ class MultinomialPath {
   std::vector<double> gmat_;               // K x p: class gradients for the KKT checks
   std::vector<const double*> cols_;        // columns and coefficients for the multi-column kernels
   std::vector<double> coefs_;
+  std::vector<int64_t> wanted_;            // columns whose KKT gradients are due
+  std::vector<double> sorted_;             // K: elc's sorted class coefficients
 
   double xmz_ = 0.0;  // ungrouped: sum of the current class's working weights
   double dlx_ = 0.0, thr_ = 0.0;
@@ -371,11 +374,11 @@ void MultinomialPath::class_residuals(double scale) {
 }
 
 // ga_j over the usable non-candidates: max_c |x_j' r_c| (ungrouped) or
-// ||X_j' R|| (grouped), at the current fit. One gemm for all classes when
-// most columns are wanted.
+// ||X_j' R|| (grouped), at the current fit.
 void MultinomialPath::abs_gradients() {
   class_residuals(1.0);
-  std::vector<int64_t> wanted;
+  std::vector<int64_t>& wanted = wanted_;
+  wanted.clear();
   for (int64_t j = 0; j < p_; ++j) {
     if (d_.ju[j] && !strong_[j]) {
       wanted.push_back(j);
@@ -668,9 +671,9 @@ double MultinomialPath::elc(int64_t l) {
   am /= double(n);
   double out = am;
   if (parm != 0.0 && n != 2) {
-    std::vector<double> sorted(a);  // glmnet sorts indices; only the sorted values are used
-    std::sort(sorted.begin(), sorted.end());
-    auto at = [&](int64_t k) { return sorted[k]; };  // glmnet's a(is_(k)), 0-based
+    sorted_.assign(a.begin(), a.end());  // glmnet sorts indices; only the sorted values are used
+    std::sort(sorted_.begin(), sorted_.end());
+    auto at = [&](int64_t k) { return sorted_[k]; };  // glmnet's a(is_(k)), 0-based
     if (at(0) == at(n - 1)) {
       out = a[0];
     } else {
