@@ -158,6 +158,8 @@ class MultinomialPath {
   std::vector<double> sorted_;             // K: elc's sorted class coefficients
 
   double xmz_ = 0.0;  // ungrouped: sum of the current class's working weights
+  int64_t pending_ = -1;       // ungrouped: coordinate whose residual update is not applied yet
+  double pending_diff_ = 0.0;  // and its coefficient change
   double dlx_ = 0.0, thr_ = 0.0;
   double l1_scaled_ = 0.0, l2_scaled_ = 0.0;  // grouped: penalties over the curvature bound t
   int64_t nlp_ = 0;
@@ -531,6 +533,7 @@ bool MultinomialPath::setup_class(int64_t ic) {
 bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   ++nlp_;
   dlx_ = 0.0;
+  pending_ = -1;
   if (full) {
     for (int64_t k = 0; k < p_; ++k) {
       if (strong_[k]) {
@@ -541,6 +544,9 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
     for (size_t a = 0; a < active_.size(); ++a) {
       update_class_coord(ic, active_[a], false, ab, dem);
     }
+  }
+  if (pending_ >= 0) {
+    vec::axpy_wneg(resid(0), v_.data(), col(pending_), pending_diff_, n_);
   }
   if (s_.intercept) {
     double* r = resid(0);
@@ -566,7 +572,11 @@ void MultinomialPath::update_class_coord(int64_t ic, int64_t k, bool full, doubl
   const double old = bk;
   const double xv = xv_[ic * p_ + k];
   const double vpk = d_.vp[k];
-  const double u = vec::dot(resid(0), x, n_) + old * xv;
+  // The previous coordinate's residual update rides on this gradient's sweep over r.
+  const double gk = pending_ >= 0 ? vec::axpy_wneg_dot(resid(0), v_.data(), col(pending_), pending_diff_, x, n_)
+                                  : vec::dot(resid(0), x, n_);
+  pending_ = -1;
+  const double u = gk + old * xv;
   const double v = std::abs(u) - vpk * ab;
   double b = 0.0;
   if (v > 0.0) {
@@ -581,7 +591,8 @@ void MultinomialPath::update_class_coord(int64_t ic, int64_t k, bool full, doubl
   }
   const double diff = b - old;
   dlx_ = std::max(dlx_, xv * diff * diff);
-  vec::axpy_wneg(resid(0), v_.data(), x, diff, n_);
+  pending_ = k;  // r -= diff * v * x_k, applied with the next gradient or at the end of the pass
+  pending_diff_ = diff;
 }
 
 bool MultinomialPath::class_converged(int64_t ic) const {

@@ -189,6 +189,26 @@ __attribute__((always_inline)) inline void wsumsq_group(const double* __restrict
 
 } // namespace
 
+GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict w, const double* __restrict xa,
+                                  double a, const double* __restrict xb, std::size_t n) {
+  v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v4d r0 = load4(r + i) - a * (load4(w + i) * load4(xa + i));
+    const v4d r1 = load4(r + i + 4) - a * (load4(w + i + 4) * load4(xa + i + 4));
+    __builtin_memcpy(r + i, &r0, sizeof r0);
+    __builtin_memcpy(r + i + 4, &r1, sizeof r1);
+    lo += r0 * load4(xb + i);
+    hi += r1 * load4(xb + i + 4);
+  }
+  double tail = 0;
+  for (; i < n; ++i) {
+    r[i] -= a * (w[i] * xa[i]);
+    tail += r[i] * xb[i];
+  }
+  return ((lo[0] + hi[0]) + (lo[1] + hi[1])) + ((lo[2] + hi[2]) + (lo[3] + hi[3])) + tail;
+}
+
 GLMLX_CLONES void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m,
                                 std::size_t n) {
   std::size_t j = 0;
@@ -223,11 +243,18 @@ GLMLX_CLONES void dot_multi(const double* R, std::size_t ld, std::size_t K, cons
   for (; k + 4 <= K; k += 4) {
     dot_group<4>(R + k * ld, ld, x, n, out + k);
   }
-  for (; k + 2 <= K; k += 2) {
-    dot_group<2>(R + k * ld, ld, x, n, out + k);
-  }
-  for (; k < K; ++k) {
-    dot_group<1>(R + k * ld, ld, x, n, out + k);
+  switch (K - k) {  // three classes (the common case) in one pass too
+    case 3:
+      dot_group<3>(R + k * ld, ld, x, n, out + k);
+      break;
+    case 2:
+      dot_group<2>(R + k * ld, ld, x, n, out + k);
+      break;
+    case 1:
+      dot_group<1>(R + k * ld, ld, x, n, out + k);
+      break;
+    default:
+      break;
   }
 }
 
@@ -237,11 +264,18 @@ GLMLX_CLONES void axpy_wneg_multi(double* R, std::size_t ld, std::size_t K, cons
   for (; k + 4 <= K; k += 4) {
     axpy_wneg_group<4>(R + k * ld, ld, w, x, a + k, n);
   }
-  for (; k + 2 <= K; k += 2) {
-    axpy_wneg_group<2>(R + k * ld, ld, w, x, a + k, n);
-  }
-  for (; k < K; ++k) {
-    axpy_wneg_group<1>(R + k * ld, ld, w, x, a + k, n);
+  switch (K - k) {  // three classes (the common case) in one pass too
+    case 3:
+      axpy_wneg_group<3>(R + k * ld, ld, w, x, a + k, n);
+      break;
+    case 2:
+      axpy_wneg_group<2>(R + k * ld, ld, w, x, a + k, n);
+      break;
+    case 1:
+      axpy_wneg_group<1>(R + k * ld, ld, w, x, a + k, n);
+      break;
+    default:
+      break;
   }
 }
 

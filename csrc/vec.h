@@ -23,6 +23,10 @@ double wsumsq(const double* w, const double* x, std::size_t n);
 // r[i] -= a * (w[i] * x[i]): a residual update under working weights w
 void axpy_wneg(double* r, const double* w, const double* x, double a, std::size_t n);
 
+// axpy_wneg(r, w, xa, a) then dot(r, xb) in one sweep over r, bit for bit:
+// one coordinate's residual update fused with the next one's gradient.
+double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb, std::size_t n);
+
 // Several right-hand sides sharing one column x, read once: K vectors R_k =
 // R + k * ld. Each result is bit-identical to the single-vector routine.
 // out[k] = dot(R_k, x)
