@@ -85,7 +85,7 @@ class MultinomialPath {
       : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), grouped_(s.kopt == 2), a0_(K_, 0.0), a0_old_(K_, 0.0),
         beta_(K_ * p_, 0.0), beta_old_(K_ * p_, 0.0), q_(n_ * K_), sxp_(n_, 0.0), r_(n_ * K_), v_(n_), di_(n_),
         xv_(grouped_ ? p_ : K_ * p_, 0.0), ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), bold_(K_),
-        gnext_(K_), bk_(K_), isc_(K_, 0) {
+        gnext_(K_), bk_(K_), isc_(K_, 0), pending_diffs_(K_, 0.0) {
     pfm_ = (1.0 + s.pmin) * s.pmin;
     pfx_ = (1.0 - s.pmin) * (1.0 - s.pmin);
     vmin_ = (1.0 + s.pmin) * s.pmin * (1.0 - s.pmin);
@@ -158,8 +158,9 @@ class MultinomialPath {
   std::vector<double> sorted_;             // K: elc's sorted class coefficients
 
   double xmz_ = 0.0;  // ungrouped: sum of the current class's working weights
-  int64_t pending_ = -1;       // ungrouped: coordinate whose residual update is not applied yet
-  double pending_diff_ = 0.0;  // and its coefficient change
+  int64_t pending_ = -1;               // coordinate whose residual update is not applied yet
+  double pending_diff_ = 0.0;          // ungrouped: its coefficient change
+  std::vector<double> pending_diffs_;  // grouped: its K coefficient changes
   double dlx_ = 0.0, thr_ = 0.0;
   double l1_scaled_ = 0.0, l2_scaled_ = 0.0;  // grouped: penalties over the curvature bound t
   int64_t nlp_ = 0;
@@ -807,6 +808,7 @@ void MultinomialPath::setup_grouped(double ab, double dem) {
 bool MultinomialPath::grouped_pass(bool full) {
   nlp_ += K_;
   dlx_ = 0.0;
+  pending_ = -1;
   if (full) {
     for (int64_t k = 0; k < p_; ++k) {
       if (strong_[k]) {
@@ -817,6 +819,9 @@ bool MultinomialPath::grouped_pass(bool full) {
     for (size_t a = 0; a < active_.size(); ++a) {
       update_group_coord(active_[a], false);
     }
+  }
+  if (pending_ >= 0) {
+    vec::axpy_wneg_multi(r_.data(), n_, K_, d_.w.data(), col(pending_), pending_diffs_.data(), n_);
   }
   if (dlx_ < thr_) {
     return true;
@@ -832,7 +837,14 @@ bool MultinomialPath::grouped_pass(bool full) {
 void MultinomialPath::update_group_coord(int64_t k, bool full) {
   const double* x = col(k);
   const double xv = xv_[k], vpk = d_.vp[k];
-  vec::dot_multi(r_.data(), n_, K_, x, n_, gnext_.data());
+  // The previous variable's residual update rides on this gradient's sweep over R.
+  if (pending_ >= 0) {
+    vec::axpy_wneg_dot_multi(r_.data(), n_, K_, d_.w.data(), col(pending_), pending_diffs_.data(), x, n_,
+                             gnext_.data());
+  } else {
+    vec::dot_multi(r_.data(), n_, K_, x, n_, gnext_.data());
+  }
+  pending_ = -1;
   double gkn = 0.0;
   for (int64_t ic = 0; ic < K_; ++ic) {
     bold_[ic] = beta(ic, k);
@@ -863,11 +875,11 @@ void MultinomialPath::update_group_coord(int64_t k, bool full) {
   }
   double dmax = 0.0;
   for (int64_t ic = 0; ic < K_; ++ic) {
-    bold_[ic] = bk_[ic] - bold_[ic];  // now the change
+    pending_diffs_[ic] = bk_[ic] - bold_[ic];
     beta(ic, k) = bk_[ic];
-    dmax = std::max(dmax, std::abs(bold_[ic]));
+    dmax = std::max(dmax, std::abs(pending_diffs_[ic]));
   }
-  vec::axpy_wneg_multi(r_.data(), n_, K_, d_.w.data(), x, bold_.data(), n_);
+  pending_ = k;  // R_c -= diff_c * w * x_k, applied with the next gradient or at the end of the pass
   dlx_ = std::max(dlx_, xv * dmax * dmax);
 }
 

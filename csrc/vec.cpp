@@ -187,6 +187,46 @@ __attribute__((always_inline)) inline void wsumsq_group(const double* __restrict
   }
 }
 
+template <int G>
+__attribute__((always_inline)) inline void axpy_wneg_dot_group(double* __restrict R, std::size_t ld,
+                                                               const double* __restrict w,
+                                                               const double* __restrict xa, const double* a,
+                                                               const double* __restrict xb, std::size_t n,
+                                                               double* out) {
+  v4d lo[G], hi[G];
+  double c[G];
+  for (int g = 0; g < G; ++g) {
+    lo[g] = v4d{0, 0, 0, 0};
+    hi[g] = v4d{0, 0, 0, 0};
+    c[g] = a[g];
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v4d wx0 = load4(w + i) * load4(xa + i), wx1 = load4(w + i + 4) * load4(xa + i + 4);
+    const v4d xb0 = load4(xb + i), xb1 = load4(xb + i + 4);
+    for (int g = 0; g < G; ++g) {
+      double* r = R + g * ld + i;
+      const v4d r0 = load4(r) - c[g] * wx0, r1 = load4(r + 4) - c[g] * wx1;
+      __builtin_memcpy(r, &r0, sizeof r0);
+      __builtin_memcpy(r + 4, &r1, sizeof r1);
+      lo[g] += r0 * xb0;
+      hi[g] += r1 * xb1;
+    }
+  }
+  double tail[G] = {};
+  for (; i < n; ++i) {
+    const double wx = w[i] * xa[i];
+    for (int g = 0; g < G; ++g) {
+      R[g * ld + i] -= c[g] * wx;
+      tail[g] += R[g * ld + i] * xb[i];
+    }
+  }
+  for (int g = 0; g < G; ++g) {
+    const v4d p = lo[g], q = hi[g];
+    out[g] = ((p[0] + q[0]) + (p[1] + q[1])) + ((p[2] + q[2]) + (p[3] + q[3])) + tail[g];
+  }
+}
+
 } // namespace
 
 GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict w, const double* __restrict xa,
@@ -234,6 +274,27 @@ GLMLX_CLONES void wsumsq_cols(const double* w, const double* const* cols, std::s
   }
   for (; j < m; ++j) {
     wsumsq_group<1>(w, cols + j, n, out + j);
+  }
+}
+
+GLMLX_CLONES void axpy_wneg_dot_multi(double* R, std::size_t ld, std::size_t K, const double* w, const double* xa,
+                                      const double* a, const double* xb, std::size_t n, double* out) {
+  std::size_t k = 0;
+  for (; k + 4 <= K; k += 4) {
+    axpy_wneg_dot_group<4>(R + k * ld, ld, w, xa, a + k, xb, n, out + k);
+  }
+  switch (K - k) {
+    case 3:
+      axpy_wneg_dot_group<3>(R + k * ld, ld, w, xa, a + k, xb, n, out + k);
+      break;
+    case 2:
+      axpy_wneg_dot_group<2>(R + k * ld, ld, w, xa, a + k, xb, n, out + k);
+      break;
+    case 1:
+      axpy_wneg_dot_group<1>(R + k * ld, ld, w, xa, a + k, xb, n, out + k);
+      break;
+    default:
+      break;
   }
 }
 

@@ -39,6 +39,9 @@ void wsumsq_cols(const double* w, const double* const* cols, std::size_t m, std:
 // R_k[i] -= a[k] * (w[i] * x[i])
 void axpy_wneg_multi(double* R, std::size_t ld, std::size_t K, const double* w, const double* x, const double* a,
                      std::size_t n);
+// axpy_wneg_multi(R, ld, K, w, xa, a) then dot_multi(R, ld, K, xb) in one sweep over R.
+void axpy_wneg_dot_multi(double* R, std::size_t ld, std::size_t K, const double* w, const double* xa,
+                         const double* a, const double* xb, std::size_t n, double* out);
 
 // Multinomial IRLS (multinomial_path.cpp), with p = q / s the class probability:
 // v = w p (1 - p), r = w (y - p), p rounded to 0 below lo and to 1 above hi
