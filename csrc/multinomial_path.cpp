@@ -16,8 +16,7 @@
 //
 // Shared with glm_path.cpp: X is standardized into a column-major copy
 // (prepare()), the sequential strong rule picks candidates, KKT checks cover
-// the rest (all classes' gradients per column in one pass, or one gemm on
-// large problems). The n-vector loops live in vec.cpp (AVX2 clones), written
+// the rest (all classes' gradients per column in one pass). The n-vector loops live in vec.cpp (AVX2 clones), written
 // to give the same arithmetic as glmnet's per-element expressions. Results
 // are glmnet's R output: coefficients on the original scale and intercepts
 // centred over the classes (getcoef.multinomial).
@@ -26,7 +25,6 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "blas.h"
 #include "glm_common.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
@@ -39,11 +37,6 @@ namespace {
 // glmnet.control(prec, mxit): bnorm's Newton iterations (grouped with limits).
 constexpr double kBnormThr = 1e-10;
 constexpr int kBnormMaxit = 100;
-
-// Below this the KKT gradients are plain dot loops: single-threaded BLAS is
-// no faster for K right-hand sides, and toggling OpenBLAS's thread count
-// wakes its spinning pool (blas.h).
-constexpr double kThreadedGemmFlops = 5e7;
 
 struct BelowMinVariance {};  // grouped: max p(1-p) < eps; glmnet's jerr -20001 - m
 
@@ -151,7 +144,6 @@ class MultinomialPath {
   std::vector<int64_t> active_pos_, active_;
   std::vector<double> bold_, gnext_, bk_;  // K: old and new coefficients of one variable, X_k'R + xv b
   std::vector<uint8_t> isc_;               // K: chkbnds' clamped classes
-  std::vector<double> gmat_;               // K x p: class gradients for the KKT checks
   std::vector<const double*> cols_;        // columns and coefficients for the multi-column kernels
   std::vector<double> coefs_;
   std::vector<int64_t> wanted_;            // columns whose KKT gradients are due
@@ -377,7 +369,10 @@ void MultinomialPath::class_residuals(double scale) {
 }
 
 // ga_j over the usable non-candidates: max_c |x_j' r_c| (ungrouped) or
-// ||X_j' R|| (grouped), at the current fit.
+// ||X_j' R|| (grouped), at the current fit. Column by column, all classes in
+// one read of the column: for K right-hand sides a BLAS gemm is no faster
+// single-threaded, and threaded it was seen spending half its time spinning
+// (a 5000 x 1000, K = 5 path ran 2x slower with two OpenBLAS threads).
 void MultinomialPath::abs_gradients() {
   class_residuals(1.0);
   std::vector<int64_t>& wanted = wanted_;
@@ -390,27 +385,11 @@ void MultinomialPath::abs_gradients() {
   if (wanted.empty()) {
     return;
   }
-  gmat_.resize(K_ * p_);
-  const double flops = 2.0 * double(n_) * double(wanted.size()) * double(K_);
-  if (!s_.one_blas_thread && flops >= kThreadedGemmFlops && int64_t(wanted.size()) * 4 >= p_) {
-    // Row-major G (K x p) = R (K x n) X' with X stored p x n row-major.
-    blas::ThreadScope threads(flops);
-    blas::gemm(false, true, blas::Int(K_), blas::Int(p_), blas::Int(n_), 1.0, r_.data(), blas::Int(n_),
-               d_.X.data(), blas::Int(n_), 0.0, gmat_.data(), blas::Int(p_));
-  } else {
-    // Column by column, each column read once for all classes while in cache.
-    for (int64_t j : wanted) {
-      vec::dot_multi(r_.data(), n_, K_, col(j), n_, bk_.data());
-      for (int64_t ic = 0; ic < K_; ++ic) {
-        gmat_[ic * p_ + j] = bk_[ic];
-      }
-    }
-  }
   for (int64_t j : wanted) {
+    vec::dot_multi(r_.data(), n_, K_, col(j), n_, bk_.data());
     double a = 0.0;
     for (int64_t ic = 0; ic < K_; ++ic) {
-      const double gj = gmat_[ic * p_ + j];
-      a = grouped_ ? a + gj * gj : std::max(a, std::abs(gj));
+      a = grouped_ ? a + bk_[ic] * bk_[ic] : std::max(a, std::abs(bk_[ic]));
     }
     ga_[j] = grouped_ ? std::sqrt(a) : a;
   }
