@@ -83,6 +83,9 @@ void register_glm(nb::module_& m) {
         if (y.size() != n * K || K == 0) {
           bad("y must have n * K values (class-major)");
         }
+        if ((settings.family == glmlx::GlmFamily::multinomial) != (K > 1)) {
+          bad("y must have one column (binomial, poisson) or K >= 2 class columns (multinomial)");
+        }
         if (weights.size() != n) {
           bad("weights must have n values");
         }
@@ -110,8 +113,9 @@ void register_glm(nb::module_& m) {
           auto run_one = [&](size_t b, const glmlx::GlmPathSettings& s) {
             const int64_t* rows = subsets.empty() ? nullptr : subsets[b].data();
             const int64_t nrows = subsets.empty() ? int64_t(n) : int64_t(subsets[b].shape(0));
-            res[b] = glmlx::glm_path_host(hx, y.data(), weights.data(), offset ? offset->data() : nullptr, rows,
-                                          nrows, include.data(), penalty.data(), lower.data(), upper.data(),
+            res[b] = glmlx::glm_path_host(hx, y.data(), int64_t(K), weights.data(),
+                                          offset ? offset->data() : nullptr, rows, nrows, include.data(),
+                                          penalty.data(), lower.data(), upper.data(),
                                           user_lambdas ? user_lambdas->data() : nullptr,
                                           user_lambdas ? int64_t(user_lambdas->size()) : 0, s);
           };

@@ -88,9 +88,10 @@ void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::ve
 /** glmnet's azero: the intercept of the offset-only binomial fit, by Newton steps. */
 double binomial_offset_intercept(const double* y, const double* g, const double* w, int64_t n);
 
-GlmPathResult multinomial_path(const HostMatrix& X, const double* y, const double* weights, const double* offset,
-                               const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
-                               const double* lower, const double* upper, const double* user_lambdas,
-                               int64_t n_user, const GlmPathSettings& s);
+/** glmnet's multinomial path (multinomial_path.cpp); y is n x K class indicators or proportions. */
+GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, const double* weights,
+                               const double* offset, const int64_t* rows, int64_t nrows, const uint8_t* include,
+                               const double* penalty, const double* lower, const double* upper,
+                               const double* user_lambdas, int64_t n_user, const GlmPathSettings& s);
 
 } // namespace glmlx::detail

@@ -508,13 +508,16 @@ GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
 
 } // namespace
 
-GlmPathResult glm_path_host(const HostMatrix& X, const double* y, const double* weights, const double* offset,
-                            const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
-                            const double* lower, const double* upper, const double* user_lambdas, int64_t n_user,
-                            const GlmPathSettings& s) {
+GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, const double* weights,
+                            const double* offset, const int64_t* rows, int64_t nrows, const uint8_t* include,
+                            const double* penalty, const double* lower, const double* upper,
+                            const double* user_lambdas, int64_t n_user, const GlmPathSettings& s) {
   if (s.family == GlmFamily::multinomial) {
-    return detail::multinomial_path(X, y, weights, offset, rows, nrows, include, penalty, lower, upper,
+    return detail::multinomial_path(X, y, K, weights, offset, rows, nrows, include, penalty, lower, upper,
                                     user_lambdas, n_user, s);
+  }
+  if (K != 1) {
+    throw std::invalid_argument("[glmlx.glm_path] binomial and poisson take one column of y");
   }
   GlmData d = detail::prepare(X, y, weights, offset, 1, rows, nrows, include, penalty, lower, upper, s);
   try {

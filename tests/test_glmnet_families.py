@@ -14,7 +14,7 @@ import glmlx
 from glmlx.gaussian import GlmnetWarning
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "glmnet_glm"
-FAMILIES = ("binomial", "poisson", "mgaussian")
+FAMILIES = ("binomial", "poisson", "multinomial", "mgaussian")
 CASES = sorted(p.stem for p in FIXTURES.glob("*.npz") if p.stem.split("_")[0] in FAMILIES)
 
 
@@ -27,7 +27,7 @@ def load(case):
 def response(d, prm):
     """y as a glmlx user passes it: labels for a vector, the count matrix as is."""
     y = d["y"]
-    if prm["family"] == "binomial" and y.ndim == 1:
+    if prm["family"] in ("binomial", "multinomial") and y.ndim == 1:
         return np.asarray(prm["class_levels"])[y.astype(int)]
     return y
 
@@ -44,8 +44,10 @@ def fit_from_fixture(d, prm, **over):
                      ("lambda_in", "lambdas")):
         if key in d:
             kw[arg] = d[key]
-    if prm["family"] == "binomial":
-        kw["type_logistic"] = prm["type_logistic"]
+    if prm["family"] in ("binomial", "multinomial"):
+        kw["type_logistic"] = prm.get("type_logistic", "Newton")
+    if prm["family"] == "multinomial":
+        kw["type_multinomial"] = prm["type_multinomial"]
     if prm["family"] == "mgaussian":
         kw["standardize_response"] = prm["standardize_response"]
     kw.update(over)
@@ -98,12 +100,16 @@ def test_predictions_match_glmnet(case):
                                atol=2e-3 * scale)
     np.testing.assert_allclose(np.asarray(fit.predict(d["X"], s=s, type="response", **kw)), d["pred_response"],
                                rtol=2e-3, atol=1e-6)
-    if prm["family"] == "binomial":
+    if prm["family"] in ("binomial", "multinomial"):
         # A count matrix has no column names here: its classes are the column indices.
         labels = np.asarray(prm["class_levels"]) if d["y"].ndim == 1 else np.arange(2)
         cls = fit.predict(d["X"], s=s, type="class", **kw)
         link = d["pred_link"]
-        clear = np.abs(link) > 1e-6  # a tie at link 0 may go either way
+        if link.ndim == 2:
+            clear = np.abs(link) > 1e-6  # a tie at link 0 may go either way
+        else:  # the two largest class links apart
+            top2 = np.sort(link, axis=1)[:, -2:, :]
+            clear = (top2[:, 1] - top2[:, 0]) > 1e-6
         np.testing.assert_array_equal(cls[clear], labels[d["pred_class"]][clear])
 
 
@@ -188,6 +194,8 @@ def test_caller_arrays_are_not_modified():
     (np.r_[np.full(29, 2.0), -1.0], "poisson", "negative counts"),
     (np.r_[np.full(29, 2.0), np.nan], "poisson", "NaN"),
     (np.ones((30, 3)), "binomial", "2 columns"),
+    (np.zeros(30), "multinomial", "at least 2 classes"),
+    (np.r_[np.zeros(15), np.ones(14), 2.0], "multinomial", "1 observations"),
     (-np.ones((30, 2)), "binomial", "non-negative"),
 ])
 def test_bad_responses_raise_clear_errors(y, family, msg):
@@ -252,6 +260,8 @@ def test_cv_matches_cv_glmnet(case):
         kw["weights"] = d["weights"]
     if prm["family"] == "mgaussian":
         kw["standardize_response"] = prm.get("standardize_response", False)
+    if prm["family"] == "multinomial":
+        kw["type_multinomial"] = prm["type_multinomial"]
     cv = glmlx.cv_glmnet(d["X"], response(d, prm), foldid=d["foldid"], type_measure=prm["type_measure"],
                          grouped=prm["cv_grouped"], **kw)
     np.testing.assert_allclose(np.asarray(cv.lambdas), d["cv_lambda"], rtol=1e-8)
@@ -291,3 +301,22 @@ def test_cv_family_arguments_and_errors():
     assert cv.name == "Misclassification Error"
     assert np.asarray(cv.fit_preval).shape == (60, np.asarray(cv.lambdas).size)
     assert cv.predict(X[:4], type="class", newoffset=np.zeros(4)).shape == (4, 1)
+
+
+def test_multinomial_labels_counts_and_grouping():
+    d, prm = load("multinomial_lasso")
+    X, codes = d["X"], d["y"].astype(int)
+    labels = np.asarray(prm["class_levels"])[codes]
+    fit = glmlx.glmnet(X, labels, family="multinomial")
+    assert list(fit.classes) == prm["class_levels"]
+    assert np.asarray(fit.beta).shape[0] == 3
+    # A one-hot count matrix is the same response.
+    onehot = np.eye(3)[codes]
+    np.testing.assert_allclose(np.asarray(glmlx.glmnet(X, onehot, family="multinomial").coef()),
+                               np.asarray(fit.coef()), atol=1e-12)
+    probs = np.asarray(fit.predict(X[:5], s=0.01, type="response"))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="type_multinomial"):
+        glmlx.glmnet(X, labels, family="multinomial", type_multinomial="group")
+    with pytest.raises(ValueError, match="offset"):
+        glmlx.glmnet(X, labels, family="multinomial", offset=np.zeros(X.shape[0]))

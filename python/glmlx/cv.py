@@ -178,7 +178,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
         raise TypeError(f"unexpected glmnet arguments: {sorted(unknown)}")
     kw.update(glmnet_kwargs)
     prob = _prepare(X, y, **kw)
-    n = prob.y.shape[0]
+    n = prob.X.shape[0]
     labels, fold, k = _folds(n, nfolds, foldid, seed)
     for j in range(k):
         if not np.any(prob.weights[fold == j] > 0):

@@ -191,8 +191,37 @@ def section_lasso(ctx: DemoContext) -> List[Row]:
     return rows
 
 
+def section_logistic(ctx: DemoContext) -> List[Row]:
+    """A logistic lasso path (family="binomial") on the sign of the seed problem's response, and its CV."""
+    from .cv import cv_glmnet
+    from .glmnet import glmnet
+
+    prob, reps = ctx.problem, ctx.repeats
+    if prob.shape[1] < 2 or prob.shape[0] < 30:
+        ctx.notes.append("logistic section skipped: it needs p >= 2 and n >= 30")
+        return []
+    # Labels from a noisy version of the linear signal, so the classes overlap.
+    rng = np.random.default_rng(prob.seed + 1)
+    signal = prob.X @ prob.w_star
+    labels = (signal + rng.normal(scale=signal.std(), size=signal.size) > 0).astype(np.int64)
+    t, fit = median_time(lambda: glmnet(prob.X, labels, family="binomial"), reps)
+    lam = np.asarray(fit.lambdas)
+    rows = [Row(f"logistic lasso path, glmnet(family='binomial') ({lam.size} lambdas)", t, None,
+                f"dev ratio {float(np.asarray(fit.dev_ratio)[-1]):.4f} at lambda {lam[-1]:.3g}")]
+    foldid = np.random.default_rng(prob.seed).permutation(np.resize(np.arange(1, 11), prob.shape[0]))
+    t, cv = median_time(lambda: cv_glmnet(prob.X, labels, family="binomial", foldid=foldid, type_measure="class"),
+                        max(1, reps // 2))
+    err = float(np.asarray(cv.cvm)[cv.index_min])
+    rows.append(Row("10-fold CV, misclassification (binomial)", t, None,
+                    f"lambda_min {cv.lambda_min:.3g}: CV error {err:.3f}"))
+    ctx.notes.append(f"logistic CV: misclassification {err:.3f} at lambda_min {cv.lambda_min:.4g}, "
+                     f"{int(np.asarray(cv.nzero)[cv.index_min])} nonzero coefficients")
+    return rows
+
+
 #: Sections run in order by :func:`run_demo`; append new ones here.
-SECTIONS: List[Callable[[DemoContext], List[Row]]] = [section_sgd, section_closed_form, section_lasso]
+SECTIONS: List[Callable[[DemoContext], List[Row]]] = [section_sgd, section_closed_form, section_lasso,
+                                                       section_logistic]
 
 
 # ---------------------------------------------------------------------------

@@ -42,7 +42,7 @@ struct GlmPathResult {
   int64_t lmu = 0;                 // path points fitted
   int64_t nclass = 1;              // K for multinomial, else 1
   std::vector<double> lambdas;     // lmu (the first is glmnet's "infinity" on glmnet's own grid)
-  std::vector<double> a0;          // lmu x K
+  std::vector<double> a0;          // lmu x K (multinomial: centred over the classes, as glmnet)
   std::vector<double> beta;        // lmu x K x p
   std::vector<double> dev_ratio;   // lmu
   double nulldev = 0.0;            // glmnet's nulldev (deviance of the null model)
@@ -56,15 +56,19 @@ struct GlmPathResult {
  * column-major copy, then each lambda runs IRLS with coordinate descent on the
  * weighted least-squares problem (residual updates, sequential strong rule,
  * KKT checks). X must be float64. y, weights (raw, normalized inside) and
- * offset are n x K column-major-by-class buffers (K = 1 except multinomial);
- * offset may be null. With ``rows``, only those rows are used (CV folds).
- * include (p) is 1 for usable variables; penalty (p) rescaled factors;
- * lower/upper (p) limits on the original scale; user_lambdas (n_user) when
- * settings.flmin >= 1.
+ * offset are n x K column-major-by-class buffers: K = 1 for binomial and
+ * poisson; for multinomial y holds K >= 2 columns of class indicators (or
+ * counts/proportions), and as glmnet's lognet the weights multiply its rows,
+ * the row totals become the observation weights (rows totalling 0 are
+ * dropped) and the rows are normalized; its result has glmnet's intercepts,
+ * centred over the classes. offset may be null. With ``rows``, only those
+ * rows are used (CV folds). include (p) is 1 for usable variables; penalty
+ * (p) rescaled factors; lower/upper (p) limits on the original scale;
+ * user_lambdas (n_user) when settings.flmin >= 1.
  */
-GlmPathResult glm_path_host(const HostMatrix& X, const double* y, const double* weights, const double* offset,
-                            const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
-                            const double* lower, const double* upper, const double* user_lambdas, int64_t n_user,
-                            const GlmPathSettings& settings);
+GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, const double* weights,
+                            const double* offset, const int64_t* rows, int64_t nrows, const uint8_t* include,
+                            const double* penalty, const double* lower, const double* upper,
+                            const double* user_lambdas, int64_t n_user, const GlmPathSettings& settings);
 
 } // namespace glmlx
