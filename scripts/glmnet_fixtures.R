@@ -9,34 +9,14 @@
 # scripts/pack_fixtures.py converts these into tests/fixtures/glmnet/*.npz.
 
 suppressPackageStartupMessages(library(glmnet))
+# Helpers shared with the other fixture script, found next to this one.
+script_file <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])
+source(file.path(dirname(script_file), "fixture_io.R"))
 
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) < 1) stop("usage: Rscript glmnet_fixtures.R OUTDIR")
 outdir <- args[[1]]
 dir.create(outdir, showWarnings = FALSE, recursive = TRUE)
-
-fmt <- function(x) trimws(formatC(as.numeric(x), digits = 17, format = "g"))
-
-# Matrix: rows written as comma-separated lines, no header.
-write_mat <- function(m, path) {
-  m <- as.matrix(m)
-  lines <- apply(m, 1, function(r) paste(fmt(r), collapse = ","))
-  writeLines(lines, path)
-}
-# Vector / scalar: one value per line.
-write_vec <- function(v, path) writeLines(fmt(v), path)
-
-fmt_param <- function(v) {
-  if (is.null(v)) return("NULL")
-  if (is.logical(v)) return(if (v) "TRUE" else "FALSE")
-  if (is.numeric(v)) return(fmt(v))
-  as.character(v)
-}
-
-write_params <- function(params, path) {
-  lines <- vapply(names(params), function(k) paste0(k, "=", fmt_param(params[[k]])), "")
-  writeLines(lines, path)
-}
 
 # Effective glmnet defaults, made explicit so every fixture is unambiguous.
 full_params <- function(x, opts) {
