@@ -1,16 +1,18 @@
-"""Benchmark of the binomial and poisson lasso paths: glmlx against R glmnet, adelie and scikit-learn.
+"""Benchmark of the binomial, poisson, multinomial and mgaussian lasso paths: glmlx against R glmnet, adelie
+and scikit-learn.
 
 A benchmark, not a test: it prints timings and an accuracy figure and asserts nothing.
 
 Usage::
 
-    python bench/bench_glm.py [--families binomial,poisson] [--sizes 5000x200,20000x1000,2000x10000]
+    python bench/bench_glm.py [--families binomial,poisson,multinomial,mgaussian] [--sizes 5000x200,20000x1000,2000x10000]
                               [--repeats N] [--no-r] [--no-adelie] [--no-sklearn] [--json PATH]
 
 Problems: X and the sparse coefficient vector are those of ``bench_glmnet.make_problem`` (the shared
 anchors' generator, seed n + p). The linear predictor is ``eta = X beta`` rescaled to standard
 deviation 1 (binomial) or 0.5 (poisson, plus 1 so counts average about e); ``y ~ Bernoulli(sigmoid(eta))``
-or ``Poisson(exp(eta))`` with ``numpy.random.default_rng(7)``.
+or ``Poisson(exp(eta))`` with ``numpy.random.default_rng(7)``. multinomial: 3 classes drawn from three
+independent sparse linear predictors (Gumbel-max); mgaussian: 4 such predictors plus N(0, 0.25) noise.
 
 Methodology (same data for every solver):
 
@@ -46,13 +48,15 @@ from bench_glmnet import log, make_problem, median_time, parse_size, r_available
 R_SCRIPT = r"""
 suppressMessages(library(glmnet))
 a <- commandArgs(trailingOnly = TRUE)
-d <- a[1]; n <- as.integer(a[2]); p <- as.integer(a[3]); fam <- a[4]; reps <- as.integer(a[5])
+d <- a[1]; n <- as.integer(a[2]); p <- as.integer(a[3]); fam <- a[4]; reps <- as.integer(a[5]); K <- as.integer(a[6])
 X <- matrix(readBin(file.path(d, "X.f64"), "double", n * p), n, p)
-y <- readBin(file.path(d, "y.f64"), "double", n)
+y <- readBin(file.path(d, "y.f64"), "double", n * K)
+if (fam == "mgaussian") y <- matrix(y, n, K)
 fit <- glmnet(X, y, family = fam)
 t <- replicate(reps, system.time(glmnet(X, y, family = fam))[["elapsed"]])
 writeBin(as.double(fit$lambda), file.path(d, "lambda.f64"))
-writeBin(as.double(as.matrix(fit$beta)), file.path(d, "beta.f64"))
+b <- if (is.list(fit$beta)) do.call(rbind, lapply(fit$beta, as.matrix)) else as.matrix(fit$beta)
+writeBin(as.double(b), file.path(d, "beta.f64"))  # (K p) x nlam, column-major
 cat("TIMES", t, "\n")
 cat("RESULT median=", median(t), " npasses=", fit$npasses, "\n", sep = "")
 """
@@ -62,6 +66,19 @@ def make_glm_problem(n, p, family, rho=0.0):
     X, y_lin = make_problem(n, p, rho)
     eta = y_lin - y_lin.mean()
     rng = np.random.default_rng(7)
+    if family in ("multinomial", "mgaussian"):
+        # K = 3 classes / 4 responses from independent sparse linear predictors.
+        K = 3 if family == "multinomial" else 4
+        B = np.zeros((p, K))
+        for k in range(K):
+            idx = rng.choice(p, size=max(5, p // 10), replace=False)
+            B[idx, k] = rng.standard_normal(idx.size)
+        E = X @ B
+        E = E / E.std(axis=0)
+        if family == "mgaussian":
+            return X, E + 0.5 * rng.standard_normal(E.shape)
+        G = E - np.log(-np.log(rng.random(E.shape)))  # Gumbel-max: multinomial logit draws
+        return X, np.argmax(G, axis=1).astype(np.float64)
     if family == "binomial":
         eta = eta / eta.std()
         return X, (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(np.float64)
@@ -71,13 +88,14 @@ def make_glm_problem(n, p, family, rho=0.0):
 
 def run_r(X, y, family, reps, timeout):
     n, p = X.shape
+    K = y.shape[1] if y.ndim == 2 else 1
     d = tempfile.mkdtemp(prefix="bench_glm_")
     try:
         np.asfortranarray(X).T.tofile(os.path.join(d, "X.f64"))
-        np.ascontiguousarray(y).tofile(os.path.join(d, "y.f64"))
+        np.asfortranarray(y).T.tofile(os.path.join(d, "y.f64"))
         with open(os.path.join(d, "run.R"), "w") as f:
             f.write(R_SCRIPT)
-        out = subprocess.run(["Rscript", os.path.join(d, "run.R"), d, str(n), str(p), family, str(reps)],
+        out = subprocess.run(["Rscript", os.path.join(d, "run.R"), d, str(n), str(p), family, str(reps), str(K)],
                              capture_output=True, text=True, timeout=timeout)
         if out.returncode != 0:
             raise RuntimeError(out.stderr.strip()[-300:])
@@ -86,7 +104,7 @@ def run_r(X, y, family, reps, timeout):
             if line.startswith("RESULT"):
                 res.update(kv.split("=") for kv in line.split()[1:])
         lam = np.fromfile(os.path.join(d, "lambda.f64"))
-        beta = np.fromfile(os.path.join(d, "beta.f64")).reshape(len(lam), p).T  # p x nlam, column-major
+        beta = np.fromfile(os.path.join(d, "beta.f64")).reshape(len(lam), -1).T  # (K p) x nlam
         return {"time": float(res["median"]), "lambda": lam, "beta": beta, "npasses": int(res["npasses"])}
     finally:
         shutil.rmtree(d, ignore_errors=True)
@@ -97,7 +115,10 @@ def run_glmlx(X, y, family, reps):
 
     t, _ = median_time(lambda: glmlx.glmnet(X, y, family=family), reps)
     fit = glmlx.glmnet(X, y, family=family)
-    return {"time": t, "lambda": np.asarray(fit.lambdas), "beta": np.asarray(fit.beta), "npasses": fit.npasses}
+    beta = np.asarray(fit.beta)
+    if beta.ndim == 3:  # (K, p, nlam) -> (K p) x nlam, R's stacking
+        beta = beta.reshape(-1, beta.shape[2])
+    return {"time": t, "lambda": np.asarray(fit.lambdas), "beta": beta, "npasses": fit.npasses}
 
 
 def run_adelie(X, y, family, reps):
@@ -105,7 +126,14 @@ def run_adelie(X, y, family, reps):
 
     n, p = X.shape
     Xs = (X - X.mean(0)) / X.std(0)
-    glm = ad.glm.binomial(y) if family == "binomial" else ad.glm.poisson(y)
+    if family == "binomial":
+        glm = ad.glm.binomial(y)
+    elif family == "poisson":
+        glm = ad.glm.poisson(y)
+    elif family == "multinomial":
+        glm = ad.glm.multinomial(np.asfortranarray(np.eye(int(y.max()) + 1)[y.astype(int)]))
+    else:
+        glm = ad.glm.multigaussian(np.asfortranarray(y))
     ratio = 1e-2 if n < p else 1e-4
 
     def fit():
