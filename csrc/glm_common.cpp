@@ -186,7 +186,10 @@ void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vect
   for (int64_t seen = 0; seen < count / 2; ++mid) {
     seen += wanted(mid);
   }
-  team->run([&](int part) { part == 0 ? columns(0, mid) : columns(mid, p); });
+  team->run([&](int part) {
+    part == 0 ? columns(0, mid) : columns(mid, p);
+    return 0.0;
+  });
 }
 
 void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::vector<double>& beta_std,

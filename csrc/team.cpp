@@ -22,20 +22,24 @@ inline void cpu_relax() {
 // already running, so its spin covers a part's length. Beyond these a futex
 // wait gives the core to whoever else wants it.
 constexpr auto kHelperSpin = std::chrono::microseconds(50);
-constexpr auto kCallerSpin = std::chrono::microseconds(20);
+// The caller's patience beyond part 0's own time for the helper's part 1
+// (which starts a cache-line transfer or two later), then how long it yields
+// its core before it sleeps.
+constexpr auto kReplySlack = std::chrono::nanoseconds(1500);
+constexpr auto kCallerYield = std::chrono::microseconds(20);
 
 // Spins until pred() or the time limit; true if pred() held.
 template <class Pred>
-bool spin_until(Pred pred, std::chrono::microseconds limit) {
-  const auto start = std::chrono::steady_clock::now();
+bool spin_until(Pred pred, PairTeam::Clock::duration limit) {
+  const auto start = PairTeam::Clock::now();
   for (;;) {
-    for (int i = 0; i < 64; ++i) {
+    for (int i = 0; i < 16; ++i) {
       if (pred()) {
         return true;
       }
       cpu_relax();
     }
-    if (std::chrono::steady_clock::now() - start > limit) {
+    if (PairTeam::Clock::now() - start > limit) {
       return pred();
     }
   }
@@ -46,56 +50,90 @@ bool spin_until(Pred pred, std::chrono::microseconds limit) {
 PairTeam::PairTeam() : helper_([this] { helper_loop(); }) {}
 
 PairTeam::~PairTeam() {
-  // A new generation with no part left to claim wakes the helper, which then sees stop_.
   stop_.store(true, std::memory_order_seq_cst);
-  state_.store(((state_.load(std::memory_order_relaxed) >> 2) + 1) << 2 | 2, std::memory_order_seq_cst);
-  state_.notify_one();
+  gen_.fetch_add(1, std::memory_order_seq_cst);  // wakes the helper, which sees stop_ before claiming
+  gen_.notify_one();
   helper_.join();
 }
 
-void PairTeam::work(int part) noexcept {
+double PairTeam::work(int part) noexcept {
   try {
-    call_(ctx_, part);
+    return call_(ctx_, part);
   } catch (...) {
     errors_[part] = std::current_exception();  // rethrown by the caller in dispatch
+    return 0.0;
   }
 }
 
-void PairTeam::finish_part() {
-  done_.fetch_add(1, std::memory_order_seq_cst);
-  // Seq_cst store then load, against the caller's store of caller_asleep_ then
-  // load of done_: one of the two sees the other, so no wake-up is lost.
-  if (caller_asleep_.load(std::memory_order_seq_cst)) {
-    done_.notify_one();
-  }
-}
-
-void PairTeam::dispatch(Call call, void* ctx) {
+double PairTeam::dispatch(Call call, void* ctx) {
+  ++stats_.jobs;
   call_ = call;
   ctx_ = ctx;
-  done_.store(0, std::memory_order_relaxed);
-  const uint32_t gen = (state_.load(std::memory_order_relaxed) >> 2) + 1;
-  uint32_t s = gen << 2;
-  state_.store(s, std::memory_order_seq_cst);  // publishes the job (release)
-  if (helper_asleep_.load(std::memory_order_seq_cst)) {
-    state_.notify_one();
+  if (solo_left_ > 0) {
+    --solo_left_;
+    const double v0 = work(0), v1 = work(1);
+    rethrow_error();
+    return v0 + v1;
   }
-  // Claim parts until none is left; the helper may take one meanwhile.
-  while ((s & 3) < 2) {
-    if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
-      work(int(s & 3));
-      done_.fetch_add(1, std::memory_order_relaxed);  // our own count; read only by us
-      ++s;
-    }
+  const uint32_t gen = gen_.load(std::memory_order_relaxed) + 1;
+  gen_.store(gen, std::memory_order_seq_cst);  // publishes the job (release)
+  // Seq_cst store then load, against the helper's store of helper_asleep_
+  // then load of gen_: one of the two sees the other, so no wake-up is lost.
+  const bool helper_awake = !helper_asleep_.load(std::memory_order_seq_cst);
+  if (!helper_awake) {
+    gen_.notify_one();
   }
-  auto both_done = [this] { return done_.load(std::memory_order_acquire) == 2; };
-  if (!spin_until(both_done, kCallerSpin)) {
+  const auto start = Clock::now();
+  const double v0 = work(0);
+  double v1;
+  bool lagging = false;  // the helper was awake but not there in time
+  uint32_t prev = gen - 1;
+  if (done_.load(std::memory_order_acquire) != gen &&
+      claimed_.compare_exchange_strong(prev, gen, std::memory_order_acq_rel)) {
+    v1 = work(1);  // the helper had not started part 1
+    lagging = helper_awake;
+    stats_.stolen += lagging;
+  } else {
+    lagging = !await_reply(gen, Clock::now() - start);
+    v1 = value_;
+    ++stats_.helped;
+  }
+  if (lagging) {
+    solo_left_ = solo_stretch_;
+    solo_stretch_ = std::min(2 * solo_stretch_, kMaxSolo);
+    kept_up_ = 0;
+  } else if (++kept_up_ == kKeptUp) {
+    solo_stretch_ = std::max(solo_stretch_ / 2, kMinSolo);
+    kept_up_ = 0;
+  }
+  rethrow_error();
+  return v0 + v1;
+}
+
+// The helper started part 1 after the caller started part 0, so it should
+// finish within about part 0's time (part0); much longer means it was
+// preempted, or shares this core: then stop spinning, let it run, and sleep if
+// that is not enough. True if the reply came in time.
+bool PairTeam::await_reply(uint32_t gen, Clock::duration part0) {
+  auto replied = [&] { return done_.load(std::memory_order_acquire) == gen; };
+  if (replied() || spin_until(replied, part0 + kReplySlack)) {
+    return true;
+  }
+  ++stats_.lagged;
+  for (const auto until = Clock::now() + kCallerYield; !replied() && Clock::now() < until;) {
+    std::this_thread::yield();
+  }
+  if (!replied()) {
     caller_asleep_.store(1, std::memory_order_seq_cst);
-    for (uint32_t d; (d = done_.load(std::memory_order_seq_cst)) != 2;) {
+    for (uint32_t d; (d = done_.load(std::memory_order_seq_cst)) != gen;) {
       done_.wait(d, std::memory_order_seq_cst);
     }
     caller_asleep_.store(0, std::memory_order_relaxed);
   }
+  return false;
+}
+
+void PairTeam::rethrow_error() {
   for (auto& e : errors_) {
     if (e) {
       std::exception_ptr first = std::exchange(e, nullptr);
@@ -106,29 +144,33 @@ void PairTeam::dispatch(Call call, void* ctx) {
 }
 
 void PairTeam::helper_loop() {
-  uint32_t seen = state_.load(std::memory_order_acquire);
+  uint32_t seen = gen_.load(std::memory_order_acquire);
   for (;;) {
-    if (stop_.load(std::memory_order_seq_cst)) {
-      return;
-    }
-    auto posted = [&] { return state_.load(std::memory_order_acquire) != seen; };
+    auto posted = [&] { return gen_.load(std::memory_order_acquire) != seen; };
     if (!spin_until(posted, kHelperSpin)) {
       helper_asleep_.store(1, std::memory_order_seq_cst);
-      while (state_.load(std::memory_order_seq_cst) == seen) {
-        state_.wait(seen, std::memory_order_seq_cst);
+      while (gen_.load(std::memory_order_seq_cst) == seen) {
+        gen_.wait(seen, std::memory_order_seq_cst);
       }
       helper_asleep_.store(0, std::memory_order_relaxed);
     }
-    uint32_t s = state_.load(std::memory_order_acquire);
-    while ((s & 3) < 2) {
-      // A failed exchange reloads s: a part claimed by the caller, or a newer generation.
-      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
-        work(int(s & 3));
-        finish_part();
-        ++s;
-      }
+    if (stop_.load(std::memory_order_seq_cst)) {
+      return;
     }
-    seen = s;
+    // The caller posts a job only once part 1 of the previous one is claimed
+    // and finished, so claimed_ holds gen - 1 until someone claims this part
+    // 1 (the helper may have slept through earlier jobs: the caller ran them).
+    const uint32_t gen = gen_.load(std::memory_order_acquire);
+    seen = gen;
+    uint32_t prev = gen - 1;
+    if (!claimed_.compare_exchange_strong(prev, gen, std::memory_order_acq_rel)) {
+      continue;  // the caller took part 1
+    }
+    value_ = work(1);
+    done_.store(gen, std::memory_order_seq_cst);  // publishes value_ (release)
+    if (caller_asleep_.load(std::memory_order_seq_cst)) {
+      done_.notify_one();
+    }
   }
 }
 

@@ -5,61 +5,94 @@
 // for a thread pool that sleeps between tasks, and OpenBLAS's spinning pool
 // was measured 3-8x slower on a loaded 2-core machine. PairTeam keeps one
 // helper thread for the duration of a path and splits each loop in two fixed
-// parts that either thread may claim: the caller starts claiming as soon as it
-// posts, so when the helper is not running (descheduled, asleep) the caller
-// simply does both parts and never waits for it. The caller only waits for a
-// part the helper has already started. Both threads spin briefly with a pause
-// instruction, then sleep on a futex (std::atomic::wait), so an idle or loaded
-// team gives its core back.
+// parts: the caller runs part 0 and the helper part 1, unless the helper has
+// not started part 1 by the time the caller is done with part 0, in which case
+// the caller takes it too. So when the helper is not running (descheduled,
+// asleep) the caller never waits for it; it only waits for a part the helper
+// is already running. Both threads spin briefly with a pause instruction,
+// then sleep on a futex (std::atomic::wait), so an idle or loaded team gives
+// its core back.
 //
-// The parts are fixed (not "whoever is faster takes more"), so a reduction
-// summed part 0 + part 1 gives the same bits however the parts were scheduled.
+// On a loaded machine the helper is often not running: the caller then runs
+// part 1 itself, or worse, waits for a helper descheduled in the middle of
+// part 1. Either event makes the caller run the next loops alone (the helper
+// goes back to sleep), for a stretch that doubles while they recur and halves
+// again while the helper keeps up, so a team on a busy machine costs little
+// more than one thread.
+//
+// In the common case a loop costs two cache-line transfers between the cores
+// (the job to the helper, its result back): the claim word stays in the
+// helper's cache, and each part's rows stay in the cache of the core that
+// runs them. The parts are fixed, so a reduction (part 0's value plus part
+// 1's) gives the same bits however the parts were scheduled.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 namespace glmlx::detail {
 
 class PairTeam {
  public:
+  using Clock = std::chrono::steady_clock;
   PairTeam();  // starts the helper thread (std::system_error if it cannot)
   ~PairTeam();
   PairTeam(const PairTeam&) = delete;
   PairTeam& operator=(const PairTeam&) = delete;
 
+  struct Stats {
+    int64_t jobs = 0;     // run() calls
+    int64_t helped = 0;   // part 1 run by the helper
+    int64_t stolen = 0;   // part 1 run by the caller while the helper was awake
+    int64_t lagged = 0;   // the helper's part 1 took much longer than the caller's part 0
+  };
+  const Stats& stats() const { return stats_; }
+
   /**
-   * Calls fn(0) and fn(1), possibly one of them on the helper thread, and
-   * returns when both have returned; an exception from either is rethrown
-   * here (the first part's first). Not reentrant: fn must not call run.
+   * fn(0) + fn(1), one of them possibly run on the helper thread; fn returns
+   * a double (a part's partial sum, or 0). An exception from either part is
+   * rethrown here once both have returned. Not reentrant: fn must not call run.
    */
   template <class F>
-  void run(F&& fn) {
+  double run(F&& fn) {
     using Fn = std::remove_reference_t<F>;
-    dispatch([](void* ctx, int part) { (*static_cast<Fn*>(ctx))(part); }, &fn);
+    return dispatch([](void* ctx, int part) -> double { return (*static_cast<Fn*>(ctx))(part); }, &fn);
   }
 
  private:
-  using Call = void (*)(void*, int);
-  void dispatch(Call call, void* ctx);
+  using Call = double (*)(void*, int);
+  double dispatch(Call call, void* ctx);
   void helper_loop();
-  void work(int part) noexcept;
-  void finish_part();
+  double work(int part) noexcept;
+  bool await_reply(uint32_t gen, Clock::duration part0);
+  void rethrow_error();
 
-  // The posted job: written by the caller before it publishes a generation,
-  // read by a thread only after it claimed a part of that generation.
+  // The job, written by the caller before it publishes generation gen_, read
+  // by the helper after it saw that generation.
+  alignas(64) std::atomic<uint32_t> gen_{0};
   Call call_ = nullptr;
   void* ctx_ = nullptr;
-  std::exception_ptr errors_[2];
-  // generation << 2 | parts claimed (0..2); the caller alone starts generations.
-  alignas(64) std::atomic<uint32_t> state_{2};
-  alignas(64) std::atomic<uint32_t> done_{0};  // parts finished in the current generation
-  std::atomic<uint32_t> caller_asleep_{0}, helper_asleep_{0};
+  std::atomic<uint32_t> helper_asleep_{0};
   std::atomic<bool> stop_{false};
+  // The generation whose part 1 was claimed last, by either thread (one
+  // compare-exchange from gen - 1 to gen wins).
+  alignas(64) std::atomic<uint32_t> claimed_{0};
+  // The helper's reply: part 1's value, then the generation it finished.
+  alignas(64) std::atomic<uint32_t> done_{0};
+  double value_ = 0.0;
+  std::atomic<uint32_t> caller_asleep_{0};
+  std::exception_ptr errors_[2];
+  // The caller's side: loops left to run alone, the next stretch's length,
+  // loops the helper kept up with since the stretch last changed.
+  int64_t solo_left_ = 0, solo_stretch_ = kMinSolo, kept_up_ = 0;
+  static constexpr int64_t kMinSolo = 16, kMaxSolo = 16384, kKeptUp = 64;
+  Stats stats_;
   std::thread helper_;
 };
 
@@ -98,15 +131,20 @@ class RowOps {
     team_->run([&](int part) {
       const auto [lo, hi] = half_rows(n_, part);
       fn(lo, hi, part);
+      return 0.0;
     });
   }
 
-  /** The sum over rows of fn(lo, hi), a partial result per part. */
+  /** fn(0, n), or fn over the first half plus fn over the second. */
   template <class F>
   double sum_rows(F&& fn) const {
-    double acc[2] = {0.0, 0.0};
-    for_rows([&](int64_t lo, int64_t hi, int part) { acc[part] = fn(lo, hi); });
-    return acc[0] + acc[1];
+    if (!team_) {
+      return fn(int64_t(0), n_);
+    }
+    return team_->run([&](int part) {
+      const auto [lo, hi] = half_rows(n_, part);
+      return fn(lo, hi);
+    });
   }
 
   double dot(const double* a, const double* b) const;
