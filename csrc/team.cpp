@@ -77,9 +77,11 @@ double PairTeam::dispatch(Call call, void* ctx) {
   }
   const uint32_t gen = gen_.load(std::memory_order_relaxed) + 1;
   gen_.store(gen, std::memory_order_seq_cst);  // publishes the job (release)
-  // Seq_cst store then load, against the helper's store of helper_asleep_
+  // Seq_cst store then exchange, against the helper's store of helper_asleep_
   // then load of gen_: one of the two sees the other, so no wake-up is lost.
-  const bool helper_awake = !helper_asleep_.load(std::memory_order_seq_cst);
+  // Clearing the flag here wakes the helper once, not on every job until it
+  // gets a core again (a futex call each, on a loaded machine).
+  const bool helper_awake = !helper_asleep_.exchange(0, std::memory_order_seq_cst);
   if (!helper_awake) {
     gen_.notify_one();
   }
