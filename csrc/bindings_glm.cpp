@@ -73,7 +73,8 @@ void register_glm(nb::module_& m) {
       .def_rw("dfmax", &glmlx::GlmPathSettings::dfmax)
       .def_rw("mnlam", &glmlx::GlmPathSettings::mnlam)
       .def_rw("intercept", &glmlx::GlmPathSettings::intercept)
-      .def_rw("standardize", &glmlx::GlmPathSettings::standardize);
+      .def_rw("standardize", &glmlx::GlmPathSettings::standardize)
+      .def_rw("path_threads", &glmlx::GlmPathSettings::path_threads);
   m.def(
       "glm_paths",
       [](Mat X, F64 y, F64 weights, std::optional<F64> offset, U8 include, F64 penalty, F64 lower, F64 upper,
@@ -133,13 +134,16 @@ void register_glm(nb::module_& m) {
               one(b, settings);
             }
           } else {
-            // Paths in parallel threads, each with single-threaded BLAS (spinning pools fight otherwise).
+            // Paths in parallel threads, each with single-threaded BLAS (spinning pools fight otherwise)
+            // and one thread per path: the cores are taken.
             glmlx::blas::ThreadScope one_blas_thread(0.0);
+            glmlx::GlmPathSettings per_path = settings;
+            per_path.path_threads = 1;
             std::vector<std::thread> pool;
             for (size_t t = 0; t < nthreads; ++t) {
               pool.emplace_back([&, t]() {
                 for (size_t b = t; b < B; b += nthreads) {
-                  one(b, settings);
+                  one(b, per_path);
                 }
               });
             }

@@ -139,36 +139,57 @@ GlmData prepare(const HostMatrix& X, const double* y, const double* weights, con
   return d;
 }
 
-void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vector<uint8_t>* skip) {
+void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vector<uint8_t>* skip,
+                  PairTeam* team) {
   const int64_t n = d.n, p = d.p;
   auto wanted = [&](int64_t j) { return d.ju[j] && !(skip && (*skip)[j]); };
-  // Runs of wanted columns: one gemv per run (X is n x p column-major, i.e.
-  // p x n row-major), so a KKT check reads only the non-candidates' columns.
+  // Runs of wanted columns in [c0, c1): one gemv per run (X is n x p
+  // column-major, i.e. p x n row-major), so a KKT check reads only the
+  // non-candidates' columns.
+  auto columns = [&](int64_t c0, int64_t c1) {
+    std::vector<double> g;
+    for (int64_t j0 = c0; j0 < c1;) {
+      if (!wanted(j0)) {
+        ++j0;
+        continue;
+      }
+      int64_t j1 = j0 + 1;
+      while (j1 < c1 && wanted(j1)) {
+        ++j1;
+      }
+      if (j1 - j0 < 4) {
+        for (int64_t j = j0; j < j1; ++j) {
+          ga[j] = std::abs(vec::dot(r, d.X.data() + j * n, n));
+        }
+      } else {
+        g.resize(size_t(j1 - j0));
+        blas::gemv(false, blas::Int(j1 - j0), blas::Int(n), 1.0, d.X.data() + j0 * n, blas::Int(n), r, 1, 0.0,
+                   g.data(), 1);
+        for (int64_t j = j0; j < j1; ++j) {
+          ga[j] = std::abs(g[size_t(j - j0)]);
+        }
+      }
+      j0 = j1;
+    }
+  };
   blas::ThreadScope one_thread(0.0);  // see gemv_threads in glm_common.h
-  std::vector<double> g;
-  for (int64_t j0 = 0; j0 < p;) {
-    if (!wanted(j0)) {
-      ++j0;
-      continue;
-    }
-    int64_t j1 = j0 + 1;
-    while (j1 < p && wanted(j1)) {
-      ++j1;
-    }
-    if (j1 - j0 < 4) {
-      for (int64_t j = j0; j < j1; ++j) {
-        ga[j] = std::abs(vec::dot(r, d.X.data() + j * n, n));
-      }
-    } else {
-      g.resize(size_t(j1 - j0));
-      blas::gemv(false, blas::Int(j1 - j0), blas::Int(n), 1.0, d.X.data() + j0 * n, blas::Int(n), r, 1, 0.0,
-                 g.data(), 1);
-      for (int64_t j = j0; j < j1; ++j) {
-        ga[j] = std::abs(g[size_t(j - j0)]);
-      }
-    }
-    j0 = j1;
+  int64_t count = 0;
+  for (int64_t j = 0; j < p; ++j) {
+    count += wanted(j);
   }
+  if (!team || count * n < kMinSplitGradient) {
+    columns(0, p);
+    return;
+  }
+  // The first half of the wanted columns ends at mid.
+  int64_t mid = 0;
+  for (int64_t seen = 0; seen < count / 2; ++mid) {
+    seen += wanted(mid);
+  }
+  team->run([&](int part) {
+    part == 0 ? columns(0, mid) : columns(mid, p);
+    return 0.0;
+  });
 }
 
 void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::vector<double>& beta_std,

@@ -10,6 +10,7 @@
 
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
+#include "team.h"
 
 namespace glmlx::detail {
 
@@ -69,12 +70,17 @@ GlmData prepare(const HostMatrix& X, const double* y, const double* weights, con
                 const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
                 const double* lower, const double* upper, const GlmPathSettings& s);
 
+// abs_gradient splits its columns between a team's threads from this many
+// matrix entries read (a few microseconds of gemv).
+constexpr int64_t kMinSplitGradient = 16384;
+
 /**
  * ga[j] = |x_j' r| for every usable j, or, with ``skip``, for the usable j
  * with skip[j] == 0 (the KKT check over non-candidates). One gemv when most
- * columns are wanted.
+ * columns are wanted; with a team, the wanted columns split in two halves.
  */
-void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vector<uint8_t>* skip = nullptr);
+void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vector<uint8_t>* skip = nullptr,
+                  PairTeam* team = nullptr);
 
 // gemv_threads: the solver's gemvs (KKT gradients, linear predictors) are
 // memory-bound and short; OpenBLAS's spinning pool made them 3-7x slower on a

@@ -18,7 +18,10 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <memory>
 #include <string>
+#include <system_error>
+#include <thread>
 
 #include "blas.h"
 #include "glm_common.h"
@@ -32,12 +35,14 @@ namespace {
 
 using detail::GlmData;
 using detail::MaxitReached;
+using detail::PairTeam;
+using detail::RowOps;
 using detail::PmaxReached;
 
 class UniIrlsPath {
  public:
-  UniIrlsPath(GlmData& d, const GlmPathSettings& s)
-      : d_(d), s_(s), n_(d.n), p_(d.p), fam_(s.family), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0),
+  UniIrlsPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
+      : d_(d), s_(s), n_(d.n), p_(d.p), fam_(s.family), team_(team), rows_(team, d.n), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0),
         ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), r_(n_), W_(n_), mu_(n_), eta_(n_),
         t_(fam_ == GlmFamily::poisson ? n_ : 0), xv_step_(p_, -1) {
     xv_per_step_ = fam_ == GlmFamily::poisson || s.kopt == 0;
@@ -52,7 +57,7 @@ class UniIrlsPath {
   const double* col(int64_t k) const { return d_.X.data() + k * n_; }
   double curvature(int64_t k) {
     if (xv_per_step_ && xv_step_[k] != irls_step_) {
-      xv_[k] = vec::wsumsq(W_.data(), col(k), n_);
+      xv_[k] = rows_.wsumsq(W_.data(), col(k));
       xv_step_[k] = irls_step_;
     }
     return xv_[k];
@@ -75,6 +80,8 @@ class UniIrlsPath {
   const GlmPathSettings& s_;
   const int64_t n_, p_;
   const GlmFamily fam_;
+  PairTeam* team_;  // null: one thread
+  RowOps rows_;     // the O(n) loops, on the team's two threads when n is large
 
   std::vector<double> beta_, beta_old_, xv_, ga_;
   std::vector<uint8_t> strong_;
@@ -108,7 +115,7 @@ void UniIrlsPath::construct() {
     construct_poisson();
   }
   thr_ = s_.thresh * dev0_;
-  detail::abs_gradient(d_, r_.data(), ga_.data());
+  detail::abs_gradient(d_, r_.data(), ga_.data(), nullptr, team_);
 }
 
 void UniIrlsPath::construct_binomial() {
@@ -282,7 +289,7 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
     order_.assign(active_.begin(), active_.end());
   }
   if (!order_.empty()) {
-    double gk = vec::dot(r_.data(), col(order_[0]), n_);
+    double gk = rows_.dot(r_.data(), col(order_[0]));
     for (size_t a = 0; a < order_.size(); ++a) {
       gk = update_coord(order_[a], gk, a + 1 < order_.size() ? order_[a + 1] : -1, full, ab, dem);
     }
@@ -311,7 +318,7 @@ double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, bool full, 
   }
   beta_[k] = b;
   if (b == old) {
-    return next < 0 ? 0.0 : vec::dot(r_.data(), col(next), n_);
+    return next < 0 ? 0.0 : rows_.dot(r_.data(), col(next));
   }
   if (full && active_pos_[k] < 0) {
     active_pos_[k] = int64_t(active_.size());
@@ -324,25 +331,30 @@ double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, bool full, 
   const double diff = b - old;
   dlx_ = std::max(dlx_, curvature(k) * diff * diff);
   if (next < 0) {
-    vec::axpy_wneg(r_.data(), W_.data(), x, diff, n_);
+    rows_.axpy_wneg(r_.data(), W_.data(), x, diff);
     return 0.0;
   }
-  return vec::axpy_wneg_dot(r_.data(), W_.data(), x, diff, col(next), n_);
+  return rows_.axpy_wneg_dot(r_.data(), W_.data(), x, diff, col(next));
 }
 
 void UniIrlsPath::update_intercept() {
   if (!s_.intercept) {
     return;
   }
+  // Summed in row order on one thread, as glmnet (the team splits the sum in two).
   double rsum = 0.0;
-  for (int64_t i = 0; i < n_; ++i) {
-    rsum += r_[i];
+  if (rows_.split()) {
+    rsum = rows_.sum(r_.data());
+  } else {
+    for (int64_t i = 0; i < n_; ++i) {
+      rsum += r_[i];
+    }
   }
   const double d = rsum / wsum_;
   if (d != 0.0) {
     b0_ += d;
     dlx_ = std::max(dlx_, wsum_ * d * d);
-    vec::axpy_neg(r_.data(), W_.data(), d, n_);
+    rows_.axpy_neg(r_.data(), W_.data(), d);
   }
 }
 
@@ -352,42 +364,57 @@ void UniIrlsPath::update_intercept() {
 bool UniIrlsPath::update_irls(double ab) {
   const double* w = d_.w.data();
   const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
-  for (int64_t i = 0; i < n_; ++i) {
-    eta_[i] = b0_ + (g ? g[i] : 0.0);
+  std::vector<double> bA(active_.size());
+  for (size_t a = 0; a < active_.size(); ++a) {
+    bA[a] = beta_[active_[a]];
   }
-  if (!active_.empty()) {
-    // eta += X_A b_A: the active columns are n x |A| column-major, i.e. |A| x n row-major.
-    std::vector<double> bA(active_.size());
-    for (size_t a = 0; a < active_.size(); ++a) {
-      bA[a] = beta_[active_[a]];
+  const auto na = blas::Int(active_.size());
+  blas::ThreadScope one_thread(0.0);  // see gemv_threads in glm_common.h
+  // eta = b0 + offset + X_A b_A on rows [lo, hi): the active columns are
+  // n x |A| column-major, i.e. |A| x n row-major.
+  auto linear_predictor = [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      eta_[i] = b0_ + (g ? g[i] : 0.0);
     }
-    const auto na = blas::Int(active_.size());
-    blas::ThreadScope one_thread(0.0);  // see gemv_threads in glm_common.h
-    blas::gemv(true, na, blas::Int(n_), 1.0, active_cols_.data(), blas::Int(n_), bA.data(), 1, 1.0, eta_.data(), 1);
-  }
+    if (na > 0) {
+      blas::gemv(true, na, blas::Int(hi - lo), 1.0, active_cols_.data() + lo, blas::Int(n_), bA.data(), 1, 1.0,
+                 eta_.data() + lo, 1);
+    }
+  };
   if (fam_ == GlmFamily::binomial) {
     const double* y = d_.y.data();
-    wsum_ = 0.0;
-    for (int64_t i = 0; i < n_; ++i) {
-      const double f = eta_[i];
-      mu_[i] = f < -fmax_ ? 0.0 : (f > fmax_ ? 1.0 : 1.0 / (1.0 + std::exp(-f)));
-      W_[i] = w[i] * mu_[i] * (1.0 - mu_[i]);
-      wsum_ += W_[i];
-    }
+    // The row order of one thread's sum is glmnet's; the team adds two halves' sums.
+    wsum_ = rows_.sum_rows([&](int64_t lo, int64_t hi) {
+      linear_predictor(lo, hi);
+      double ws = 0.0;
+      for (int64_t i = lo; i < hi; ++i) {
+        const double f = eta_[i];
+        mu_[i] = f < -fmax_ ? 0.0 : (f > fmax_ ? 1.0 : 1.0 / (1.0 + std::exp(-f)));
+        W_[i] = w[i] * mu_[i] * (1.0 - mu_[i]);
+        ws += W_[i];
+      }
+      return ws;
+    });
     if (wsum_ <= vmin_) {
       return true;
     }
-    for (int64_t i = 0; i < n_; ++i) {
-      r_[i] = w[i] * (y[i] - mu_[i]);
-    }
+    rows_.for_rows([&](int64_t lo, int64_t hi, int) {
+      for (int64_t i = lo; i < hi; ++i) {
+        r_[i] = w[i] * (y[i] - mu_[i]);
+      }
+    });
   } else {
-    wsum_ = 0.0;
-    for (int64_t i = 0; i < n_; ++i) {
-      const double f = eta_[i];
-      W_[i] = w[i] * std::exp(std::copysign(std::min(std::abs(f), detail::kPoissonMaxLink), f));
-      r_[i] = t_[i] - W_[i];
-      wsum_ += W_[i];
-    }
+    wsum_ = rows_.sum_rows([&](int64_t lo, int64_t hi) {
+      linear_predictor(lo, hi);
+      double ws = 0.0;
+      for (int64_t i = lo; i < hi; ++i) {
+        const double f = eta_[i];
+        W_[i] = w[i] * std::exp(std::copysign(std::min(std::abs(f), detail::kPoissonMaxLink), f));
+        r_[i] = t_[i] - W_[i];
+        ws += W_[i];
+      }
+      return ws;
+    });
   }
   // Converged when no coefficient moved by more than thr in curvature units.
   const double d0 = b0_ - b0_old_;
@@ -405,7 +432,7 @@ bool UniIrlsPath::update_irls(double ab) {
 
 // Gradients of the non-candidates; violators join the candidates. True if none.
 bool UniIrlsPath::kkt(double ab) {
-  detail::abs_gradient(d_, r_.data(), ga_.data(), &strong_);
+  detail::abs_gradient(d_, r_.data(), ga_.data(), &strong_, team_);
   bool ok = true;
   for (int64_t k = 0; k < p_; ++k) {
     if (!strong_[k] && d_.ju[k] && ga_[k] > ab * d_.vp[k]) {
@@ -421,14 +448,17 @@ double UniIrlsPath::deviance_ratio() const {
     const double* w = d_.w.data();
     const double* y = d_.y.data();
     const double pmax = 1.0 - s_.pmin;
-    double dev = 0.0;
-    for (int64_t i = 0; i < n_; ++i) {
-      const double q = std::min(std::max(s_.pmin, mu_[i]), pmax);
-      dev -= w[i] * (y[i] * std::log(q) + (1.0 - y[i]) * std::log(1.0 - q));
-    }
+    const double dev = rows_.sum_rows([&](int64_t lo, int64_t hi) {
+      double dv = 0.0;
+      for (int64_t i = lo; i < hi; ++i) {
+        const double q = std::min(std::max(s_.pmin, mu_[i]), pmax);
+        dv -= w[i] * (y[i] * std::log(q) + (1.0 - y[i]) * std::log(1.0 - q));
+      }
+      return dv;
+    });
     return (dev_null_ - dev) / dev0_;
   }
-  return (vec::dot(t_.data(), eta_.data(), n_) - wsum_ - dev_null_) / dev0_;
+  return (rows_.dot(t_.data(), eta_.data()) - wsum_ - dev_null_) / dev0_;
 }
 
 // ---------------------------------------------------------------------------
@@ -506,6 +536,20 @@ GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
   return out;
 }
 
+// A team when the caller asks for two threads, or (path_threads 0) when the
+// machine has a second core and a path's loops are long enough to share: from
+// about 4000 rows the coordinate updates pay for the hand-off; the KKT
+// gradients over many columns pay from fewer rows.
+bool wants_team(const GlmPathSettings& s, int64_t n, int64_t p) {
+  if (s.path_threads != 0) {
+    return s.path_threads >= 2;
+  }
+  if (std::thread::hardware_concurrency() < 2) {
+    return false;
+  }
+  return n >= 4000 || (n >= RowOps::kMinSplitRows && n * p >= 4000000);
+}
+
 } // namespace
 
 GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, const double* weights,
@@ -520,8 +564,16 @@ GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, con
     throw std::invalid_argument("[glmlx.glm_path] binomial and poisson take one column of y");
   }
   GlmData d = detail::prepare(X, y, weights, offset, 1, rows, nrows, include, penalty, lower, upper, s);
+  std::unique_ptr<PairTeam> team;
+  if (wants_team(s, d.n, d.p)) {
+    try {
+      team = std::make_unique<PairTeam>();
+    } catch (const std::system_error&) {
+      // No second thread to be had: one thread solves the path as well.
+    }
+  }
   try {
-    UniIrlsPath path(d, s);
+    UniIrlsPath path(d, s, team.get());
     return path.run(user_lambdas, n_user);
   } catch (const detail::FatalError& e) {
     GlmPathResult out;

@@ -320,3 +320,45 @@ def test_multinomial_labels_counts_and_grouping():
         glmlx.glmnet(X, labels, family="multinomial", type_multinomial="group")
     with pytest.raises(ValueError, match="offset"):
         glmlx.glmnet(X, labels, family="multinomial", offset=np.zeros(X.shape[0]))
+
+
+@pytest.mark.parametrize("family", ("binomial", "poisson"))
+def test_two_thread_path_matches_one_thread(family):
+    """The two-thread path (large n) splits its sums in two: same path to rounding, KKT conditions hold."""
+    from glmlx import _ext
+
+    rng = np.random.default_rng(11)
+    n, p = 6000, 60
+    X = rng.normal(size=(n, p))
+    eta = X[:, :6] @ np.array([0.8, -0.6, 0.5, 0.3, -0.4, 0.2])
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float) if family == "binomial" else rng.poisson(np.exp(0.5 * eta))
+    y = y.astype(float)
+    w = rng.uniform(0.5, 2.0, n)
+    offset = rng.normal(scale=0.2, size=n)
+    fits = {}
+    for threads in (1, 2):
+        s = _ext.GlmPathSettings()
+        s.family = getattr(_ext.GlmFamily, family)
+        s.thresh, s.nlam, s.path_threads = 1e-12, 60, threads
+        ones = np.ones(p)
+        (fits[threads],) = _ext.glm_paths(X, y, w, offset, np.ones(p, np.uint8), ones, -1e35 * ones, 1e35 * ones,
+                                          None, s, [])
+    one, two = fits[1], fits[2]
+    assert two["jerr"] == one["jerr"] == 0
+    assert two["lambdas"].size == one["lambdas"].size
+    np.testing.assert_allclose(two["lambdas"], one["lambdas"], rtol=1e-10)
+    np.testing.assert_allclose(two["beta"], one["beta"], rtol=0, atol=1e-10 * np.abs(one["beta"]).max())
+    np.testing.assert_allclose(two["a0"], one["a0"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(two["dev_ratio"], one["dev_ratio"], rtol=0, atol=1e-10)
+    lam = two["lambdas"]
+    for m in range(1, lam.size, 9):
+        b, a0 = two["beta"][m, 0], two["a0"][m, 0]
+        fit_eta = a0 + X @ b + offset
+        mu = 1 / (1 + np.exp(-fit_eta)) if family == "binomial" else np.exp(fit_eta)
+        wn = w / w.sum()
+        grad = X.T @ (wn * (y - mu))
+        sd = np.sqrt(wn @ (X - wn @ X) ** 2)
+        active = b != 0
+        excess = np.abs(grad) - lam[m] * sd
+        assert np.all(excess[~active] < 1e-3 * lam[m])
+        assert np.all(np.abs(grad[active] - lam[m] * sd[active] * np.sign(b[active])) < 1e-3 * lam[m])

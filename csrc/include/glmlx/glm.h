@@ -35,6 +35,10 @@ struct GlmPathSettings {
   int mnlam = 5;            // no early stop before this many lambdas
   bool intercept = true;
   bool standardize = true;
+  // Threads sharing one binomial/poisson path's loops: 2, 1, or 0 to decide by
+  // the problem's size. Callers already running paths in parallel pass 1.
+  // Two threads change the last bits of the iterates (sums split in two).
+  int path_threads = 0;
 };
 
 /** A fitted path on the original scale of X. */

@@ -1,0 +1,162 @@
+// Two threads sharing the O(n) loops of one GLM path.
+//
+// A path's coordinate updates are loops of a few microseconds each (a residual
+// update over n rows), hundreds of thousands of them in sequence: too short
+// for a thread pool that sleeps between tasks, and OpenBLAS's spinning pool
+// was measured 3-8x slower on a loaded 2-core machine. PairTeam keeps one
+// helper thread for the duration of a path and splits each loop in two fixed
+// parts: the caller runs part 0 and the helper part 1, unless the helper has
+// not started part 1 by the time the caller is done with part 0, in which case
+// the caller takes it too. So when the helper is not running (descheduled,
+// asleep) the caller never waits for it; it only waits for a part the helper
+// is already running. Both threads spin briefly with a pause instruction,
+// then sleep on a futex (std::atomic::wait), so an idle or loaded team gives
+// its core back.
+//
+// On a loaded machine the helper is often not running: the caller then runs
+// part 1 itself, or worse, waits for a helper descheduled in the middle of
+// part 1. Either event makes the caller run the next loops alone (the helper
+// goes back to sleep), for a stretch that doubles while they recur and halves
+// again while the helper keeps up, so a team on a busy machine costs little
+// more than one thread.
+//
+// In the common case a loop costs two cache-line transfers between the cores
+// (the job to the helper, its result back): the claim word stays in the
+// helper's cache, and each part's rows stay in the cache of the core that
+// runs them. The parts are fixed, so a reduction (part 0's value plus part
+// 1's) gives the same bits however the parts were scheduled.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+namespace glmlx::detail {
+
+class PairTeam {
+ public:
+  using Clock = std::chrono::steady_clock;
+  PairTeam();  // starts the helper thread (std::system_error if it cannot)
+  ~PairTeam();
+  PairTeam(const PairTeam&) = delete;
+  PairTeam& operator=(const PairTeam&) = delete;
+
+  struct Stats {
+    int64_t jobs = 0;     // run() calls
+    int64_t helped = 0;   // part 1 run by the helper
+    int64_t stolen = 0;   // part 1 run by the caller while the helper was awake
+    int64_t lagged = 0;   // the helper's part 1 took much longer than the caller's part 0
+  };
+  const Stats& stats() const { return stats_; }
+
+  /**
+   * fn(0) + fn(1), one of them possibly run on the helper thread; fn returns
+   * a double (a part's partial sum, or 0). An exception from either part is
+   * rethrown here once both have returned. Not reentrant: fn must not call run.
+   */
+  template <class F>
+  double run(F&& fn) {
+    using Fn = std::remove_reference_t<F>;
+    return dispatch([](void* ctx, int part) -> double { return (*static_cast<Fn*>(ctx))(part); }, &fn);
+  }
+
+ private:
+  using Call = double (*)(void*, int);
+  double dispatch(Call call, void* ctx);
+  void helper_loop();
+  double work(int part) noexcept;
+  bool await_reply(uint32_t gen, Clock::duration part0);
+  void rethrow_error();
+
+  // The job, written by the caller before it publishes generation gen_, read
+  // by the helper after it saw that generation.
+  alignas(64) std::atomic<uint32_t> gen_{0};
+  Call call_ = nullptr;
+  void* ctx_ = nullptr;
+  std::atomic<uint32_t> helper_asleep_{0};
+  std::atomic<bool> stop_{false};
+  // The generation whose part 1 was claimed last, by either thread (one
+  // compare-exchange from gen - 1 to gen wins).
+  alignas(64) std::atomic<uint32_t> claimed_{0};
+  // The helper's reply: part 1's value, then the generation it finished.
+  alignas(64) std::atomic<uint32_t> done_{0};
+  double value_ = 0.0;
+  std::atomic<uint32_t> caller_asleep_{0};
+  std::exception_ptr errors_[2];
+  // The caller's side: loops left to run alone, the next stretch's length,
+  // loops the helper kept up with since the stretch last changed.
+  int64_t solo_left_ = 0, solo_stretch_ = kMinSolo, kept_up_ = 0;
+  static constexpr int64_t kMinSolo = 16, kMaxSolo = 16384, kKeptUp = 64;
+  Stats stats_;
+  std::thread helper_;
+};
+
+/** Rows [lo, hi) of part ``part`` (0 or 1) of n rows, split at a multiple of 8 (whole SIMD blocks). */
+inline std::pair<int64_t, int64_t> half_rows(int64_t n, int part) {
+  const int64_t mid = std::min(n, (n / 2 + 7) / 8 * 8);
+  return part == 0 ? std::pair<int64_t, int64_t>{0, mid} : std::pair<int64_t, int64_t>{mid, n};
+}
+
+} // namespace glmlx::detail
+
+namespace glmlx::detail {
+
+/**
+ * The solvers' O(n) vector loops over n rows, split between a PairTeam's two
+ * threads when there is one and n is large enough to pay for the hand-off
+ * (about a microsecond's work per part); otherwise the plain vec:: kernel, bit
+ * for bit. Split reductions add part 0's sum to part 1's.
+ */
+class RowOps {
+ public:
+  // Below this many rows a loop runs on the calling thread alone.
+  static constexpr int64_t kMinSplitRows = 2048;
+
+  RowOps(PairTeam* team, int64_t n) : team_(n >= kMinSplitRows ? team : nullptr), n_(n) {}
+
+  bool split() const { return team_ != nullptr; }
+
+  /** fn(lo, hi, part) over rows [lo, hi): once over all rows (part 0), or on both halves. */
+  template <class F>
+  void for_rows(F&& fn) const {
+    if (!team_) {
+      fn(int64_t(0), n_, 0);
+      return;
+    }
+    team_->run([&](int part) {
+      const auto [lo, hi] = half_rows(n_, part);
+      fn(lo, hi, part);
+      return 0.0;
+    });
+  }
+
+  /** fn(0, n), or fn over the first half plus fn over the second. */
+  template <class F>
+  double sum_rows(F&& fn) const {
+    if (!team_) {
+      return fn(int64_t(0), n_);
+    }
+    return team_->run([&](int part) {
+      const auto [lo, hi] = half_rows(n_, part);
+      return fn(lo, hi);
+    });
+  }
+
+  double dot(const double* a, const double* b) const;
+  double sum(const double* x) const;
+  double wsumsq(const double* w, const double* x) const;
+  void axpy_neg(double* y, const double* x, double a) const;
+  void axpy_wneg(double* r, const double* w, const double* x, double a) const;
+  double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb) const;
+
+ private:
+  PairTeam* team_;
+  int64_t n_;
+};
+
+} // namespace glmlx::detail
