@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "bindings_paths.h"
 #include "glmlx/mgaussian.h"
 #include "glmlx/ops.h"
 
@@ -16,37 +17,10 @@ using namespace nb::literals;
 
 namespace {
 
-using F64 = nb::ndarray<const double, nb::device::cpu, nb::c_contig>;
-using Mat = nb::ndarray<const double, nb::ndim<2>, nb::device::cpu>;
-using U8 = nb::ndarray<const uint8_t, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
-using Rows = nb::ndarray<const int64_t, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
-
-template <typename T>
-nb::ndarray<nb::numpy, T> to_numpy(std::vector<T>&& v, std::vector<size_t> shape) {
-  auto* heap = new std::vector<T>(std::move(v));
-  nb::capsule owner(heap, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
-  return nb::ndarray<nb::numpy, T>(heap->data(), shape.size(), shape.data(), owner);
-}
-
-nb::dict result_dict(glmlx::GlmPathResult&& r, size_t p) {
-  const size_t lmu = size_t(r.lmu), K = size_t(r.nclass);
-  nb::dict out;
-  out["lambdas"] = to_numpy(std::move(r.lambdas), {lmu});
-  out["a0"] = to_numpy(std::move(r.a0), {lmu, K});
-  out["beta"] = to_numpy(std::move(r.beta), {lmu, K, p});
-  out["dev_ratio"] = to_numpy(std::move(r.dev_ratio), {lmu});
-  out["nulldev"] = r.nulldev;
-  out["npasses"] = r.npasses;
-  out["jerr"] = r.jerr;
-  return out;
-}
+using namespace glmlx::bindings;
 
 [[noreturn]] void bad(const std::string& msg) {
   throw nb::value_error(("[glmlx.mgaussian_paths] " + msg).c_str());
-}
-
-glmlx::HostMatrix host(const Mat& a) {
-  return {a.data(), int64_t(a.shape(0)), int64_t(a.shape(1)), int64_t(a.stride(0)), int64_t(a.stride(1))};
 }
 
 } // namespace
@@ -92,48 +66,21 @@ void register_mgaussian(nb::module_& m) {
         if (settings.flmin < 1.0 && settings.nlam < 1) {
           bad("nlam must be positive");
         }
-        for (const auto& r : subsets) {
-          for (size_t i = 0; i < r.shape(0); ++i) {
-            if (r.data()[i] < 0 || size_t(r.data()[i]) >= n) {
-              bad("rows must index rows of X");
-            }
-          }
+        if (!rows_in_range(subsets, n)) {
+          bad("rows must index rows of X");
         }
         const glmlx::HostMatrix hx = host(X), hy = host(Y);
         const size_t B = std::max<size_t>(subsets.size(), 1);
         std::vector<glmlx::GlmPathResult> res(B);
-        {
-          nb::gil_scoped_release release;
-          auto one = [&](size_t b, const glmlx::MgaussianPathSettings& s) {
-            const int64_t* rows = subsets.empty() ? nullptr : subsets[b].data();
-            const int64_t nrows = subsets.empty() ? int64_t(n) : int64_t(subsets[b].shape(0));
-            res[b] = glmlx::mgaussian_path_host(hx, hy, weights.data(), rows, nrows, include.data(), penalty.data(),
-                                                lower.data(), upper.data(),
-                                                user_lambdas ? user_lambdas->data() : nullptr,
-                                                user_lambdas ? int64_t(user_lambdas->size()) : 0, s);
-          };
-          const size_t nthreads = std::min<size_t>(B, std::max(1u, std::thread::hardware_concurrency()));
-          if (nthreads <= 1) {
-            for (size_t b = 0; b < B; ++b) {
-              one(b, settings);
-            }
-          } else {
-            // Paths in parallel threads, each with single-threaded BLAS (spinning pools fight otherwise).
-            glmlx::MgaussianPathSettings s1 = settings;
-            s1.one_blas_thread = true;
-            std::vector<std::thread> pool;
-            for (size_t t = 0; t < nthreads; ++t) {
-              pool.emplace_back([&, t]() {
-                for (size_t b = t; b < B; b += nthreads) {
-                  one(b, s1);
-                }
-              });
-            }
-            for (auto& th : pool) {
-              th.join();
-            }
-          }
-        }
+        run_paths(B, [&](size_t b, bool parallel) {
+          glmlx::MgaussianPathSettings s = settings;
+          s.one_blas_thread = parallel;
+          const int64_t* rows = subsets.empty() ? nullptr : subsets[b].data();
+          const int64_t nrows = subsets.empty() ? int64_t(n) : int64_t(subsets[b].shape(0));
+          res[b] = glmlx::mgaussian_path_host(hx, hy, weights.data(), rows, nrows, include.data(), penalty.data(),
+                                              lower.data(), upper.data(), user_lambdas ? user_lambdas->data() : nullptr,
+                                              user_lambdas ? int64_t(user_lambdas->size()) : 0, s);
+        });
         nb::list out;
         for (auto& r : res) {
           out.append(result_dict(std::move(r), p));

@@ -1,0 +1,108 @@
+// Shared machinery of the GLM path bindings (bindings_glm.cpp, bindings_mgaussian.cpp):
+// numpy buffers in and out, row-subset checks, and B paths run in parallel threads.
+#pragma once
+
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+
+#include <algorithm>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "blas.h"
+#include "glmlx/glm.h"
+#include "glmlx/ops.h"
+
+namespace glmlx::bindings {
+
+namespace nb = nanobind;
+
+using F64 = nb::ndarray<const double, nb::device::cpu, nb::c_contig>;
+using Mat = nb::ndarray<const double, nb::ndim<2>, nb::device::cpu>;
+using U8 = nb::ndarray<const uint8_t, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
+using Rows = nb::ndarray<const int64_t, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
+
+inline HostMatrix host(const Mat& a) {
+  return {a.data(), int64_t(a.shape(0)), int64_t(a.shape(1)), int64_t(a.stride(0)), int64_t(a.stride(1))};
+}
+
+/** A numpy array owning the vector's buffer (no copy). */
+template <typename T>
+nb::ndarray<nb::numpy, T> to_numpy(std::vector<T>&& v, std::vector<size_t> shape) {
+  auto* heap = new std::vector<T>(std::move(v));
+  nb::capsule owner(heap, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
+  return nb::ndarray<nb::numpy, T>(heap->data(), shape.size(), shape.data(), owner);
+}
+
+/** A path as a dict of numpy arrays: lambdas (lmu), a0 (lmu, K), beta (lmu, K, p), dev_ratio, ... */
+inline nb::dict result_dict(GlmPathResult&& r, size_t p) {
+  const size_t lmu = size_t(r.lmu), K = size_t(r.nclass);
+  nb::dict out;
+  out["lambdas"] = to_numpy(std::move(r.lambdas), {lmu});
+  out["a0"] = to_numpy(std::move(r.a0), {lmu, K});
+  out["beta"] = to_numpy(std::move(r.beta), {lmu, K, p});
+  out["dev_ratio"] = to_numpy(std::move(r.dev_ratio), {lmu});
+  out["nulldev"] = r.nulldev;
+  out["npasses"] = r.npasses;
+  out["jerr"] = r.jerr;
+  return out;
+}
+
+/** True when every subset indexes rows of an n-row X. */
+inline bool rows_in_range(const std::vector<Rows>& subsets, size_t n) {
+  for (const auto& r : subsets) {
+    for (size_t i = 0; i < r.shape(0); ++i) {
+      if (r.data()[i] < 0 || size_t(r.data()[i]) >= n) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * solve(b, parallel) for b < B without the GIL: in parallel threads when
+ * B > 1 (BLAS held at one thread, since spinning pools fight over the cores),
+ * inline otherwise. Exceptions are rethrown on the calling thread (one thrown
+ * inside a std::thread would abort the process).
+ */
+template <class Solve>
+void run_paths(size_t B, Solve&& solve) {
+  nb::gil_scoped_release release;
+  std::vector<std::exception_ptr> errors(B);
+  auto one = [&](size_t b, bool parallel) {
+    try {
+      solve(b, parallel);
+    } catch (...) {
+      errors[b] = std::current_exception();
+    }
+  };
+  const size_t nthreads = std::min<size_t>(B, std::max(1u, std::thread::hardware_concurrency()));
+  if (nthreads <= 1) {
+    for (size_t b = 0; b < B; ++b) {
+      one(b, false);
+    }
+  } else {
+    blas::ThreadScope one_blas_thread(0.0);
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < nthreads; ++t) {
+      pool.emplace_back([&, t]() {
+        for (size_t b = t; b < B; b += nthreads) {
+          one(b, true);
+        }
+      });
+    }
+    for (auto& th : pool) {
+      th.join();
+    }
+  }
+  for (auto& e : errors) {
+    if (e) {
+      std::rethrow_exception(e);
+    }
+  }
+}
+
+} // namespace glmlx::bindings
