@@ -45,6 +45,21 @@ ColumnBuffer& ColumnBuffer::operator=(ColumnBuffer&& o) noexcept {
 
 ColumnBuffer::~ColumnBuffer() { std::free(data_); }
 
+void copy_columns(const HostMatrix& M, const int64_t* rows, int64_t n, double* dst) {
+  // Read in row blocks so both sides stay in cache.
+  const double* src = static_cast<const double*>(M.data);
+  constexpr int64_t kBlock = 64;
+  for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+    const int64_t i1 = std::min(n, i0 + kBlock);
+    for (int64_t j = 0; j < M.cols; ++j) {
+      double* out = dst + j * n;
+      for (int64_t i = i0; i < i1; ++i) {
+        out[i] = src[(rows ? rows[i] : i) * M.s0 + j * M.s1];
+      }
+    }
+  }
+}
+
 GlmData prepare(const HostMatrix& X, const double* y, const double* weights, const double* offset, int64_t K,
                 const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
                 const double* lower, const double* upper, const GlmPathSettings& s) {
@@ -79,19 +94,8 @@ GlmData prepare(const HostMatrix& X, const double* y, const double* weights, con
       }
     }
   }
-  // Column-major copy, read in row blocks so both sides stay in cache.
   d.X = ColumnBuffer(size_t(n) * size_t(p));
-  const double* src = static_cast<const double*>(X.data);
-  constexpr int64_t kBlock = 64;
-  for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
-    const int64_t i1 = std::min(n, i0 + kBlock);
-    for (int64_t j = 0; j < p; ++j) {
-      double* dst = d.X.data() + j * n;
-      for (int64_t i = i0; i < i1; ++i) {
-        dst[i] = src[row(i) * X.s0 + j * X.s1];
-      }
-    }
-  }
+  copy_columns(X, rows, n, d.X.data());
   for (double v : d.X) {
     if (!std::isfinite(v)) {
       throw std::invalid_argument("[glmlx.glmnet] X contains NaN or infinite values");

@@ -3,6 +3,7 @@
 // over it, and mapping coefficients back to the original scale.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -66,6 +67,9 @@ struct GlmData {
   double sum_weights = 0.0;    // before normalization
 };
 
+/** Rows ``rows`` (all when null) of M, every column, into dst column-major (n x M.cols). */
+void copy_columns(const HostMatrix& M, const int64_t* rows, int64_t n, double* dst);
+
 GlmData prepare(const HostMatrix& X, const double* y, const double* weights, const double* offset, int64_t K,
                 const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
                 const double* lower, const double* upper, const GlmPathSettings& s);
@@ -86,6 +90,41 @@ void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vect
 // memory-bound and short; OpenBLAS's spinning pool made them 3-7x slower on a
 // loaded 2-core machine (0.18 s -> 0.85 s for a 5000 x 200 binomial path), so
 // they run on one BLAS thread.
+
+/** One path point's lambdas (glmnet's ElnetPathBase::initialize_point). */
+struct PathLambda {
+  double alm;   // this point's lambda
+  double alm0;  // the previous one, for the sequential strong rule
+};
+
+/**
+ * glmnet's lambda for path point m: a user value; else "infinity" (big) at
+ * m = 0, lambda_max * alf at m = 1 with lambda_max = max_j ga_j / vp_j over
+ * usable penalized j, divided by max(alpha, 1e-3), and the previous times alf
+ * after. ``current`` carries the last lambda between calls.
+ */
+inline PathLambda path_lambda(int64_t m, double& current, const double* user_lambdas, double alf, double big,
+                              double alpha, int64_t p, const uint8_t* ju, const double* vp, const double* ga) {
+  double alm0 = current, alm = alm0;
+  if (user_lambdas) {
+    alm = user_lambdas[m];
+  } else if (m > 1) {
+    alm *= alf;
+  } else if (m == 0) {
+    alm = big;
+  } else {
+    alm0 = 0.0;
+    for (int64_t j = 0; j < p; ++j) {
+      if (ju[j] && vp[j] > 0.0) {
+        alm0 = std::max(alm0, ga[j] / vp[j]);
+      }
+    }
+    alm0 /= std::max(alpha, 1e-3);
+    alm = alm0 * alf;
+  }
+  current = alm;
+  return {alm, alm0};
+}
 
 /** beta_std (lmu x K x p, standardized scale) and out.a0 to the original scale, into out.beta / out.a0. */
 void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::vector<double>& beta_std,

@@ -474,24 +474,9 @@ GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
   std::vector<double> beta_std;  // lmu x p, standardized scale
   double lmda_curr = 0.0;
   for (int64_t m = 0; m < nlam; ++m) {
-    double alm0 = lmda_curr, alm = alm0;
-    if (s_.flmin >= 1.0) {
-      alm = user_lambdas[m];
-    } else if (m > 1) {
-      alm *= alf;
-    } else if (m == 0) {
-      alm = s_.big;
-    } else {
-      alm0 = 0.0;
-      for (int64_t j = 0; j < p_; ++j) {
-        if (d_.ju[j] && d_.vp[j] > 0.0) {
-          alm0 = std::max(alm0, ga_[j] / d_.vp[j]);
-        }
-      }
-      alm0 /= std::max(s_.alpha, 1e-3);
-      alm = alm0 * alf;
-    }
-    lmda_curr = alm;
+    const double* user = s_.flmin >= 1.0 ? user_lambdas : nullptr;
+    const auto [alm, alm0] =
+        detail::path_lambda(m, lmda_curr, user, alf, s_.big, s_.alpha, p_, d_.ju.data(), d_.vp.data(), ga_.data());
     const double dem = alm * (1.0 - s_.alpha), ab = alm * s_.alpha;
     try {
       fit_point(ab, dem, alm, alm0);

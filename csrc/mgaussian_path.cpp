@@ -25,6 +25,7 @@
 #endif
 
 #include "blas.h"
+#include "glm_common.h"
 #include "glmlx/mgaussian.h"
 #include "glmlx/ops.h"
 #include "vec.h"
@@ -208,27 +209,11 @@ MultData standardize(const HostMatrix& X, const HostMatrix& Y, const double* wei
     v[i] = std::sqrt(w[i]);
   }
 
-  // Column-major copies, read in row blocks so both sides stay in cache.
+  // Column-major copies (the GLM solvers' reader).
   d.X.resize(size_t(n) * size_t(p));
   d.Y.resize(size_t(n) * size_t(K));
-  const double* xsrc = static_cast<const double*>(X.data);
-  const double* ysrc = static_cast<const double*>(Y.data);
-  constexpr int64_t kBlock = 64;
-  for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
-    const int64_t i1 = std::min(n, i0 + kBlock);
-    for (int64_t j = 0; j < p; ++j) {
-      double* dst = d.X.data() + j * n;
-      for (int64_t i = i0; i < i1; ++i) {
-        dst[i] = xsrc[row(i) * X.s0 + j * X.s1];
-      }
-    }
-    for (int64_t k = 0; k < K; ++k) {
-      double* dst = d.Y.data() + k * n;
-      for (int64_t i = i0; i < i1; ++i) {
-        dst[i] = ysrc[row(i) * Y.s0 + k * Y.s1];
-      }
-    }
-  }
+  detail::copy_columns(X, rows, n, d.X.data());
+  detail::copy_columns(Y, rows, n, d.Y.data());
 
   // R's nulldev, from the raw weights and responses (mrelnet computes it before the C++ call).
   for (int64_t k = 0; k < K; ++k) {
@@ -698,27 +683,10 @@ GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
   std::vector<double> almo, rsqo;
   double lmda_curr = 0.0;
   for (int64_t m = 0; m < nlam; ++m) {
-    double alm0 = lmda_curr, alm = alm0;
-    if (user) {
-      alm = user_lambdas[m];
-    } else if (m > 1) {
-      alm *= alf;
-    } else if (m == 0) {
-      alm = s_.big;
-    } else {
-      // The second lambda: the largest group gradient over the penalty,
-      // where every penalized coefficient is still zero.
-      alm0 = 0.0;
-      for (int64_t k = 0; k < p_; ++k) {
-        if (!d_.ju[k] || vp_[k] <= 0.0) {
-          continue;
-        }
-        alm0 = std::max(alm0, g_[k] / vp_[k]);
-      }
-      alm0 /= std::max(s_.alpha, 1e-3);
-      alm = alm0 * alf;
-    }
-    lmda_curr = alm;
+    // The second lambda: the largest group gradient over the penalty, where
+    // every penalized coefficient is still zero.
+    const auto [alm, alm0] = detail::path_lambda(m, lmda_curr, user ? user_lambdas : nullptr, alf, s_.big, s_.alpha,
+                                                 p_, d_.ju.data(), vp_.data(), g_.data());
     const double dem = alm * omb, ab = alm * s_.alpha;
     try {
       fit_point(ab, dem, alm, alm0);
