@@ -362,3 +362,13 @@ def test_two_thread_path_matches_one_thread(family):
         excess = np.abs(grad) - lam[m] * sd
         assert np.all(excess[~active] < 1e-3 * lam[m])
         assert np.all(np.abs(grad[active] - lam[m] * sd[active] * np.sign(b[active])) < 1e-3 * lam[m])
+
+
+def test_multiclass_paths_plot_one_panel_per_class(tmp_path):
+    plt = pytest.importorskip("matplotlib.pyplot")
+    d, prm = load("multinomial_lasso")
+    fit = glmlx.glmnet(d["X"], d["y"].astype(int), family="multinomial")
+    fig = fit.plot(xvar="dev", path=tmp_path / "path.png")
+    assert len(fig.axes) >= 3 and "class" in fig.axes[0].get_title()
+    assert (tmp_path / "path.png").stat().st_size > 1000
+    plt.close("all")

@@ -18,22 +18,28 @@ def _pyplot():
 
 
 def plot_path(fit, xvar: str = "lambda", path: Optional[str] = None):
-    """Coefficient paths against log(lambda), the L1 norm or the deviance ratio (R's plot.glmnet)."""
+    """Coefficient paths against log(lambda), the L1 norm or the deviance ratio (R's plot.glmnet);
+    one panel per class or response for multinomial and mgaussian fits (R's plot.multnet)."""
     if xvar not in ("lambda", "norm", "dev"):
         raise ValueError(f"xvar must be 'lambda', 'norm' or 'dev', got {xvar!r}")
     plt = _pyplot()
     beta = np.asarray(fit.beta)
+    panels = [beta] if beta.ndim == 2 else list(beta)
+    names = [""] if beta.ndim == 2 else [f", {'class' if fit.family == 'multinomial' else 'response'} "
+                                         f"{fit.classes[k] if fit.classes is not None else k}"
+                                         for k in range(len(panels))]
     lam = np.asarray(fit.lambdas)
-    x = {"lambda": np.log(lam), "norm": np.abs(beta).sum(axis=0), "dev": np.asarray(fit.dev_ratio)}[xvar]
     label = {"lambda": "log(lambda)", "norm": "L1 norm", "dev": "fraction of deviance explained"}[xvar]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(x, beta.T, lw=1)
-    ax.set_xlabel(label)
-    ax.set_ylabel("coefficients")
-    ax.set_title(f"{fit.family} path ({beta.shape[0]} variables)")
-    top = ax.secondary_xaxis("top")
-    top.set_xticks(x[:: max(1, x.size // 8)])
-    top.set_xticklabels(np.asarray(fit.df)[:: max(1, x.size // 8)])
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7, 4.5 * len(panels)), squeeze=False)
+    for ax, b, name in zip(axes[:, 0], panels, names):
+        x = {"lambda": np.log(lam), "norm": np.abs(b).sum(axis=0), "dev": np.asarray(fit.dev_ratio)}[xvar]
+        ax.plot(x, b.T, lw=1)
+        ax.set_xlabel(label)
+        ax.set_ylabel("coefficients")
+        ax.set_title(f"{fit.family} path ({b.shape[0]} variables{name})")
+        top = ax.secondary_xaxis("top")
+        top.set_xticks(x[:: max(1, x.size // 8)])
+        top.set_xticklabels(np.asarray(fit.df)[:: max(1, x.size // 8)])
     if path is not None:
         fig.savefig(path, dpi=120, bbox_inches="tight")
     return fig
