@@ -15,7 +15,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import gaussian
-from .glmnet import GlmnetFit, _fit, _prepare, interpolate_coef
+from .glmnet import GlmnetFit, _fit, _prepare, interp_points
 
 MEASURES = {"gaussian": ("mse", "mae", "deviance")}
 MEASURE_NAMES = {"mse": "Mean-Squared Error", "deviance": "Mean-Squared Error", "mae": "Mean Absolute Error"}
@@ -103,6 +103,35 @@ def _folds(n: int, nfolds: int, foldid, seed) -> tuple[np.ndarray, np.ndarray, i
     return labels, index, k
 
 
+def _fold_rows(fold: np.ndarray, k: int) -> list:
+    """Row indices of every fold, ascending (one stable sort instead of a pass per fold)."""
+    order = np.argsort(fold, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(fold, minlength=k))[:-1])
+
+
+def _gaussian_loss(y: np.ndarray, pred: np.ndarray, measure: str) -> np.ndarray:
+    """Losses (rows, nlam) of predictions ``pred`` of ``y`` for a gaussian type_measure."""
+    resid = y[:, None] - pred
+    return np.abs(resid) if measure == "mae" else resid * resid
+
+
+LOSSES = {"gaussian": _gaussian_loss}  # family -> loss(y, predictions, type_measure)
+
+
+def _held_out_link(X: np.ndarray, rows: np.ndarray, path, lam: np.ndarray) -> np.ndarray:
+    """Linear predictor (rows, nlam) of X[rows] by a fold's path, interpolated at the full-data lambdas.
+
+    Only variables that are nonzero somewhere on the path enter the product:
+    lasso paths are sparse, and the rest would add exact zeros.
+    """
+    left, right, frac = interp_points(path.lambdas, lam)
+    act = np.flatnonzero(np.any(path.beta != 0, axis=1))
+    beta = path.beta[act]
+    beta = beta[:, left] * frac + beta[:, right] * (1 - frac)
+    a0 = path.a0[left] * frac + path.a0[right] * (1 - frac)
+    return a0[None, :] + X.take(rows, axis=0).take(act, axis=1) @ beta  # two takes: ~3x faster than np.ix_
+
+
 def _grouped_stats(per_fold: np.ndarray, wsum: np.ndarray):
     """cvm and cvsd from per-fold mean losses, as R's cvcompute + cvstats (N = number of folds)."""
     cvm = wsum @ per_fold / wsum.sum()
@@ -162,9 +191,9 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     prob = _prepare(X, y, **kw)
     n = prob.y.shape[0]
     labels, fold, k = _folds(n, nfolds, foldid, seed)
-    for j in range(k):
-        if not np.any(prob.weights[fold == j] > 0):
-            raise ValueError(f"fold {j + 1} has no observation with positive weight")
+    empty = np.flatnonzero(np.bincount(fold, weights=prob.weights > 0, minlength=k) == 0)
+    if empty.size:
+        raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")
     # Folds share the full Gram (one pass plus the held-out rows') where it fits
     # in memory for all of them; lazy columns would read X once per fold.
     fold_lazy = prob.strong and gaussian.prefer_lazy(n, prob.X.shape[1], copies=k)
@@ -187,27 +216,22 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
         warnings.warn("Option grouped=False enforced in cv_glmnet, since < 3 observations per fold",
                       UserWarning, stacklevel=2)
         grouped = False
-    Xn = np.asarray(prob.X, dtype=np.float64)
+    loss_fn = LOSSES[family]
     preval = np.empty((n, lam.size)) if (keep or not grouped) else None
     wsum = np.empty(k)
     per_fold = np.empty((k, lam.size))  # each fold's weighted mean loss at every lambda
-    for j, res in enumerate(results):
+    for j, (res, rows) in enumerate(zip(results, _fold_rows(fold, k))):
         if res.lambdas.size == 0:
             raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ")
-        coef = interpolate_coef(res.lambdas, np.vstack([res.a0[None, :], res.beta]), lam)
-        rows = np.flatnonzero(fold == j)
-        pred = coef[0][None, :] + Xn[rows] @ coef[1:]
+        pred = _held_out_link(prob.X, rows, res, lam)
         if preval is not None:
             preval[rows] = pred
-        loss = prob.y[rows, None] - pred
-        loss = np.abs(loss) if type_measure == "mae" else loss * loss
         wj = prob.weights[rows]
         wsum[j] = wj.sum()
-        per_fold[j] = wj @ loss / wsum[j]
+        per_fold[j] = wj @ loss_fn(prob.y[rows], pred, type_measure) / wsum[j]
     if grouped:
         cvm, cvsd = _grouped_stats(per_fold, wsum)
     else:
-        resid = prob.y[:, None] - preval
-        cvm, cvsd = _ungrouped_stats(np.abs(resid) if type_measure == "mae" else resid**2, prob.weights)
+        cvm, cvsd = _ungrouped_stats(loss_fn(prob.y, preval, type_measure), prob.weights)
     return CVGlmnet(fit, cvm, cvsd, labels, type_measure, preval if keep else None)

@@ -14,6 +14,7 @@ from ._validation import as_array
 
 FAMILIES = ("gaussian",)
 PREDICT_TYPES = ("link", "response", "coefficients", "nonzero")
+_EPS = float(np.finfo(float).eps)
 
 
 def _as_data_matrix(X, dtype):
@@ -70,9 +71,14 @@ def lambda_interp(lam: np.ndarray, s):
     s = np.atleast_1d(np.asarray(s, dtype=np.float64))
     if s.ndim != 1 or not np.all(np.isfinite(s)) or np.any(s < 0):
         raise ValueError("s must be non-negative finite lambda values")
+    return interp_points(lam, s)
+
+
+def interp_points(lam: np.ndarray, s: np.ndarray):
+    """``lambda_interp`` for an already checked 1-D float64 ``s`` (CV calls it once per fold)."""
     if lam.size == 1:
         return np.zeros(s.size, int), np.zeros(s.size, int), np.ones(s.size)
-    s = np.clip(s, lam.min(), lam.max())
+    s = np.minimum(np.maximum(s, lam.min()), lam.max())  # np.clip's dispatch costs more than the work here
     k = lam.size
     sfrac = (lam[0] - s) / (lam[0] - lam[k - 1])
     lam_n = (lam[0] - lam) / (lam[0] - lam[k - 1])
@@ -81,7 +87,7 @@ def lambda_interp(lam: np.ndarray, s):
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = (sfrac - lam_n[right]) / (lam_n[left] - lam_n[right])
     frac[left == right] = 1.0
-    frac[np.abs(lam_n[left] - lam_n[right]) < np.finfo(float).eps] = 1.0
+    frac[np.abs(lam_n[left] - lam_n[right]) < _EPS] = 1.0
     return left, right, frac
 
 
