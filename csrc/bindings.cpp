@@ -77,19 +77,17 @@ nb::tuple gram_numpy(const HostArray& X, const std::optional<HostArray>& y, cons
 }
 
 // gram on each of several row subsets of the same numpy buffers (CV folds),
-// the subsets spread over threads; returns a list of gram_numpy's tuples.
+// the subsets spread over threads; returns gram_numpy's tuple with every output
+// stacked over the subsets: (G (K, p, p), XtY (K, p), xbar (K, p), ybar (K,)).
 template <typename T>
-nb::list gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArray& w, bool center,
-                         const std::vector<RowIndex>& subsets) {
+nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArray& w, bool center,
+                          const std::vector<RowIndex>& subsets) {
   const auto hx = host_matrix(X), hy = host_matrix(y), hw = host_matrix(w);
   const size_t p = size_t(hx.cols), K = subsets.size();
-  std::vector<nb::ndarray<nb::numpy, T>> G, c, xb, yb;
-  for (size_t f = 0; f < K; ++f) {
-    G.push_back(new_numpy<T>({p, p}));
-    c.push_back(new_numpy<T>({p}));
-    xb.push_back(new_numpy<T>({p}));
-    yb.push_back(new_numpy<T>({}));
-  }
+  auto G = new_numpy<T>({K, p, p});
+  auto c = new_numpy<T>({K, p});
+  auto xb = new_numpy<T>({K, p});
+  auto yb = new_numpy<T>({K});
   {
     nb::gil_scoped_release release;
     glmlx::blas::ThreadScope one_blas_thread(0.0);  // the subsets take the cores instead
@@ -101,8 +99,9 @@ nb::list gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArray
     for (size_t t = 0; t < nthreads; ++t) {
       pool.emplace_back([&, t]() {
         for (size_t f = t; f < K; f += nthreads) {
-          glmlx::gram_host<T>(hx, &hy, &hw, center, G[f].data(), c[f].data(), center ? xb[f].data() : nullptr,
-                              center ? yb[f].data() : nullptr, subsets[f].data(), int64_t(subsets[f].shape(0)));
+          glmlx::gram_host<T>(hx, &hy, &hw, center, G.data() + f * p * p, c.data() + f * p,
+                              center ? xb.data() + f * p : nullptr, center ? yb.data() + f : nullptr,
+                              subsets[f].data(), int64_t(subsets[f].shape(0)));
         }
       });
     }
@@ -110,12 +109,10 @@ nb::list gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArray
       th.join();
     }
   }
-  nb::list out;
-  for (size_t f = 0; f < K; ++f) {
-    out.append(nb::make_tuple(G[f], c[f], center ? nb::cast(xb[f]) : nb::none(),
-                              center ? nb::cast(yb[f]) : nb::none()));
+  if (!center) {
+    return nb::make_tuple(G, c, nb::none(), nb::none());
   }
-  return out;
+  return nb::make_tuple(G, c, xb, yb);
 }
 
 } // namespace
@@ -211,6 +208,7 @@ NB_MODULE(_ext, m) {
         throw nb::type_error("[glmlx.gram] X must be float32 or float64");
       },
       "X"_a, "y"_a, "weights"_a, "center"_a, "subsets"_a,
-      "gram_numpy on each row subset (CV folds), subsets spread over threads (internal)");
+      "gram_numpy on each row subset (CV folds), stacked over the subsets, which are spread over threads "
+      "(internal)");
   m.def("gpu_backend", &glmlx::gpu_backend);
 }

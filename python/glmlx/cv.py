@@ -197,10 +197,11 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     # Folds share the full Gram (one pass plus the held-out rows') where it fits
     # in memory for all of them; lazy columns would read X once per fold.
     fold_lazy = prob.strong and gaussian.prefer_lazy(n, prob.X.shape[1], copies=k)
+    rows = _fold_rows(fold, k)
     by_fold = full = None
     if not fold_lazy and not prob.lazy:  # one Gram pass (fold by fold) serves the full fit and the folds
-        by_fold = gaussian.fold_moments(prob.X, prob.y, prob.weights, fold, k, prob.fit_intercept)
-        full = gaussian.normalize_moments(by_fold[1], prob.weights.sum())
+        by_fold = gaussian.fold_moments(prob.X, prob.y, prob.weights, rows, prob.fit_intercept)
+        full = gaussian.normalize_moments(by_fold.full, prob.weights.sum())
     fit = _fit(prob, full)
     lam = np.asarray(fit.lambdas)
     stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
@@ -220,16 +221,16 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     preval = np.empty((n, lam.size)) if (keep or not grouped) else None
     wsum = np.empty(k)
     per_fold = np.empty((k, lam.size))  # each fold's weighted mean loss at every lambda
-    for j, (res, rows) in enumerate(zip(results, _fold_rows(fold, k))):
+    for j, (res, rows_j) in enumerate(zip(results, rows)):
         if res.lambdas.size == 0:
             raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ")
-        pred = _held_out_link(prob.X, rows, res, lam)
+        pred = _held_out_link(prob.X, rows_j, res, lam)
         if preval is not None:
-            preval[rows] = pred
-        wj = prob.weights[rows]
+            preval[rows_j] = pred
+        wj = prob.weights[rows_j]
         wsum[j] = wj.sum()
-        per_fold[j] = wj @ loss_fn(prob.y[rows], pred, type_measure) / wsum[j]
+        per_fold[j] = wj @ loss_fn(prob.y[rows_j], pred, type_measure) / wsum[j]
     if grouped:
         cvm, cvsd = _grouped_stats(per_fold, wsum)
     else:

@@ -57,17 +57,18 @@ class Standardized:
 
 
 def moments(X, y: np.ndarray, w: np.ndarray, center: bool):
-    """(G, X'Wy, xbar, ybar) as float64 numpy arrays, from the gram kernel.
+    """(G, X'Wy, xbar, ybar) as float64 numpy arrays of their own, from the gram kernel.
 
     numpy input goes to the kernel directly (no copy into MLX); an mx.array
     through the gram primitive. (CV folds: ``fold_moments``.)
     """
     if isinstance(X, np.ndarray):
         out = _ext.gram_numpy(X, y.astype(X.dtype, copy=False), w.astype(X.dtype, copy=False), center)
-    else:
-        out = gram(X, mx.array(y, dtype=X.dtype), mx.array(w, dtype=X.dtype), center=center, check_input=False)
-        out = tuple(out) + (None,) * (4 - len(out))
-    return tuple(None if a is None else np.asarray(a, dtype=np.float64) for a in out)
+        return tuple(None if a is None else np.asarray(a, dtype=np.float64) for a in out)
+    out = gram(X, mx.array(y, dtype=X.dtype), mx.array(w, dtype=X.dtype), center=center, check_input=False)
+    out = tuple(out) + (None,) * (4 - len(out))
+    # copies: numpy views of MLX buffers are not ours to overwrite (standardize does, in place)
+    return tuple(None if a is None else np.array(a, dtype=np.float64) for a in out)
 
 
 def normalize_moments(m, total_weight: float):
@@ -87,62 +88,76 @@ def _column_stats(Xn: np.ndarray, w: np.ndarray, block: int = 256):
 
 
 def _drop_constant(Xn, var, xbar, excluded, rows=None):
+    """Usable variables (B, p) of B problems; ``rows`` (B, n) masks their rows of X (None: all rows)."""
     # glmnet drops exactly constant columns (chkvars); only near-zero-variance
     # columns can be constant, so only those are compared element by element.
-    constant = np.zeros(Xn.shape[1], dtype=bool)
-    cand = np.flatnonzero(var <= 1e-10 * xbar**2 + 1e-300)
-    if cand.size:
-        sub = Xn[:, cand] if rows is None else Xn[np.ix_(np.flatnonzero(rows), cand)]
-        constant[cand] = np.all(sub == sub[:1], axis=0)
-    inc = ~constant & ~excluded
-    if not inc.any():
-        raise ValueError("X: all used predictors have zero variance")
-    return inc
+    constant = np.zeros(var.shape, dtype=bool)
+    with np.errstate(over="ignore", invalid="ignore"):  # non-finite moments are reported by the caller
+        cand = var <= 1e-10 * xbar**2 + 1e-300
+    for b in np.flatnonzero(cand.any(axis=1)):
+        cols = np.flatnonzero(cand[b])
+        sub = Xn[:, cols] if rows is None else Xn[np.ix_(np.flatnonzero(rows[b]), cols)]
+        constant[b, cols] = np.all(sub == sub[:1], axis=0)
+    return ~constant & ~excluded
 
 
 def _finish(Xn, G, c, xbar, var, ym, ys, nulldev, excluded, standardize, fit_intercept, finite,
-            rows=None) -> Standardized:
-    """Common tail of glmnet's ``standard`` once the weighted moments are known.
+            rows=None) -> list:
+    """Common tail of glmnet's ``standard`` for B problems once their weighted moments are known.
 
-    G and c are the (centered when fit_intercept) weighted Gram products with
-    weights summing to one (G None in lazy mode); var the centered variances.
+    Arguments are stacked over the problems: G (B, p, p), c, xbar and var
+    (B, p), ym, ys, nulldev and finite (B,), rows (B, n) training-row masks or
+    None. G and c are the (centered when fit_intercept) weighted Gram products
+    with weights summing to one (G None in lazy mode), var the centered
+    variances. G is overwritten by the standardized Gram matrices. Returns B
+    ``Standardized``, views into arrays stacked over the problems.
     """
-    if not finite:
-        if np.all(np.isfinite(Xn)):
-            raise ValueError("X has values too large in magnitude: its Gram products overflow float "
-                             f"(largest |x| = {np.max(np.abs(Xn)):.3g}); rescale X")
-        raise ValueError("X contains NaN or infinite values")
-    if nulldev == 0 or ys == 0:
-        raise ValueError("y is constant; gaussian glmnet fails at standardization step")
     inc = _drop_constant(Xn, var, xbar, excluded, rows)
-    p = Xn.shape[1]
-    xs = np.ones(p)
+    for b in range(ys.shape[0]):  # glmnet's checks, problem by problem
+        if not finite[b]:
+            if np.all(np.isfinite(Xn)):
+                raise ValueError("X has values too large in magnitude: its Gram products overflow float "
+                                 f"(largest |x| = {np.max(np.abs(Xn)):.3g}); rescale X")
+            raise ValueError("X contains NaN or infinite values")
+        if nulldev[b] == 0 or ys[b] == 0:
+            raise ValueError("y is constant; gaussian glmnet fails at standardization step")
+        if not inc[b].any():
+            raise ValueError("X: all used predictors have zero variance")
+    xs = np.ones(var.shape)
     if standardize:
         xs[inc] = np.sqrt(var[inc])
     # glmnet's xv: the standardized diagonal (exactly 1 with intercept and scaling)
     if fit_intercept:
-        xv = np.ones(p) if standardize else var.copy()
+        xv = np.ones(var.shape) if standardize else var.copy()
     else:
         xv = 1 + xbar**2 / np.where(inc, var, 1.0) if standardize else var + xbar**2
     xv[~inc] = 0.0
-    g = np.where(inc, c / (xs * ys), 0.0)
-    xm = xbar if fit_intercept else np.zeros(p)
-    std = Standardized(g, xv, xm, xs, ym, ys, inc.astype(np.float64), nulldev)
+    g = np.where(inc, c / (xs * ys[:, None]), 0.0)
+    xm = xbar if fit_intercept else np.zeros(var.shape)
+    include = inc.astype(np.float64)
+    stds = [Standardized(g[b], xv[b], xm[b], xs[b], float(ym[b]), float(ys[b]), include[b], float(nulldev[b]))
+            for b in range(ys.shape[0])]
     if G is not None:
-        C = G / np.outer(xs, xs)
-        C[~inc, :] = 0.0
-        C[:, ~inc] = 0.0
-        C[np.diag_indices(p)] = xv
-        std.C = C
-    return std
+        diag = np.diag_indices(G.shape[1])
+        for b, std in enumerate(stds):  # in place: B more p x p temporaries need not fit in memory
+            C = G[b]
+            C /= np.outer(xs[b], xs[b])
+            C[~inc[b], :] = 0.0
+            C[:, ~inc[b]] = 0.0
+            C[diag] = xv[b]
+            std.C = C
+    return stds
 
 
-def _y_moments(y, weights, fit_intercept):
+def _y_moments(y, W, fit_intercept):
+    """(ybar, ys, nulldev) (B,) of y under each row of weights W (B, n)."""
+    total = W.sum(axis=1)
     # as R's weighted.mean, so a constant y gives exactly zero deviance
-    ybar = float(np.sum(weights * y) / np.sum(weights)) if fit_intercept else 0.0
-    nulldev = float(np.sum(weights * (y - ybar) ** 2))
-    w = weights / weights.sum()
-    ys = float(np.sqrt(w @ (y - ybar) ** 2)) if fit_intercept else float(np.sqrt(w @ y**2))
+    ybar = np.sum(W * y, axis=1) / total if fit_intercept else np.zeros(W.shape[0])
+    dev = (y - ybar[:, None]) ** 2
+    nulldev = np.sum(W * dev, axis=1)
+    w = W / total[:, None]
+    ys = np.sqrt([w[b] @ dev[b] for b in range(W.shape[0])])
     return ybar, ys, nulldev
 
 
@@ -153,9 +168,12 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
 
     Full mode forms the standardized Gram matrix in one ``gram`` pass; lazy
     mode only the column statistics and X'Wy (the solver forms Gram columns).
+    ``full_moments`` are ``moments``' result when already known (its G is
+    overwritten).
     """
     w = weights / weights.sum()
-    ybar, ys, nulldev = _y_moments(y, weights, fit_intercept)
+    ybar, ys, nulldev = _y_moments(y, weights[None], fit_intercept)
+    ybar = float(ybar[0])
     Xn = np.asarray(X)
     G = None
     if lazy:
@@ -172,7 +190,8 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
         var = np.diag(G) - xbar**2
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
     # glmnet sees only a fold's training rows: constant columns are judged there
-    std = _finish(Xn, G, c, xbar, var, ybar, ys, nulldev, excluded, standardize, fit_intercept, finite, rows)
+    std = _finish(Xn, None if G is None else G[None], c[None], xbar[None], var[None], np.array([ybar]), ys, nulldev,
+                  excluded, standardize, fit_intercept, np.array([finite]), None if rows is None else rows[None])[0]
     if lazy:
         # the lazy solver reads X through MLX
         std.X = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
@@ -181,88 +200,93 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
     return std
 
 
-def fold_moments(X, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds: int, center: bool):
-    """Gram moments of every fold's held-out rows, and the full data's pooled from them.
+@dataclass
+class FoldMoments:
+    """Raw-weight Gram moments of every CV fold's held-out rows (stacked over the K folds) and of all rows."""
+
+    H: np.ndarray  # (K, p, p) held-out X'WX, about each fold's own means when centered
+    h: np.ndarray  # (K, p) held-out X'Wy, likewise
+    m: Optional[np.ndarray]  # (K, p) held-out weighted means of X (centered only)
+    my: Optional[np.ndarray]  # (K,) held-out weighted means of y (centered only)
+    s: np.ndarray  # (K,) held-out weight sums
+    full: tuple  # (G, c, xbar, ybar) of all rows (xbar, ybar None when not centered)
+
+
+def fold_moments(X, y: np.ndarray, weights: np.ndarray, rows: list, center: bool) -> FoldMoments:
+    """Gram moments of every fold's held-out rows (``rows``: their indices), and the full data's pooled from them.
 
     The folds partition the rows, so the full-data Gram is the sum of the
-    held-out Grams (moved to the common mean): one pass over X in all, with
-    raw-weight sums. Returns (per-fold list of (G, c, xbar, ybar, weight sum),
-    full (G, c, xbar, ybar)).
+    held-out Grams (moved to the common mean): one pass over X in all.
     """
     Xn = np.asarray(X)
-    subsets = [np.flatnonzero(fold == k).astype(np.int64) for k in range(nfolds)]
-    raw = _ext.gram_numpy_rows(Xn, y.astype(Xn.dtype, copy=False), weights.astype(Xn.dtype, copy=False), center,
-                               subsets)
-    per = []
-    for rows, (Gk, ck, mk, yk) in zip(subsets, raw):
-        Gk, ck = np.asarray(Gk, dtype=np.float64), np.asarray(ck, dtype=np.float64)
-        mk = None if mk is None else np.asarray(mk, dtype=np.float64)
-        per.append((Gk, ck, mk, None if yk is None else float(yk), float(weights[rows].sum())))
-    S = sum(q[4] for q in per)
-    G = sum(q[0] for q in per)
-    c = sum(q[1] for q in per)
+    H, h, m, my = (None if a is None else np.asarray(a, dtype=np.float64) for a in _ext.gram_numpy_rows(
+        Xn, y.astype(Xn.dtype, copy=False), weights.astype(Xn.dtype, copy=False), center,
+        [r.astype(np.int64, copy=False) for r in rows]))
+    s = np.array([weights[r].sum() for r in rows])
+    G, c = H.sum(axis=0), h.sum(axis=0)
     if not center:
-        return per, (G, c, None, None)
-    m = sum(q[4] * q[2] for q in per) / S
-    my = sum(q[4] * q[3] for q in per) / S
-    for Gk, ck, mk, yk, sk in per:  # pooled scatter: within-fold plus between-fold parts
-        d = mk - m
-        G = G + sk * np.outer(d, d)
-        c = c + sk * d * (yk - my)
-    return per, (G, c, m, my)
+        return FoldMoments(H, h, None, None, s, (G, c, None, None))
+    S = sum(s.tolist())
+    mean = (s[:, None] * m).sum(axis=0) / S
+    ymean = sum((s * my).tolist()) / S
+    for k in range(len(rows)):  # pooled scatter: within-fold plus between-fold parts
+        d = m[k] - mean
+        G += s[k] * np.outer(d, d)
+        c += s[k] * d * (my[k] - ymean)
+    return FoldMoments(H, h, m, my, s, (G, c, mean, ymean))
 
 
 def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds: int,
-                      excluded: np.ndarray, scale: bool, fit_intercept: bool, lazy: bool, moments_by_fold=None):
+                      excluded: np.ndarray, scale: bool, fit_intercept: bool, lazy: bool,
+                      moments_by_fold: Optional[FoldMoments] = None) -> list:
     """Standardized training problems of every CV fold.
 
     Full Gram mode: each fold's training Gram is the full Gram minus its
     held-out rows' Gram, all taken about the full-data weighted means (so the
     rank-one corrections between means are small and nothing cancels badly);
-    ``moments_by_fold`` is ``fold_moments``'s result (computed here if absent).
+    ``moments_by_fold`` is ``fold_moments``' result (computed here if absent;
+    its held-out Grams are overwritten). All folds are standardized together
+    and their Gram matrices stay stacked, as the batched solver takes them.
     Lazy mode: each fold is the full data with its held-out rows weighted zero.
     """
     Xn = np.asarray(X)
-    S = weights.sum()
-    out = []
     if lazy:
         # one MLX copy of X serves every fold (the solver reads X through MLX)
         Xmx = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
                                                          else mx.float32)
+        return [standardize(Xmx, y, np.where(fold == k, 0.0, weights), excluded, scale, fit_intercept, lazy=True,
+                            rows=fold != k) for k in range(nfolds)]
+    train = fold[None, :] != np.arange(nfolds)[:, None]  # (K, n) training rows of each fold
+    fm = moments_by_fold or fold_moments(Xn, y, weights, [np.flatnonzero(~t) for t in train], fit_intercept)
+    G, c, m, my = fm.full
+    W = np.where(train, weights, 0.0)
+    ybar, ys, nulldev = _y_moments(y, W, fit_intercept)
+    St = weights.sum() - fm.s  # training weight sums
+    Gt = fm.H  # becomes the training Grams, fold by fold in place (K more p x p temporaries may not fit)
+    if fit_intercept:
+        d, dy = fm.m - m, fm.my - my  # held-out minus full-data means
+        delta = -(fm.s / St)[:, None] * d  # training minus full-data means
+        dyt = -(fm.s / St) * dy
         for k in range(nfolds):
-            wk = np.where(fold == k, 0.0, weights)
-            out.append(standardize(Xmx, y, wk, excluded, scale, fit_intercept, lazy=True, rows=fold != k))
-        return out
-    per, (G, c, m, my) = moments_by_fold or fold_moments(Xn, y, weights, fold, nfolds, fit_intercept)
-    if not fit_intercept:
-        m, my = np.zeros(Xn.shape[1]), 0.0
-    for k in range(nfolds):
-        Hk, hk, mk, yk, sk = per[k]
-        if fit_intercept:
-            dk, dyk = mk - m, yk - my
-            H = Hk + sk * np.outer(dk, dk)  # held-out Gram about the full-data means
-            hy = hk + sk * dk * dyk
-        else:
-            H, hy = Hk, hk
-        St = S - sk
-        T, ty = G - H, c - hy
-        wtr = np.where(fold == k, 0.0, weights)
-        ybar, ys, nulldev = _y_moments(y, wtr, fit_intercept)
-        if fit_intercept:
-            delta = -(sk / St) * dk  # training mean minus full-data mean
-            dy = -(sk / St) * dyk
-            Gt = (T - St * np.outer(delta, delta)) / St
-            ct = (ty - St * delta * dy) / St
-            xbar = m + delta
-            var = np.diag(Gt).copy()
-        else:
-            Gt, ct = T / St, ty / St
-            xbar = (wtr @ Xn) / St
-            var = np.diag(Gt) - xbar**2
-        finite = np.all(np.isfinite(Gt)) and np.all(np.isfinite(ct))
-        out.append(_finish(Xn, Gt, ct, xbar, var, ybar, ys, nulldev, excluded, scale, fit_intercept, finite,
-                           fold != k))
-    return out
+            T = Gt[k]
+            T += fm.s[k] * np.outer(d[k], d[k])  # held-out Gram about the full-data means
+            np.subtract(G, T, out=T)  # training Gram about them
+            T -= St[k] * np.outer(delta[k], delta[k])  # ... and about the training means
+            T /= St[k]
+        hy = fm.h + fm.s[:, None] * d * dy[:, None]
+        ct = (c - hy - St[:, None] * delta * dyt[:, None]) / St[:, None]
+        xbar = m + delta
+        var = np.diagonal(Gt, axis1=1, axis2=2).copy()
+    else:
+        for k in range(nfolds):
+            np.subtract(G, Gt[k], out=Gt[k])
+            Gt[k] /= St[k]
+        ct = (c - fm.h) / St[:, None]
+        xbar = np.stack([wk @ Xn for wk in W]) / St[:, None]  # matrix-vector products, as the full data's
+        var = np.diagonal(Gt, axis1=1, axis2=2) - xbar**2
+    finite = np.isfinite(Gt).all(axis=(1, 2)) & np.isfinite(ct).all(axis=1)
+    # glmnet sees only a fold's training rows: constant columns are judged there
+    return _finish(Xn, Gt, ct, xbar, var, ybar, ys, nulldev, excluded, scale, fit_intercept, finite, train)
 
 
 @dataclass
@@ -354,9 +378,18 @@ def fix_first_lambda(lam: np.ndarray) -> np.ndarray:
     return lam
 
 
+def _stacked(arrays):
+    """np.stack(arrays); without a copy when they are the consecutive slices of one array (CV folds' Grams)."""
+    base = arrays[0].base
+    if (isinstance(base, np.ndarray) and base.flags.c_contiguous and base.shape == (len(arrays),) + arrays[0].shape
+            and all(a.base is base and a.ctypes.data == base[i].ctypes.data for i, a in enumerate(arrays))):
+        return base
+    return np.stack(arrays)
+
+
 def _source(stds):
     if stds[0].C is not None:
-        return ("full", np.stack([s.C for s in stds]))
+        return ("full", _stacked([s.C for s in stds]))
     return ("lazy", stds[0].X, np.stack([s.w for s in stds]), np.stack([s.xm for s in stds]),
             np.stack([s.xs for s in stds]))
 
