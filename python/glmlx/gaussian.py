@@ -351,23 +351,23 @@ class _BatchState:
         return np.asarray(beta_path, dtype=np.float64), rsq_np[:, :-1], stats[:, 1], stats[:, 2]
 
 
-def lambda_max(g: np.ndarray, penalty: np.ndarray, include: np.ndarray, alpha: float) -> float:
-    """glmnet's rule on the standardized scale: max_j |g_j| / v_j / max(alpha, 1e-3)."""
+def lambda_max(g: np.ndarray, penalty: np.ndarray, include: np.ndarray, alpha: float) -> np.ndarray:
+    """glmnet's rule on the standardized scale: max_j |g_j| / v_j / max(alpha, 1e-3).
+
+    One value per row of g and include (..., p); 0 where no variable is both
+    usable and penalized.
+    """
     mask = (include > 0) & (penalty > 0)
-    if not mask.any():
-        return 0.0
-    return float(np.max(np.abs(g[mask]) / penalty[mask]) / max(alpha, 1e-3))
+    ratio = np.where(mask, np.abs(g) / np.where(mask, penalty, 1.0), 0.0)  # >= 0, so the 0s never win
+    return ratio.max(axis=-1) / max(alpha, 1e-3)
 
 
-def geometric_grid(lmax: float, flmin: float, nlam: int) -> np.ndarray:
-    """lambda_2..lambda_nlam: lmax * alf^m, by repeated products as glmnet forms them."""
+def geometric_grid(lmax, flmin: float, nlam: int) -> np.ndarray:
+    """lambda_2..lambda_nlam: lmax * alf^m, by repeated products as glmnet forms them (a row per lmax)."""
     alf = max(EPS, flmin) ** (1.0 / (nlam - 1))
-    out = np.empty(nlam - 1)
-    alm = lmax * alf
-    for m in range(nlam - 1):
-        out[m] = alm
-        alm *= alf
-    return out
+    factors = np.full(np.shape(lmax) + (nlam - 1,), alf)
+    factors[..., 0] = np.multiply(lmax, alf)
+    return np.multiply.accumulate(factors, axis=-1)  # a running product: the same roundings as glmnet's loop
 
 
 def fix_first_lambda(lam: np.ndarray) -> np.ndarray:
@@ -406,10 +406,11 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     covariance scheme; it is implied when the Gram columns are lazy.
     """
     B = len(stds)
-    cl = np.stack([np.vstack([lower, upper]) / s.ys * s.xs for s in stds])
-    state = _BatchState(_source(stds), np.stack([s.g for s in stds]), np.stack([s.xv for s in stds]),
-                        np.tile(penalty, (B, 1)), cl, np.stack([s.include for s in stds]), dtype)
     ys = np.array([s.ys for s in stds])
+    include = np.stack([s.include for s in stds])
+    cl = np.vstack([lower, upper])[None] / ys[:, None, None] * np.stack([s.xs for s in stds])[:, None, :]
+    state = _BatchState(_source(stds), np.stack([s.g for s in stds]), np.stack([s.xv for s in stds]),
+                        np.tile(penalty, (B, 1)), cl, include, dtype)
     parts = [[] for _ in range(B)]  # (lambdas, beta_std rows, rsq) per block
     errs, first_failed = np.zeros(B, dtype=int), np.zeros(B, dtype=int)
     if user_lambdas is not None:
@@ -423,7 +424,7 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
         errs[:], first_failed[:] = err, nfit
     else:
         mnl = min(MNLAM, nlambda)
-        if all(np.all(penalty[s.include > 0] > 0) for s in stds):
+        if np.all((penalty > 0) | (include <= 0)):
             # Every variable is penalized: at "infinite" lambda nothing moves and
             # glmnet's one confirming sweep is all there is to count.
             p = stds[0].g.shape[0]
@@ -442,8 +443,8 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
             errs[:], first_failed[:] = err, nfit
             g = np.asarray(state.g, dtype=np.float64)
         if nlambda > 1 and np.any(err == 0):
-            lmax = np.array([lambda_max(g[b], penalty, stds[b].include, alpha) for b in range(B)])
-            grid = np.stack([geometric_grid(lmax[b], flmin, nlambda) for b in range(B)])
+            lmax = lambda_max(g, penalty, include, alpha)
+            grid = geometric_grid(lmax, flmin, nlambda)
             bp, rsq, nfit, err = state.run(grid, lmax, _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 1,
                                                                  True, strong))
             for b in np.flatnonzero(errs == 0):
