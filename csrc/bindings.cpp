@@ -20,6 +20,7 @@ namespace {
 
 using HostArray = nb::ndarray<nb::device::cpu, nb::ro>;
 using RowIndex = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+using HostMatrixArg = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 
 glmlx::HostMatrix host_matrix(const HostArray& a) {
   const int64_t rows = a.ndim() > 0 ? int64_t(a.shape(0)) : 1;
@@ -113,6 +114,34 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
     return nb::make_tuple(G, c, nb::none(), nb::none());
   }
   return nb::make_tuple(G, c, xb, yb);
+}
+
+// A @ B for row-major float64 matrices, for the Python layer's products: through
+// glmlx's BLAS, single-threaded under 5e7 flops (ThreadScope). numpy's OpenBLAS
+// goes multi-threaded from ~3e5 multiply-adds (gemv ~1e4), and its pool then
+// spins for ~0.1 s on a core that the batched solver's threads need.
+nb::ndarray<nb::numpy, double> matmul_numpy(const HostMatrixArg& A, const HostMatrixArg& B) {
+  const size_t m = A.shape(0), k = A.shape(1), n = B.shape(1);
+  auto C = new_numpy<double>({m, n});
+  if (m == 0 || n == 0) {
+    return C;
+  }
+  if (k == 0) {
+    std::fill(C.data(), C.data() + m * n, 0.0);
+    return C;
+  }
+  {
+    nb::gil_scoped_release release;
+    glmlx::blas::ThreadScope threads(2.0 * double(m) * double(n) * double(k));
+    if (m == 1) {  // a row vector times B: B'a
+      glmlx::blas::gemv(true, k, n, 1.0, B.data(), n, A.data(), 1, 0.0, C.data(), 1);
+    } else if (n == 1) {
+      glmlx::blas::gemv(false, m, k, 1.0, A.data(), k, B.data(), 1, 0.0, C.data(), 1);
+    } else {
+      glmlx::blas::gemm(false, false, m, n, k, 1.0, A.data(), k, B.data(), n, 0.0, C.data(), n);
+    }
+  }
+  return C;
 }
 
 } // namespace
@@ -210,5 +239,15 @@ NB_MODULE(_ext, m) {
       "X"_a, "y"_a, "weights"_a, "center"_a, "subsets"_a,
       "gram_numpy on each row subset (CV folds), stacked over the subsets, which are spread over threads "
       "(internal)");
+  m.def(
+      "matmul_numpy",
+      [](HostMatrixArg A, HostMatrixArg B) {
+        if (A.shape(1) != B.shape(0)) {
+          throw nb::value_error("[glmlx.matmul] A's columns must match B's rows");
+        }
+        return matmul_numpy(A, B);
+      },
+      "A"_a.noconvert(), "B"_a.noconvert(),
+      "A @ B for C-contiguous float64 matrices through glmlx's BLAS, single-threaded when small (internal)");
   m.def("gpu_backend", &glmlx::gpu_backend);
 }

@@ -26,7 +26,7 @@ import mlx.core as mx
 import numpy as np
 
 from ._ext_loader import _ext
-from .primitives import gram
+from .primitives import gram, host_matmul
 
 BIG = 9.9e35  # glmnet.control()$big: stands for an infinite limit or lambda
 EPS = 1e-6  # glmnet.control()$eps: floor of lambda.min.ratio
@@ -461,12 +461,12 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
             jerr = -(first_failed[b] + 1)
         elif errs[b] == 2:
             jerr = -10000 - (first_failed[b] + 1)
-        beta = (beta_std * (s.ys / s.xs)).T  # (p, nlam), original scale
+        beta_t = beta_std * (s.ys / s.xs)  # (nlam, p), original scale
         lam_out = lams * s.ys
         if user_lambdas is None:
             lam_out = fix_first_lambda(lam_out)
-        results.append(PathResult(lam_out, s.ym - s.xm @ beta, beta, rsq_b, s.nulldev, int(state.npasses[b]),
-                                  jerr))
+        results.append(PathResult(lam_out, s.ym - host_matmul(beta_t, s.xm), beta_t.T, rsq_b, s.nulldev,
+                                  int(state.npasses[b]), jerr))
     return results
 
 
