@@ -370,11 +370,15 @@ def geometric_grid(lmax, flmin: float, nlam: int) -> np.ndarray:
     return np.multiply.accumulate(factors, axis=-1)  # a running product: the same roundings as glmnet's loop
 
 
-def fix_first_lambda(lam: np.ndarray) -> np.ndarray:
-    """glmnet's fix.lam: the first lambda (fitted as 'infinity') by log-linear extrapolation."""
+def fix_first_lambda(lam: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """glmnet's fix.lam: the first lambda (fitted as 'infinity') by log-linear extrapolation.
+
+    ``lam`` (B, L) holds B paths of ``count`` (B,) points each; those of 3 or
+    more points are fixed (in a copy).
+    """
     lam = lam.copy()
-    if lam.size > 2:
-        lam[0] = np.exp(2 * np.log(lam[1]) - np.log(lam[2]))
+    long = count > 2
+    lam[long, 0] = np.exp(2 * np.log(lam[long, 1]) - np.log(lam[long, 2]))
     return lam
 
 
@@ -411,16 +415,15 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     cl = np.vstack([lower, upper])[None] / ys[:, None, None] * np.stack([s.xs for s in stds])[:, None, :]
     state = _BatchState(_source(stds), np.stack([s.g for s in stds]), np.stack([s.xv for s in stds]),
                         np.tile(penalty, (B, 1)), cl, include, dtype)
-    parts = [[] for _ in range(B)]  # (lambdas, beta_std rows, rsq) per block
+    # (lambdas (B, L), beta_std (B, L, p), rsq (B, L), points each problem keeps (B,)) per block, in path order
+    blocks = []
     errs, first_failed = np.zeros(B, dtype=int), np.zeros(B, dtype=int)
     if user_lambdas is not None:
         mnl = min(MNLAM, len(user_lambdas))
         grid = np.asarray(user_lambdas, dtype=np.float64)[None, :] / ys[:, None]
         bp, rsq, nfit, err = state.run(grid, np.zeros(B), _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0,
                                                                     False, strong))
-        for b in range(B):
-            n = int(nfit[b])
-            parts[b].append((grid[b, :n], bp[b, :n], rsq[b, :n]))
+        blocks.append((grid, bp, rsq, nfit))
         errs[:], first_failed[:] = err, nfit
     else:
         mnl = min(MNLAM, nlambda)
@@ -428,8 +431,7 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
             # Every variable is penalized: at "infinite" lambda nothing moves and
             # glmnet's one confirming sweep is all there is to count.
             p = stds[0].g.shape[0]
-            for b in range(B):
-                parts[b].append((np.array([BIG]), np.zeros((1, p)), np.zeros(1)))
+            blocks.append((np.full((B, 1), BIG), np.zeros((B, 1, p)), np.zeros((B, 1)), np.ones(B, dtype=int)))
             state.npasses += 1
             err = np.zeros(B, dtype=int)
             first_failed[:] = 1
@@ -437,9 +439,7 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
         else:
             bp, rsq, nfit, err = state.run(np.full((B, 1), BIG), np.zeros(B),
                                            _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0, True, strong))
-            for b in range(B):
-                n = int(nfit[b])
-                parts[b].append((np.full(n, BIG), bp[b, :n], rsq[b, :n]))
+            blocks.append((np.full((B, 1), BIG), bp, rsq, nfit))
             errs[:], first_failed[:] = err, nfit
             g = np.asarray(state.g, dtype=np.float64)
         if nlambda > 1 and np.any(err == 0):
@@ -447,26 +447,32 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
             grid = geometric_grid(lmax, flmin, nlambda)
             bp, rsq, nfit, err = state.run(grid, lmax, _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 1,
                                                                  True, strong))
-            for b in np.flatnonzero(errs == 0):
-                n = int(nfit[b])
-                parts[b].append((grid[b, :n], bp[b, :n], rsq[b, :n]))
-                errs[b], first_failed[b] = err[b], 1 + n
+            ok = errs == 0  # only paths that fit "infinity" go on
+            blocks.append((grid, bp, rsq, np.where(ok, nfit, 0)))
+            errs[ok], first_failed[ok] = err[ok], 1 + nfit[ok]
+    # A problem reaches a block only after fitting all of the previous one, so
+    # its path is the first `count` points of the blocks laid end to end.
+    count = sum(q[3] for q in blocks)
+    lams, rsq = (np.concatenate([q[i] for q in blocks], axis=1) for i in (0, 2))
+    scale = (ys[:, None] / np.stack([s.xs for s in stds]))[:, None, :]
+    beta_t = np.empty(lams.shape + scale.shape[-1:])  # (B, L, p), original scale
+    start = 0
+    for q in blocks:
+        np.multiply(q[1], scale, out=beta_t[:, start:start + q[1].shape[1]])
+        start += q[1].shape[1]
+    lam_out = lams * ys[:, None]
+    if user_lambdas is None:
+        lam_out = fix_first_lambda(lam_out, count)
     results = []
     for b, s in enumerate(stds):
-        lams = np.concatenate([q[0] for q in parts[b]])
-        beta_std = np.concatenate([q[1] for q in parts[b]], axis=0)
-        rsq_b = np.concatenate([q[2] for q in parts[b]])
         jerr = 0
         if errs[b] == 1:
             jerr = -(first_failed[b] + 1)
         elif errs[b] == 2:
             jerr = -10000 - (first_failed[b] + 1)
-        beta_t = beta_std * (s.ys / s.xs)  # (nlam, p), original scale
-        lam_out = lams * s.ys
-        if user_lambdas is None:
-            lam_out = fix_first_lambda(lam_out)
-        results.append(PathResult(lam_out, s.ym - host_matmul(beta_t, s.xm), beta_t.T, rsq_b, s.nulldev,
-                                  int(state.npasses[b]), jerr))
+        n = int(count[b])
+        results.append(PathResult(lam_out[b, :n], s.ym - host_matmul(beta_t[b, :n], s.xm), beta_t[b, :n].T,
+                                  rsq[b, :n], s.nulldev, int(state.npasses[b]), jerr))
     return results
 
 
