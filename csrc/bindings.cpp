@@ -96,16 +96,20 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
     const double work = double(hx.rows) * double(p) * double(p);
     const size_t nthreads =
         work < 1e7 ? 1 : std::min<size_t>(K, std::max(1u, std::thread::hardware_concurrency()));
+    auto work_on = [&](size_t t) {
+      for (size_t f = t; f < K; f += nthreads) {
+        glmlx::gram_host<T>(hx, &hy, &hw, center, G.data() + f * p * p, c.data() + f * p,
+                            center ? xb.data() + f * p : nullptr, center ? yb.data() + f : nullptr,
+                            subsets[f].data(), int64_t(subsets[f].shape(0)));
+      }
+    };
+    // This thread takes the first share: a new thread can wait milliseconds
+    // for a core on a busy machine, longer than a small problem's whole work.
     std::vector<std::thread> pool;
-    for (size_t t = 0; t < nthreads; ++t) {
-      pool.emplace_back([&, t]() {
-        for (size_t f = t; f < K; f += nthreads) {
-          glmlx::gram_host<T>(hx, &hy, &hw, center, G.data() + f * p * p, c.data() + f * p,
-                              center ? xb.data() + f * p : nullptr, center ? yb.data() + f : nullptr,
-                              subsets[f].data(), int64_t(subsets[f].shape(0)));
-        }
-      });
+    for (size_t t = 1; t < nthreads; ++t) {
+      pool.emplace_back(work_on, t);
     }
+    work_on(0);
     for (auto& th : pool) {
       th.join();
     }
