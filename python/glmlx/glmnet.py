@@ -84,10 +84,10 @@ def interp_points(lam: np.ndarray, s: np.ndarray):
     lam_n = (lam[0] - lam) / (lam[0] - lam[k - 1])
     coord = np.interp(sfrac, lam_n, np.arange(k, dtype=np.float64))
     left, right = np.floor(coord).astype(int), np.ceil(coord).astype(int)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = (sfrac - lam_n[right]) / (lam_n[left] - lam_n[right])
-    frac[left == right] = 1.0
-    frac[np.abs(lam_n[left] - lam_n[right]) < _EPS] = 1.0
+    gap = lam_n[left] - lam_n[right]
+    at_point = np.abs(gap) < _EPS  # includes left == right; these take the left point alone
+    frac = (sfrac - lam_n[right]) / np.where(at_point, 1.0, gap)
+    frac[at_point] = 1.0
     return left, right, frac
 
 
