@@ -79,13 +79,15 @@ nb::tuple gram_numpy(const HostArray& X, const std::optional<HostArray>& y, cons
 
 // gram on each of several row subsets of the same numpy buffers (CV folds),
 // the subsets spread over threads; returns gram_numpy's tuple with every output
-// stacked over the subsets: (G (K, p, p), XtY (K, p), xbar (K, p), ybar (K,)).
+// stacked over the subsets: (G (K + spare, p, p), XtY (K, p), xbar (K, p),
+// ybar (K,)). G's spare slots come last, unset, for the caller's own matrices
+// (the pooled full-data Gram), so all can go to the batched solver as one array.
 template <typename T>
 nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArray& w, bool center,
-                          const std::vector<RowIndex>& subsets) {
+                          const std::vector<RowIndex>& subsets, size_t spare) {
   const auto hx = host_matrix(X), hy = host_matrix(y), hw = host_matrix(w);
   const size_t p = size_t(hx.cols), K = subsets.size();
-  auto G = new_numpy<T>({K, p, p});
+  auto G = new_numpy<T>({K + spare, p, p});
   auto c = new_numpy<T>({K, p});
   auto xb = new_numpy<T>({K, p});
   auto yb = new_numpy<T>({K});
@@ -217,7 +219,7 @@ NB_MODULE(_ext, m) {
       "gram's kernel on numpy buffers without copying them into MLX (internal)");
   m.def(
       "gram_numpy_rows",
-      [](HostArray X, HostArray y, HostArray w, bool center, std::vector<RowIndex> subsets) {
+      [](HostArray X, HostArray y, HostArray w, bool center, std::vector<RowIndex> subsets, size_t spare) {
         if (X.ndim() != 2 || y.ndim() != 1 || w.ndim() != 1 || y.shape(0) != X.shape(0) ||
             w.shape(0) != X.shape(0)) {
           throw nb::value_error("[glmlx.gram] X must be (n, p) with y and weights of length n");
@@ -233,16 +235,16 @@ NB_MODULE(_ext, m) {
           }
         }
         if (X.dtype() == nb::dtype<double>()) {
-          return gram_numpy_rows<double>(X, y, w, center, subsets);
+          return gram_numpy_rows<double>(X, y, w, center, subsets, spare);
         }
         if (X.dtype() == nb::dtype<float>()) {
-          return gram_numpy_rows<float>(X, y, w, center, subsets);
+          return gram_numpy_rows<float>(X, y, w, center, subsets, spare);
         }
         throw nb::type_error("[glmlx.gram] X must be float32 or float64");
       },
-      "X"_a, "y"_a, "weights"_a, "center"_a, "subsets"_a,
-      "gram_numpy on each row subset (CV folds), stacked over the subsets, which are spread over threads "
-      "(internal)");
+      "X"_a, "y"_a, "weights"_a, "center"_a, "subsets"_a, "spare"_a = 0,
+      "gram_numpy on each row subset (CV folds), stacked over the subsets, which are spread over threads; "
+      "G gets `spare` more slots at the end, unset (internal)");
   m.def(
       "matmul_numpy",
       [](HostMatrixArg A, HostMatrixArg B) {

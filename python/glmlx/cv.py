@@ -2,9 +2,11 @@
 
 R refits every fold from scratch. Here every fold's training problem is
 standardized from the full-data Gram matrix minus the held-out rows' Gram
-(``gaussian.standardize_folds``), and all folds go through the
-coordinate-descent primitive as one batch (threads across folds), on the
-full-data lambda sequence as R does.
+(``gaussian.standardize_cv``), and the folds and the full data go through the
+coordinate-descent primitive as one batch (threads across problems). As in R's
+cv.glmnet 4.1, each fold fits its own lambda path and is evaluated at the
+full-data lambdas by glmnet's interpolation; held-out losses come from a
+per-family loss of the predictions (``LOSSES``).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import gaussian
-from .glmnet import GlmnetFit, _fit, _prepare, interp_points
+from .glmnet import GlmnetFit, _prepare, interp_points
 from .primitives import host_matmul
 
 MEASURES = {"gaussian": ("mse", "mae", "deviance")}
@@ -110,6 +112,31 @@ def _fold_rows(fold: np.ndarray, k: int) -> list:
     return np.split(order, np.cumsum(np.bincount(fold, minlength=k))[:-1])
 
 
+def _gaussian_paths(prob, fold: np.ndarray, rows: list):
+    """Paths of the full data and of the K folds (gaussian): (full PathResult, list of the folds').
+
+    Each fold fits its own path (the user's lambdas when given, else its own
+    grid), as R's cv.glmnet 4.1. Where the K Gram matrices fit in memory, one
+    pass over X gives them all and the full data joins the folds' batch;
+    otherwise (Gram columns on demand) the full data is solved on its own.
+    """
+    opts = dict(alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper, nlambda=prob.nlambda,
+                flmin=prob.flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
+                dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype, strong=prob.strong)
+    k = len(rows)
+    if prob.strong and gaussian.prefer_lazy(prob.y.shape[0], prob.X.shape[1], copies=k):
+        std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
+                                   prob.fit_intercept, lazy=prob.lazy)
+        full = gaussian.fit_paths([std], **opts)[0]
+        stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
+                                          prob.fit_intercept, lazy=True)
+        return full, gaussian.fit_paths(stds, **opts)
+    stds = gaussian.standardize_cv(prob.X, prob.y, prob.weights, fold, rows, prob.excluded, prob.standardize,
+                                   prob.fit_intercept)
+    *folds, full = gaussian.fit_paths(stds, **opts)
+    return full, folds
+
+
 def _gaussian_loss(y: np.ndarray, pred: np.ndarray, measure: str) -> np.ndarray:
     """Losses (rows, nlam) of predictions ``pred`` of ``y`` for a gaussian type_measure."""
     resid = y[:, None] - pred
@@ -195,25 +222,11 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     empty = np.flatnonzero(np.bincount(fold, weights=prob.weights > 0, minlength=k) == 0)
     if empty.size:
         raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")
-    # Folds share the full Gram (one pass plus the held-out rows') where it fits
-    # in memory for all of them; lazy columns would read X once per fold.
-    fold_lazy = prob.strong and gaussian.prefer_lazy(n, prob.X.shape[1], copies=k)
     rows = _fold_rows(fold, k)
-    by_fold = full = None
-    if not fold_lazy and not prob.lazy:  # one Gram pass (fold by fold) serves the full fit and the folds
-        by_fold = gaussian.fold_moments(prob.X, prob.y, prob.weights, rows, prob.fit_intercept)
-        full = gaussian.normalize_moments(by_fold.full, prob.weights.sum())
-    fit = _fit(prob, full)
+    full, results = _gaussian_paths(prob, fold, rows)
+    gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
+    fit = GlmnetFit(prob.family, full, n, prob.user_lambdas is not None)
     lam = np.asarray(fit.lambdas)
-    stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
-                                      prob.fit_intercept, fold_lazy, moments_by_fold=by_fold)
-    # As R's cv.glmnet 4.1: each fold fits its own path (the user's lambdas when
-    # given, else its own grid) and is evaluated at the full-data lambdas by
-    # glmnet's linear interpolation in lambda.
-    results = gaussian.fit_paths(stds, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
-                                 nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
-                                 thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax,
-                                 sml=prob.sml, dtype=prob.dtype, strong=prob.strong)
     if grouped and n / k < 3:
         warnings.warn("Option grouped=False enforced in cv_glmnet, since < 3 observations per fold",
                       UserWarning, stacklevel=2)
@@ -225,7 +238,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     for j, (res, rows_j) in enumerate(zip(results, rows)):
         if res.lambdas.size == 0:
             raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
-        gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ")
+        gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ", stacklevel=3)
         pred = _held_out_link(prob.X, rows_j, res, lam)
         if preval is not None:
             preval[rows_j] = pred

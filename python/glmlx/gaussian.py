@@ -204,7 +204,7 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
 class FoldMoments:
     """Raw-weight Gram moments of every CV fold's held-out rows (stacked over the K folds) and of all rows."""
 
-    H: np.ndarray  # (K, p, p) held-out X'WX, about each fold's own means when centered
+    H: np.ndarray  # (K + 1, p, p) held-out X'WX, about each fold's own means when centered; then full[0]
     h: np.ndarray  # (K, p) held-out X'Wy, likewise
     m: Optional[np.ndarray]  # (K, p) held-out weighted means of X (centered only)
     my: Optional[np.ndarray]  # (K,) held-out weighted means of y (centered only)
@@ -216,14 +216,15 @@ def fold_moments(X, y: np.ndarray, weights: np.ndarray, rows: list, center: bool
     """Gram moments of every fold's held-out rows (``rows``: their indices), and the full data's pooled from them.
 
     The folds partition the rows, so the full-data Gram is the sum of the
-    held-out Grams (moved to the common mean): one pass over X in all.
+    held-out Grams (moved to the common mean): one pass over X in all. It is
+    stored after the folds' (``H[K]``).
     """
     Xn = np.asarray(X)
     H, h, m, my = (None if a is None else np.asarray(a, dtype=np.float64) for a in _ext.gram_numpy_rows(
         Xn, y.astype(Xn.dtype, copy=False), weights.astype(Xn.dtype, copy=False), center,
-        [r.astype(np.int64, copy=False) for r in rows]))
+        [r.astype(np.int64, copy=False) for r in rows], spare=1))
     s = np.array([weights[r].sum() for r in rows])
-    G, c = H.sum(axis=0), h.sum(axis=0)
+    G, c = np.sum(H[:-1], axis=0, out=H[-1]), h.sum(axis=0)
     if not center:
         return FoldMoments(H, h, None, None, s, (G, c, None, None))
     S = sum(s.tolist())
@@ -262,7 +263,7 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
     W = np.where(train, weights, 0.0)
     ybar, ys, nulldev = _y_moments(y, W, fit_intercept)
     St = weights.sum() - fm.s  # training weight sums
-    Gt = fm.H  # becomes the training Grams, fold by fold in place (K more p x p temporaries may not fit)
+    Gt = fm.H[:nfolds]  # becomes the training Grams, fold by fold in place (K more p x p temporaries may not fit)
     if fit_intercept:
         d, dy = fm.m - m, fm.my - my  # held-out minus full-data means
         delta = -(fm.s / St)[:, None] * d  # training minus full-data means
@@ -287,6 +288,24 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
     finite = np.isfinite(Gt).all(axis=(1, 2)) & np.isfinite(ct).all(axis=1)
     # glmnet sees only a fold's training rows: constant columns are judged there
     return _finish(Xn, Gt, ct, xbar, var, ybar, ys, nulldev, excluded, scale, fit_intercept, finite, train)
+
+
+def standardize_cv(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, rows: list,
+                   excluded: np.ndarray, scale: bool, fit_intercept: bool) -> list:
+    """Standardized training problems of the K CV folds, then of the full data, from one pass over X.
+
+    Full Gram mode (see ``standardize_folds``). The K + 1 standardized Gram
+    matrices are consecutive slices of one array, which ``fit_paths`` hands to
+    the solver without a copy: the full data's fit joins the folds' batch.
+    """
+    fm = fold_moments(X, y, weights, rows, fit_intercept)
+    full = standardize(X, y, weights, excluded, scale, fit_intercept,
+                       full_moments=normalize_moments(fm.full, weights.sum()))
+    folds = standardize_folds(X, y, weights, fold, len(rows), excluded, scale, fit_intercept, lazy=False,
+                              moments_by_fold=fm)
+    fm.H[-1] = full.C  # the raw pooled Gram there has served the folds
+    full.C = fm.H[-1]
+    return folds + [full]
 
 
 @dataclass
@@ -476,8 +495,8 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     return results
 
 
-def warn_path_errors(res: PathResult, maxit: int, pmax: int, what: str = "") -> None:
-    """glmnet's warnings for a path cut short (jerr < 0)."""
+def warn_path_errors(res: PathResult, maxit: int, pmax: int, what: str = "", stacklevel: int = 5) -> None:
+    """glmnet's warnings for a path cut short (jerr < 0), attributed ``stacklevel`` frames up (as warnings.warn)."""
     if res.jerr == 0:
         return
     if res.jerr > -10000:
@@ -486,7 +505,7 @@ def warn_path_errors(res: PathResult, maxit: int, pmax: int, what: str = "") -> 
     else:
         msg = (f"Number of nonzero coefficients along the path exceeds pmax={pmax} at {-res.jerr - 10000}th "
                "lambda value; solutions for larger lambdas returned")
-    warnings.warn(what + msg, GlmnetWarning, stacklevel=5)  # the caller of glmnet / cv_glmnet
+    warnings.warn(what + msg, GlmnetWarning, stacklevel=stacklevel)  # default: the caller of glmnet
 
 
 def fit_path(std: Standardized, **kw) -> PathResult:

@@ -334,9 +334,9 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
                     strong, lazy)
 
 
-def _fit(prob: _Problem, full_moments=None) -> GlmnetFit:
+def _fit(prob: _Problem) -> GlmnetFit:
     std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize, prob.fit_intercept,
-                               lazy=prob.lazy, full_moments=full_moments)
+                               lazy=prob.lazy)
     res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
                             nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
                             thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
