@@ -21,6 +21,8 @@ namespace {
 using HostArray = nb::ndarray<nb::device::cpu, nb::ro>;
 using RowIndex = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 using HostMatrixArg = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+using HostVectorArg = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+using IndexMatrix = nb::ndarray<const int64_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 
 glmlx::HostMatrix host_matrix(const HostArray& a) {
   const int64_t rows = a.ndim() > 0 ? int64_t(a.shape(0)) : 1;
@@ -150,6 +152,81 @@ nb::ndarray<nb::numpy, double> matmul_numpy(const HostMatrixArg& A, const HostMa
   return C;
 }
 
+// Held-out linear predictors of K CV folds (n, L): the rows order[bounds[k]:bounds[k+1]]
+// of X times fold k's path (betas[k] (L_k, p), a0s[k] (L_k,)) interpolated at the
+// full-data lambdas by glmnet's rule (path points left/right, weight frac of the
+// left one; all (K, L)). Only variables nonzero somewhere on the fold's path enter
+// the product (lasso paths are sparse); the rest would add exact zeros. Rows come
+// out in `order`. One call instead of ~15 numpy operations per fold.
+template <typename T>
+nb::ndarray<nb::numpy, double> cv_link_numpy(const HostArray& X, const RowIndex& order, const RowIndex& bounds,
+                                             const std::vector<HostMatrixArg>& betas,
+                                             const std::vector<HostVectorArg>& a0s, const IndexMatrix& left,
+                                             const IndexMatrix& right, const HostMatrixArg& frac) {
+  const auto hx = host_matrix(X);
+  const T* xd = static_cast<const T*>(hx.data);
+  const size_t p = size_t(hx.cols), K = betas.size(), L = size_t(frac.shape(1));
+  auto out = new_numpy<double>({size_t(order.shape(0)), L});
+  {
+    nb::gil_scoped_release release;
+    std::vector<int64_t> act;
+    std::vector<double> B, Xs, a0;
+    for (size_t k = 0; k < K; ++k) {
+      const double* bt = betas[k].data();
+      const size_t Lk = betas[k].shape(0);
+      act.clear();
+      for (size_t j = 0; j < p; ++j) {
+        for (size_t l = 0; l < Lk; ++l) {
+          if (bt[l * p + j] != 0.0) {
+            act.push_back(int64_t(j));
+            break;
+          }
+        }
+      }
+      const size_t a = act.size();
+      const int64_t* lk = left.data() + k * L;
+      const int64_t* rk = right.data() + k * L;
+      const double* fk = frac.data() + k * L;
+      // the same two products and sum as numpy's b[:, left] * frac + b[:, right] * (1 - frac)
+      B.resize(a * L);
+      for (size_t i = 0; i < a; ++i) {
+        for (size_t l = 0; l < L; ++l) {
+          const double wl = bt[lk[l] * p + act[i]] * fk[l];
+          const double wr = bt[rk[l] * p + act[i]] * (1.0 - fk[l]);
+          B[i * L + l] = wl + wr;
+        }
+      }
+      a0.resize(L);
+      for (size_t l = 0; l < L; ++l) {
+        const double wl = a0s[k].data()[lk[l]] * fk[l];
+        const double wr = a0s[k].data()[rk[l]] * (1.0 - fk[l]);
+        a0[l] = wl + wr;
+      }
+      const int64_t r0 = bounds.data()[k], nk = bounds.data()[k + 1] - r0;
+      double* o = out.data() + r0 * L;
+      if (a == 0) {
+        std::fill(o, o + nk * L, 0.0);
+      } else {
+        Xs.resize(nk * a);
+        for (int64_t r = 0; r < nk; ++r) {
+          const T* xr = xd + order.data()[r0 + r] * hx.s0;
+          for (size_t i = 0; i < a; ++i) {
+            Xs[r * a + i] = double(xr[act[i] * hx.s1]);
+          }
+        }
+        glmlx::blas::ThreadScope threads(2.0 * double(nk) * double(a) * double(L));
+        glmlx::blas::gemm(false, false, nk, L, a, 1.0, Xs.data(), a, B.data(), L, 0.0, o, L);
+      }
+      for (int64_t r = 0; r < nk; ++r) {
+        for (size_t l = 0; l < L; ++l) {
+          o[r * L + l] += a0[l];
+        }
+      }
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 NB_MODULE(_ext, m) {
@@ -255,5 +332,47 @@ NB_MODULE(_ext, m) {
       },
       "A"_a.noconvert(), "B"_a.noconvert(),
       "A @ B for C-contiguous float64 matrices through glmlx's BLAS, single-threaded when small (internal)");
+  m.def(
+      "cv_link_numpy",
+      [](HostArray X, RowIndex order, RowIndex bounds, std::vector<HostMatrixArg> betas,
+         std::vector<HostVectorArg> a0s, IndexMatrix left, IndexMatrix right, HostMatrixArg frac) {
+        const size_t K = betas.size(), L = frac.shape(1);
+        if (X.ndim() != 2 || a0s.size() != K || bounds.shape(0) != K + 1 || left.shape(0) != K ||
+            right.shape(0) != K || frac.shape(0) != K || left.shape(1) != L || right.shape(1) != L) {
+          throw nb::value_error("[glmlx.cv_link] inconsistent shapes");
+        }
+        const int64_t n = X.shape(0), p = X.shape(1);
+        const int64_t* b = bounds.data();
+        if (b[0] != 0 || b[K] != int64_t(order.shape(0))) {
+          throw nb::value_error("[glmlx.cv_link] bounds must run from 0 to the number of rows");
+        }
+        for (size_t i = 0; i < order.shape(0); ++i) {
+          if (order.data()[i] < 0 || order.data()[i] >= n) {
+            throw nb::value_error("[glmlx.cv_link] rows must index rows of X");
+          }
+        }
+        for (size_t k = 0; k < K; ++k) {
+          const int64_t Lk = betas[k].shape(0);
+          if (b[k + 1] < b[k] || betas[k].shape(1) != size_t(p) || int64_t(a0s[k].shape(0)) != Lk) {
+            throw nb::value_error("[glmlx.cv_link] inconsistent shapes");
+          }
+          for (size_t l = 0; l < L; ++l) {
+            const int64_t lo = left.data()[k * L + l], hi = right.data()[k * L + l];
+            if (lo < 0 || lo >= Lk || hi < 0 || hi >= Lk) {
+              throw nb::value_error("[glmlx.cv_link] interpolation points must index the fold's path");
+            }
+          }
+        }
+        if (X.dtype() == nb::dtype<double>()) {
+          return cv_link_numpy<double>(X, order, bounds, betas, a0s, left, right, frac);
+        }
+        if (X.dtype() == nb::dtype<float>()) {
+          return cv_link_numpy<float>(X, order, bounds, betas, a0s, left, right, frac);
+        }
+        throw nb::type_error("[glmlx.cv_link] X must be float32 or float64");
+      },
+      "X"_a, "order"_a.noconvert(), "bounds"_a.noconvert(), "betas"_a, "a0s"_a, "left"_a.noconvert(),
+      "right"_a.noconvert(), "frac"_a.noconvert(),
+      "held-out linear predictors of CV folds, paths interpolated at given points (internal)");
   m.def("gpu_backend", &glmlx::gpu_backend);
 }

@@ -17,6 +17,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import gaussian
+from ._ext_loader import _ext
 from .glmnet import GlmnetFit, _prepare, interp_points
 from .primitives import host_matmul
 
@@ -106,10 +107,10 @@ def _folds(n: int, nfolds: int, foldid, seed) -> tuple[np.ndarray, np.ndarray, i
     return labels, index, k
 
 
-def _fold_rows(fold: np.ndarray, k: int) -> list:
-    """Row indices of every fold, ascending (one stable sort instead of a pass per fold)."""
+def _fold_order(fold: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows sorted by fold (ascending within a fold) and the folds' bounds in that order (k + 1,)."""
     order = np.argsort(fold, kind="stable")
-    return np.split(order, np.cumsum(np.bincount(fold, minlength=k))[:-1])
+    return order, np.concatenate([[0], np.cumsum(np.bincount(fold, minlength=k))])
 
 
 def _gaussian_paths(prob, fold: np.ndarray, rows: list):
@@ -146,18 +147,15 @@ def _gaussian_loss(y: np.ndarray, pred: np.ndarray, measure: str) -> np.ndarray:
 LOSSES = {"gaussian": _gaussian_loss}  # family -> loss(y, predictions, type_measure)
 
 
-def _held_out_link(X: np.ndarray, rows: np.ndarray, path, lam: np.ndarray) -> np.ndarray:
-    """Linear predictor (rows, nlam) of X[rows] by a fold's path, interpolated at the full-data lambdas.
+def _held_out_link(X: np.ndarray, order: np.ndarray, bounds: np.ndarray, paths: list, lam: np.ndarray):
+    """Linear predictors (n, nlam) of the rows ``order`` (sorted by fold) by their own folds' paths.
 
-    Only variables that are nonzero somewhere on the path enter the product:
-    lasso paths are sparse, and the rest would add exact zeros.
+    Each path is interpolated at the full-data lambdas ``lam`` (glmnet's
+    linear interpolation in lambda); the products run in one C++ call.
     """
-    left, right, frac = interp_points(path.lambdas, lam)
-    act = np.flatnonzero(np.any(path.beta != 0, axis=1))
-    beta = path.beta[act]
-    beta = beta[:, left] * frac + beta[:, right] * (1 - frac)
-    a0 = path.a0[left] * frac + path.a0[right] * (1 - frac)
-    return a0[None, :] + host_matmul(X.take(rows, axis=0).take(act, axis=1), beta)  # 2 takes: 3x np.ix_'s speed
+    left, right, frac = (np.stack(v) for v in zip(*(interp_points(r.lambdas, lam) for r in paths)))
+    return _ext.cv_link_numpy(X, order, bounds, [r.beta.T for r in paths], [r.a0 for r in paths], left, right,
+                              frac)
 
 
 def _grouped_stats(per_fold: np.ndarray, wsum: np.ndarray):
@@ -222,8 +220,8 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     empty = np.flatnonzero(np.bincount(fold, weights=prob.weights > 0, minlength=k) == 0)
     if empty.size:
         raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")
-    rows = _fold_rows(fold, k)
-    full, results = _gaussian_paths(prob, fold, rows)
+    order, bounds = _fold_order(fold, k)
+    full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)])
     gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
     fit = GlmnetFit(prob.family, full, n, prob.user_lambdas is not None)
     lam = np.asarray(fit.lambdas)
@@ -231,22 +229,24 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
         warnings.warn("Option grouped=False enforced in cv_glmnet, since < 3 observations per fold",
                       UserWarning, stacklevel=2)
         grouped = False
-    loss_fn = LOSSES[family]
-    preval = np.empty((n, lam.size)) if (keep or not grouped) else None
-    wsum = np.empty(k)
-    per_fold = np.empty((k, lam.size))  # each fold's weighted mean loss at every lambda
-    for j, (res, rows_j) in enumerate(zip(results, rows)):
+    for j, res in enumerate(results):
         if res.lambdas.size == 0:
             raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ", stacklevel=3)
-        pred = _held_out_link(prob.X, rows_j, res, lam)
-        if preval is not None:
-            preval[rows_j] = pred
-        wj = prob.weights[rows_j]
-        wsum[j] = wj.sum()
-        per_fold[j] = host_matmul(wj, loss_fn(prob.y[rows_j], pred, type_measure)) / wsum[j]
+    link = _held_out_link(prob.X, order, bounds, results, lam)  # rows in fold order
+    preval = None
+    if keep or not grouped:
+        preval = np.empty_like(link)
+        preval[order] = link
+    y, w = prob.y[order], prob.weights[order]
+    wsum = np.empty(k)
+    per_fold = np.empty((k, lam.size))  # each fold's weighted mean loss at every lambda
+    for j in range(k):  # fold by fold: (n, nlam) temporaries would cost more in page faults than the loop
+        f = slice(bounds[j], bounds[j + 1])
+        wsum[j] = w[f].sum()
+        per_fold[j] = host_matmul(w[f], LOSSES[family](y[f], link[f], type_measure)) / wsum[j]
     if grouped:
         cvm, cvsd = _grouped_stats(per_fold, wsum)
     else:
-        cvm, cvsd = _ungrouped_stats(loss_fn(prob.y, preval, type_measure), prob.weights)
+        cvm, cvsd = _ungrouped_stats(LOSSES[family](prob.y, preval, type_measure), prob.weights)
     return CVGlmnet(fit, cvm, cvsd, labels, type_measure, preval if keep else None)
