@@ -405,8 +405,10 @@ def _stacked(arrays):
     """np.stack(arrays); without a copy when they are the consecutive slices of one array (CV folds' Grams)."""
     base = arrays[0].base
     if (isinstance(base, np.ndarray) and base.flags.c_contiguous and base.shape == (len(arrays),) + arrays[0].shape
-            and all(a.base is base and a.ctypes.data == base[i].ctypes.data for i, a in enumerate(arrays))):
-        return base
+            and all(a.base is base for a in arrays)):
+        start, step = base.__array_interface__["data"][0], base.strides[0]
+        if all(a.__array_interface__["data"][0] == start + i * step for i, a in enumerate(arrays)):
+            return base
     return np.stack(arrays)
 
 
