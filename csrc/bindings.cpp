@@ -8,6 +8,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "blas.h"
@@ -100,20 +101,22 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
     const double work = double(hx.rows) * double(p) * double(p);
     const size_t nthreads =
         work < 1e7 ? 1 : std::min<size_t>(K, std::max(1u, std::thread::hardware_concurrency()));
-    auto work_on = [&](size_t t) {
-      for (size_t f = t; f < K; f += nthreads) {
+    // Each thread, this one included, takes the next subset: a new thread can
+    // wait milliseconds for a core on a busy machine, longer than a small
+    // problem's whole work, and the others then take its share.
+    std::atomic<size_t> next{0};
+    auto take_subsets = [&]() {
+      for (size_t f = next++; f < K; f = next++) {
         glmlx::gram_host<T>(hx, &hy, &hw, center, G.data() + f * p * p, c.data() + f * p,
                             center ? xb.data() + f * p : nullptr, center ? yb.data() + f : nullptr,
                             subsets[f].data(), int64_t(subsets[f].shape(0)));
       }
     };
-    // This thread takes the first share: a new thread can wait milliseconds
-    // for a core on a busy machine, longer than a small problem's whole work.
     std::vector<std::thread> pool;
     for (size_t t = 1; t < nthreads; ++t) {
-      pool.emplace_back(work_on, t);
+      pool.emplace_back(take_subsets);
     }
-    work_on(0);
+    take_subsets();
     for (auto& th : pool) {
       th.join();
     }
