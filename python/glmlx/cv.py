@@ -153,7 +153,7 @@ def _held_out_link(X: np.ndarray, order: np.ndarray, bounds: np.ndarray, paths: 
     Each path is interpolated at the full-data lambdas ``lam`` (glmnet's
     linear interpolation in lambda); the products run in one C++ call.
     """
-    left, right, frac = (np.stack(v) for v in zip(*(interp_points(r.lambdas, lam) for r in paths)))
+    left, right, frac = interp_points([r.lambdas for r in paths], lam)
     return _ext.cv_link_numpy(X, order, bounds, [r.beta.T for r in paths], [r.a0 for r in paths], left, right,
                               frac)
 
