@@ -87,6 +87,16 @@ def _column_stats(Xn: np.ndarray, w: np.ndarray, block: int = 256):
     return xbar, var
 
 
+def _batches(B: int, p: int, most: int = 1 << 16) -> list:
+    """Slices of B problems whose p x p matrices hold at most ``most`` values together (one at least).
+
+    Vectorized over problems where that is small, so that the temporaries of
+    the in-place p x p updates stay small for large p.
+    """
+    step = max(1, most // (p * p))
+    return [slice(i, min(i + step, B)) for i in range(0, B, step)]
+
+
 def _drop_constant(Xn, var, xbar, excluded, rows=None):
     """Usable variables (B, p) of B problems; ``rows`` (B, n) masks their rows of X (None: all rows)."""
     # glmnet drops exactly constant columns (chkvars); only near-zero-variance
@@ -138,14 +148,15 @@ def _finish(Xn, G, c, xbar, var, ym, ys, nulldev, excluded, standardize, fit_int
     stds = [Standardized(g[b], xv[b], xm[b], xs[b], float(ym[b]), float(ys[b]), include[b], float(nulldev[b]))
             for b in range(ys.shape[0])]
     if G is not None:
-        diag = np.diag_indices(G.shape[1])
-        for b, std in enumerate(stds):  # in place: B more p x p temporaries need not fit in memory
-            C = G[b]
-            C /= np.outer(xs[b], xs[b])
-            C[~inc[b], :] = 0.0
-            C[:, ~inc[b]] = 0.0
-            C[diag] = xv[b]
-            std.C = C
+        diag = np.arange(G.shape[1])
+        for ch in _batches(len(stds), G.shape[1]):  # in place
+            C, unused = G[ch], ~inc[ch]
+            C /= xs[ch, :, None] * xs[ch, None, :]
+            C[unused] = 0.0  # rows
+            C.transpose(0, 2, 1)[unused] = 0.0  # columns
+            C[:, diag, diag] = xv[ch]
+        for b, std in enumerate(stds):
+            std.C = G[b]
     return stds
 
 
@@ -263,25 +274,28 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
     W = np.where(train, weights, 0.0)
     ybar, ys, nulldev = _y_moments(y, W, fit_intercept)
     St = weights.sum() - fm.s  # training weight sums
-    Gt = fm.H[:nfolds]  # becomes the training Grams, fold by fold in place (K more p x p temporaries may not fit)
+    Gt = fm.H[:nfolds]  # becomes the training Grams, in place (K more p x p temporaries may not fit)
     if fit_intercept:
         d, dy = fm.m - m, fm.my - my  # held-out minus full-data means
         delta = -(fm.s / St)[:, None] * d  # training minus full-data means
         dyt = -(fm.s / St) * dy
-        for k in range(nfolds):
-            T = Gt[k]
-            T += fm.s[k] * np.outer(d[k], d[k])  # held-out Gram about the full-data means
+        for ch in _batches(nfolds, G.shape[0]):
+            T, outer = Gt[ch], d[ch, :, None] * d[ch, None, :]
+            outer *= fm.s[ch, None, None]
+            T += outer  # held-out Gram about the full-data means
             np.subtract(G, T, out=T)  # training Gram about them
-            T -= St[k] * np.outer(delta[k], delta[k])  # ... and about the training means
-            T /= St[k]
+            np.multiply(delta[ch, :, None], delta[ch, None, :], out=outer)
+            outer *= St[ch, None, None]
+            T -= outer  # ... and about the training means
+            T /= St[ch, None, None]
         hy = fm.h + fm.s[:, None] * d * dy[:, None]
         ct = (c - hy - St[:, None] * delta * dyt[:, None]) / St[:, None]
         xbar = m + delta
         var = np.diagonal(Gt, axis1=1, axis2=2).copy()
     else:
-        for k in range(nfolds):
-            np.subtract(G, Gt[k], out=Gt[k])
-            Gt[k] /= St[k]
+        for ch in _batches(nfolds, G.shape[0]):
+            np.subtract(G, Gt[ch], out=Gt[ch])
+            Gt[ch] /= St[ch, None, None]
         ct = (c - fm.h) / St[:, None]
         xbar = np.stack([wk @ Xn for wk in W]) / St[:, None]  # matrix-vector products, as the full data's
         var = np.diagonal(Gt, axis1=1, axis2=2) - xbar**2
