@@ -8,6 +8,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "blas.h"
@@ -23,6 +24,9 @@ namespace {
 
 using HostArray = nb::ndarray<nb::device::cpu, nb::ro>;
 using RowIndex = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+using HostMatrixArg = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+using HostVectorArg = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+using IndexMatrix = nb::ndarray<const int64_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 
 glmlx::HostMatrix host_matrix(const HostArray& a) {
   const int64_t rows = a.ndim() > 0 ? int64_t(a.shape(0)) : 1;
@@ -80,19 +84,19 @@ nb::tuple gram_numpy(const HostArray& X, const std::optional<HostArray>& y, cons
 }
 
 // gram on each of several row subsets of the same numpy buffers (CV folds),
-// the subsets spread over threads; returns a list of gram_numpy's tuples.
+// the subsets spread over threads; returns gram_numpy's tuple with every output
+// stacked over the subsets: (G (K + spare, p, p), XtY (K, p), xbar (K, p),
+// ybar (K,)). G's spare slots come last, unset, for the caller's own matrices
+// (the pooled full-data Gram), so all can go to the batched solver as one array.
 template <typename T>
-nb::list gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArray& w, bool center,
-                         const std::vector<RowIndex>& subsets) {
+nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArray& w, bool center,
+                          const std::vector<RowIndex>& subsets, size_t spare) {
   const auto hx = host_matrix(X), hy = host_matrix(y), hw = host_matrix(w);
   const size_t p = size_t(hx.cols), K = subsets.size();
-  std::vector<nb::ndarray<nb::numpy, T>> G, c, xb, yb;
-  for (size_t f = 0; f < K; ++f) {
-    G.push_back(new_numpy<T>({p, p}));
-    c.push_back(new_numpy<T>({p}));
-    xb.push_back(new_numpy<T>({p}));
-    yb.push_back(new_numpy<T>({}));
-  }
+  auto G = new_numpy<T>({K + spare, p, p});
+  auto c = new_numpy<T>({K, p});
+  auto xb = new_numpy<T>({K, p});
+  auto yb = new_numpy<T>({K});
   {
     nb::gil_scoped_release release;
     glmlx::blas::ThreadScope one_blas_thread(0.0);  // the subsets take the cores instead
@@ -100,23 +104,131 @@ nb::list gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArray
     const double work = double(hx.rows) * double(p) * double(p);
     const size_t nthreads =
         work < 1e7 ? 1 : std::min<size_t>(K, std::max(1u, std::thread::hardware_concurrency()));
+    // Each thread, this one included, takes the next subset: a new thread can
+    // wait milliseconds for a core on a busy machine, longer than a small
+    // problem's whole work, and the others then take its share.
+    std::atomic<size_t> next{0};
+    auto take_subsets = [&]() {
+      for (size_t f = next++; f < K; f = next++) {
+        glmlx::gram_host<T>(hx, &hy, &hw, center, G.data() + f * p * p, c.data() + f * p,
+                            center ? xb.data() + f * p : nullptr, center ? yb.data() + f : nullptr,
+                            subsets[f].data(), int64_t(subsets[f].shape(0)));
+      }
+    };
     std::vector<std::thread> pool;
-    for (size_t t = 0; t < nthreads; ++t) {
-      pool.emplace_back([&, t]() {
-        for (size_t f = t; f < K; f += nthreads) {
-          glmlx::gram_host<T>(hx, &hy, &hw, center, G[f].data(), c[f].data(), center ? xb[f].data() : nullptr,
-                              center ? yb[f].data() : nullptr, subsets[f].data(), int64_t(subsets[f].shape(0)));
-        }
-      });
+    for (size_t t = 1; t < nthreads; ++t) {
+      pool.emplace_back(take_subsets);
     }
+    take_subsets();
     for (auto& th : pool) {
       th.join();
     }
   }
-  nb::list out;
-  for (size_t f = 0; f < K; ++f) {
-    out.append(nb::make_tuple(G[f], c[f], center ? nb::cast(xb[f]) : nb::none(),
-                              center ? nb::cast(yb[f]) : nb::none()));
+  if (!center) {
+    return nb::make_tuple(G, c, nb::none(), nb::none());
+  }
+  return nb::make_tuple(G, c, xb, yb);
+}
+
+// A @ B for row-major float64 matrices, for the Python layer's products: through
+// glmlx's BLAS, single-threaded under 5e7 flops (ThreadScope). numpy's OpenBLAS
+// goes multi-threaded from ~3e5 multiply-adds (gemv ~1e4), and its pool then
+// spins for ~0.1 s on a core that the batched solver's threads need.
+nb::ndarray<nb::numpy, double> matmul_numpy(const HostMatrixArg& A, const HostMatrixArg& B) {
+  const size_t m = A.shape(0), k = A.shape(1), n = B.shape(1);
+  auto C = new_numpy<double>({m, n});
+  if (m == 0 || n == 0) {
+    return C;
+  }
+  if (k == 0) {
+    std::fill(C.data(), C.data() + m * n, 0.0);
+    return C;
+  }
+  {
+    nb::gil_scoped_release release;
+    glmlx::blas::ThreadScope threads(2.0 * double(m) * double(n) * double(k));
+    if (m == 1) {  // a row vector times B: B'a
+      glmlx::blas::gemv(true, k, n, 1.0, B.data(), n, A.data(), 1, 0.0, C.data(), 1);
+    } else if (n == 1) {
+      glmlx::blas::gemv(false, m, k, 1.0, A.data(), k, B.data(), 1, 0.0, C.data(), 1);
+    } else {
+      glmlx::blas::gemm(false, false, m, n, k, 1.0, A.data(), k, B.data(), n, 0.0, C.data(), n);
+    }
+  }
+  return C;
+}
+
+// Held-out linear predictors of K CV folds (n, L): the rows order[bounds[k]:bounds[k+1]]
+// of X times fold k's path (betas[k] (L_k, p), a0s[k] (L_k,)) interpolated at the
+// full-data lambdas by glmnet's rule (path points left/right, weight frac of the
+// left one; all (K, L)). Only variables nonzero somewhere on the fold's path enter
+// the product (lasso paths are sparse); the rest would add exact zeros. Rows come
+// out in `order`. One call instead of ~15 numpy operations per fold.
+template <typename T>
+nb::ndarray<nb::numpy, double> cv_link_numpy(const HostArray& X, const RowIndex& order, const RowIndex& bounds,
+                                             const std::vector<HostMatrixArg>& betas,
+                                             const std::vector<HostVectorArg>& a0s, const IndexMatrix& left,
+                                             const IndexMatrix& right, const HostMatrixArg& frac) {
+  const auto hx = host_matrix(X);
+  const T* xd = static_cast<const T*>(hx.data);
+  const size_t p = size_t(hx.cols), K = betas.size(), L = size_t(frac.shape(1));
+  auto out = new_numpy<double>({size_t(order.shape(0)), L});
+  {
+    nb::gil_scoped_release release;
+    std::vector<int64_t> act;
+    std::vector<double> B, Xs, a0;
+    for (size_t k = 0; k < K; ++k) {
+      const double* bt = betas[k].data();
+      const size_t Lk = betas[k].shape(0);
+      act.clear();
+      for (size_t j = 0; j < p; ++j) {
+        for (size_t l = 0; l < Lk; ++l) {
+          if (bt[l * p + j] != 0.0) {
+            act.push_back(int64_t(j));
+            break;
+          }
+        }
+      }
+      const size_t a = act.size();
+      const int64_t* lk = left.data() + k * L;
+      const int64_t* rk = right.data() + k * L;
+      const double* fk = frac.data() + k * L;
+      // the same two products and sum as numpy's b[:, left] * frac + b[:, right] * (1 - frac)
+      B.resize(a * L);
+      for (size_t i = 0; i < a; ++i) {
+        for (size_t l = 0; l < L; ++l) {
+          const double wl = bt[lk[l] * p + act[i]] * fk[l];
+          const double wr = bt[rk[l] * p + act[i]] * (1.0 - fk[l]);
+          B[i * L + l] = wl + wr;
+        }
+      }
+      a0.resize(L);
+      for (size_t l = 0; l < L; ++l) {
+        const double wl = a0s[k].data()[lk[l]] * fk[l];
+        const double wr = a0s[k].data()[rk[l]] * (1.0 - fk[l]);
+        a0[l] = wl + wr;
+      }
+      const int64_t r0 = bounds.data()[k], nk = bounds.data()[k + 1] - r0;
+      double* o = out.data() + r0 * L;
+      if (a == 0) {
+        std::fill(o, o + nk * L, 0.0);
+      } else {
+        Xs.resize(nk * a);
+        for (int64_t r = 0; r < nk; ++r) {
+          const T* xr = xd + order.data()[r0 + r] * hx.s0;
+          for (size_t i = 0; i < a; ++i) {
+            Xs[r * a + i] = double(xr[act[i] * hx.s1]);
+          }
+        }
+        glmlx::blas::ThreadScope threads(2.0 * double(nk) * double(a) * double(L));
+        glmlx::blas::gemm(false, false, nk, L, a, 1.0, Xs.data(), a, B.data(), L, 0.0, o, L);
+      }
+      for (int64_t r = 0; r < nk; ++r) {
+        for (size_t l = 0; l < L; ++l) {
+          o[r * L + l] += a0[l];
+        }
+      }
+    }
   }
   return out;
 }
@@ -190,7 +302,7 @@ NB_MODULE(_ext, m) {
       "gram's kernel on numpy buffers without copying them into MLX (internal)");
   m.def(
       "gram_numpy_rows",
-      [](HostArray X, HostArray y, HostArray w, bool center, std::vector<RowIndex> subsets) {
+      [](HostArray X, HostArray y, HostArray w, bool center, std::vector<RowIndex> subsets, size_t spare) {
         if (X.ndim() != 2 || y.ndim() != 1 || w.ndim() != 1 || y.shape(0) != X.shape(0) ||
             w.shape(0) != X.shape(0)) {
           throw nb::value_error("[glmlx.gram] X must be (n, p) with y and weights of length n");
@@ -206,15 +318,68 @@ NB_MODULE(_ext, m) {
           }
         }
         if (X.dtype() == nb::dtype<double>()) {
-          return gram_numpy_rows<double>(X, y, w, center, subsets);
+          return gram_numpy_rows<double>(X, y, w, center, subsets, spare);
         }
         if (X.dtype() == nb::dtype<float>()) {
-          return gram_numpy_rows<float>(X, y, w, center, subsets);
+          return gram_numpy_rows<float>(X, y, w, center, subsets, spare);
         }
         throw nb::type_error("[glmlx.gram] X must be float32 or float64");
       },
-      "X"_a, "y"_a, "weights"_a, "center"_a, "subsets"_a,
-      "gram_numpy on each row subset (CV folds), subsets spread over threads (internal)");
+      "X"_a, "y"_a, "weights"_a, "center"_a, "subsets"_a, "spare"_a = 0,
+      "gram_numpy on each row subset (CV folds), stacked over the subsets, which are spread over threads; "
+      "G gets `spare` more slots at the end, unset (internal)");
+  m.def(
+      "matmul_numpy",
+      [](HostMatrixArg A, HostMatrixArg B) {
+        if (A.shape(1) != B.shape(0)) {
+          throw nb::value_error("[glmlx.matmul] A's columns must match B's rows");
+        }
+        return matmul_numpy(A, B);
+      },
+      "A"_a.noconvert(), "B"_a.noconvert(),
+      "A @ B for C-contiguous float64 matrices through glmlx's BLAS, single-threaded when small (internal)");
+  m.def(
+      "cv_link_numpy",
+      [](HostArray X, RowIndex order, RowIndex bounds, std::vector<HostMatrixArg> betas,
+         std::vector<HostVectorArg> a0s, IndexMatrix left, IndexMatrix right, HostMatrixArg frac) {
+        const size_t K = betas.size(), L = frac.shape(1);
+        if (X.ndim() != 2 || a0s.size() != K || bounds.shape(0) != K + 1 || left.shape(0) != K ||
+            right.shape(0) != K || frac.shape(0) != K || left.shape(1) != L || right.shape(1) != L) {
+          throw nb::value_error("[glmlx.cv_link] inconsistent shapes");
+        }
+        const int64_t n = X.shape(0), p = X.shape(1);
+        const int64_t* b = bounds.data();
+        if (b[0] != 0 || b[K] != int64_t(order.shape(0))) {
+          throw nb::value_error("[glmlx.cv_link] bounds must run from 0 to the number of rows");
+        }
+        for (size_t i = 0; i < order.shape(0); ++i) {
+          if (order.data()[i] < 0 || order.data()[i] >= n) {
+            throw nb::value_error("[glmlx.cv_link] rows must index rows of X");
+          }
+        }
+        for (size_t k = 0; k < K; ++k) {
+          const int64_t Lk = betas[k].shape(0);
+          if (b[k + 1] < b[k] || betas[k].shape(1) != size_t(p) || int64_t(a0s[k].shape(0)) != Lk) {
+            throw nb::value_error("[glmlx.cv_link] inconsistent shapes");
+          }
+          for (size_t l = 0; l < L; ++l) {
+            const int64_t lo = left.data()[k * L + l], hi = right.data()[k * L + l];
+            if (lo < 0 || lo >= Lk || hi < 0 || hi >= Lk) {
+              throw nb::value_error("[glmlx.cv_link] interpolation points must index the fold's path");
+            }
+          }
+        }
+        if (X.dtype() == nb::dtype<double>()) {
+          return cv_link_numpy<double>(X, order, bounds, betas, a0s, left, right, frac);
+        }
+        if (X.dtype() == nb::dtype<float>()) {
+          return cv_link_numpy<float>(X, order, bounds, betas, a0s, left, right, frac);
+        }
+        throw nb::type_error("[glmlx.cv_link] X must be float32 or float64");
+      },
+      "X"_a, "order"_a.noconvert(), "bounds"_a.noconvert(), "betas"_a, "a0s"_a, "left"_a.noconvert(),
+      "right"_a.noconvert(), "frac"_a.noconvert(),
+      "held-out linear predictors of CV folds, paths interpolated at given points (internal)");
   m.def("gpu_backend", &glmlx::gpu_backend);
   register_glm(m);
   register_mgaussian(m);

@@ -12,6 +12,7 @@
 //    strong rule, and a KKT check over the other variables after convergence
 //    adds any violators. Wide problems never form the p x p matrix.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -590,29 +591,29 @@ void run_batch(const std::vector<mx::array>& in, std::vector<mx::array>& outs, c
     st[2] = out.err;
     st[3] = out.warm ? 1 : 0;
   };
-  // Independent problems (CV folds, responses) spread over threads; BLAS then
-  // runs single-threaded inside each, so the cores are not oversubscribed.
+  // Independent problems (CV folds, responses) spread over threads, this one
+  // included, each taking the next unsolved problem: on a busy machine a
+  // thread can wait milliseconds for a core, and the others then take its
+  // share. BLAS runs single-threaded inside each, so the cores are not
+  // oversubscribed.
   const int64_t nthreads = std::min<int64_t>(B, std::max(1u, std::thread::hardware_concurrency()));
   std::optional<blas::ThreadScope> one_blas_thread;
   if (nthreads > 1) {
     one_blas_thread.emplace(0.0);
   }
-  if (nthreads <= 1) {
-    for (int64_t b = 0; b < B; ++b) {
+  std::atomic<int64_t> next{0};
+  auto take_problems = [&]() {
+    for (int64_t b = next++; b < B; b = next++) {
       solve_one(b);
     }
-  } else {
-    std::vector<std::thread> pool;
-    for (int64_t t = 0; t < nthreads; ++t) {
-      pool.emplace_back([&, t]() {
-        for (int64_t b = t; b < B; b += nthreads) {
-          solve_one(b);
-        }
-      });
-    }
-    for (auto& th : pool) {
-      th.join();
-    }
+  };
+  std::vector<std::thread> pool;
+  for (int64_t t = 1; t < nthreads; ++t) {
+    pool.emplace_back(take_problems);
+  }
+  take_problems();
+  for (auto& th : pool) {
+    th.join();
   }
 }
 

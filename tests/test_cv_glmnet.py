@@ -55,6 +55,46 @@ def test_batched_folds_equal_separate_glmnet_fits():
                                    rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("kwargs", [dict(), dict(type_gaussian="naive"), dict(fit_intercept=False),
+                                    dict(weights=np.linspace(0.2, 2, 120), standardize=False),
+                                    dict(lambdas=np.geomspace(1, 1e-3, 20))])
+def test_full_fit_is_the_glmnet_fit(kwargs):
+    """The full-data path, solved in the folds' batch from the pooled Gram, is glmnet's (to rounding)."""
+    X, y = _data()
+    cv = glmlx.cv_glmnet(X, y, nfolds=5, seed=4, **kwargs)
+    fit = glmlx.glmnet(X, y, **kwargs)
+    for name in ("lambdas", "a0", "beta", "dev_ratio"):
+        np.testing.assert_allclose(np.asarray(getattr(cv.fit, name)), np.asarray(getattr(fit, name)),
+                                   rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(np.asarray(cv.fit.df), np.asarray(fit.df))
+    assert (cv.fit.npasses, cv.fit.jerr) == (fit.npasses, fit.jerr)
+    assert cv.fit.nulldev == pytest.approx(fit.nulldev, rel=1e-13)
+
+
+def test_held_out_link_kernel_matches_numpy():
+    """cv_link_numpy: per fold, X[rows] times the path interpolated at given points, plus the intercepts."""
+    from glmlx import _ext
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((40, 6))
+    order = rng.permutation(40).astype(np.int64)
+    bounds = np.array([0, 15, 15, 40], dtype=np.int64)  # an empty fold too
+    lengths = [5, 1, 8]
+    betas = [rng.standard_normal((m, 6)) * (rng.uniform(size=6) < 0.6) for m in lengths]
+    a0s = [rng.standard_normal(m) for m in lengths]
+    left = np.stack([rng.integers(0, m, 7) for m in lengths])
+    right = np.minimum(left + 1, np.array(lengths)[:, None] - 1)
+    frac = rng.uniform(size=(3, 7))
+    link = _ext.cv_link_numpy(X, order, bounds, betas, a0s, left, right, frac)
+    for k in range(3):
+        rows = order[bounds[k]:bounds[k + 1]]
+        coef = betas[k][left[k]] * frac[k][:, None] + betas[k][right[k]] * (1 - frac[k])[:, None]
+        a0 = a0s[k][left[k]] * frac[k] + a0s[k][right[k]] * (1 - frac[k])
+        np.testing.assert_allclose(link[bounds[k]:bounds[k + 1]], a0 + X[rows] @ coef.T, rtol=1e-13, atol=1e-13)
+    with pytest.raises(ValueError, match=r"interpolation points"):
+        _ext.cv_link_numpy(X, order, bounds, betas, a0s, left + 10, right, frac)
+
+
 def test_fold_labels_are_any_integers():
     X, y = _data()
     foldid = np.resize(np.arange(1, 6), 120)

@@ -208,3 +208,40 @@ def test_host_kernel_rejects_bad_input():
         _ext.gram_numpy(np.ones((3, 2)), None, np.ones(3, dtype=np.float32))
     with pytest.raises(TypeError, match=r"float32 or float64"):
         _ext.gram_numpy(np.ones((3, 2), dtype=np.int64))
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 5e-5)])
+def test_host_rows_kernel_stacks_the_subsets(dtype, tol):
+    """gram_numpy_rows: each row subset's gram_numpy, stacked, with spare slots left after them."""
+    rng = np.random.default_rng(13)
+    X = (rng.standard_normal((300, 9)) + 2).astype(dtype)
+    y = rng.standard_normal(300).astype(dtype)
+    w = rng.uniform(0.1, 2, 300).astype(dtype)
+    subsets = np.array_split(rng.permutation(300).astype(np.int64), 4)
+    for center in (False, True):
+        G, c, xbar, ybar = _ext.gram_numpy_rows(X, y, w, center, [np.sort(s) for s in subsets], spare=2)
+        assert G.shape == (6, 9, 9) and c.shape == (4, 9)
+        for k, s in enumerate(subsets):
+            Ge, ce, xe, ye = _ext.gram_numpy(X[np.sort(s)], y[np.sort(s)], w[np.sort(s)], center)
+            assert rel_err(G[k], Ge) < tol and rel_err(c[k], ce) < tol
+            if center:
+                assert rel_err(xbar[k], xe) < tol and abs(float(ybar[k]) - float(ye)) < tol
+        if not center:
+            assert xbar is None and ybar is None
+
+
+@pytest.mark.parametrize("a_shape,b_shape", [((7, 5), (5, 3)), ((1, 5), (5, 4)), ((6, 5), (5, 1)), ((5,), (5, 3)),
+                                             ((4, 5), (5,)), ((5,), (5,)), ((0, 5), (5, 3)), ((3, 0), (0, 2))])
+def test_host_matmul_is_numpy_matmul(a_shape, b_shape):
+    from glmlx.primitives import host_matmul
+
+    rng = np.random.default_rng(14)
+    a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
+    out = host_matmul(a, b)
+    assert out.shape == (a @ b).shape and out.dtype == np.float64
+    np.testing.assert_allclose(out, a @ b, rtol=1e-13, atol=1e-13)
+    # float32 and non-contiguous operands are converted, not rejected
+    np.testing.assert_allclose(host_matmul(a.astype(np.float32), np.asfortranarray(b)), a.astype(np.float32) @ b,
+                               rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match=r"columns must match"):
+        _ext.matmul_numpy(np.ones((2, 3)), np.ones((2, 3)))

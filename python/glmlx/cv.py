@@ -2,9 +2,11 @@
 
 R refits every fold from scratch. Here every fold's training problem is
 standardized from the full-data Gram matrix minus the held-out rows' Gram
-(``gaussian.standardize_folds``), and all folds go through the
-coordinate-descent primitive as one batch (threads across folds), on the
-full-data lambda sequence as R does.
+(``gaussian.standardize_cv``), and the folds and the full data go through the
+coordinate-descent primitive as one batch (threads across problems). As in R's
+cv.glmnet 4.1, each fold fits its own lambda path and is evaluated at the
+full-data lambdas by glmnet's interpolation; held-out losses come from a
+per-family loss of the predictions (``LOSSES``).
 """
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ import mlx.core as mx
 import numpy as np
 
 from . import cv_glm, gaussian
-from .glmnet import GlmnetFit, _fit, _prepare, interpolate_coef
+from ._ext_loader import _ext
+from .glmnet import GlmnetFit, _fit, _prepare, interp_points
+from .primitives import host_matmul
 
 MEASURES = {"gaussian": ("mse", "mae", "deviance"), **cv_glm.MEASURES}
 MEASURE_NAMES = {"mse": "Mean-Squared Error", "deviance": "Mean-Squared Error", "mae": "Mean Absolute Error"}
@@ -117,6 +121,57 @@ def _r_weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return num / float(w.astype(ld).sum())
 
 
+def _fold_order(fold: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows sorted by fold (ascending within a fold) and the folds' bounds in that order (k + 1,)."""
+    order = np.argsort(fold, kind="stable")
+    return order, np.concatenate([[0], np.cumsum(np.bincount(fold, minlength=k))])
+
+
+def _gaussian_paths(prob, fold: np.ndarray, rows: list):
+    """Paths of the full data and of the K folds (gaussian): (full PathResult, list of the folds').
+
+    Each fold fits its own path (the user's lambdas when given, else its own
+    grid), as R's cv.glmnet 4.1. Where the K Gram matrices fit in memory, one
+    pass over X gives them all and the full data joins the folds' batch;
+    otherwise (Gram columns on demand) the full data is solved on its own.
+    """
+    opts = dict(alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper, nlambda=prob.nlambda,
+                flmin=prob.flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
+                dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype, strong=prob.strong)
+    k = len(rows)
+    if prob.strong and gaussian.prefer_lazy(prob.y.shape[0], prob.X.shape[1], copies=k):
+        std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
+                                   prob.fit_intercept, lazy=prob.lazy)
+        full = gaussian.fit_paths([std], **opts)[0]
+        stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
+                                          prob.fit_intercept, lazy=True)
+        return full, gaussian.fit_paths(stds, **opts)
+    stds = gaussian.standardize_cv(prob.X, prob.y, prob.weights, fold, rows, prob.excluded, prob.standardize,
+                                   prob.fit_intercept)
+    *folds, full = gaussian.fit_paths(stds, **opts)
+    return full, folds
+
+
+def _gaussian_loss(y: np.ndarray, pred: np.ndarray, measure: str) -> np.ndarray:
+    """Losses (rows, nlam) of predictions ``pred`` of ``y`` for a gaussian type_measure."""
+    resid = y[:, None] - pred
+    return np.abs(resid) if measure == "mae" else resid * resid
+
+
+LOSSES = {"gaussian": _gaussian_loss}  # family -> loss(y, predictions, type_measure)
+
+
+def _held_out_link(X: np.ndarray, order: np.ndarray, bounds: np.ndarray, paths: list, lam: np.ndarray):
+    """Linear predictors (n, nlam) of the rows ``order`` (sorted by fold) by their own folds' paths.
+
+    Each path is interpolated at the full-data lambdas ``lam`` (glmnet's
+    linear interpolation in lambda); the products run in one C++ call.
+    """
+    left, right, frac = interp_points([r.lambdas for r in paths], lam)
+    return _ext.cv_link_numpy(X, order, bounds, [r.beta.T for r in paths], [r.a0 for r in paths], left, right,
+                              frac)
+
+
 def _grouped_stats(per_fold: np.ndarray, wsum: np.ndarray):
     """cvm and cvsd from per-fold mean losses, as R's cvcompute + cvstats (N = number of folds)."""
     cvm = _r_weighted_mean(per_fold, wsum)
@@ -180,56 +235,40 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     prob = _prepare(X, y, **kw)
     n = prob.X.shape[0]
     labels, fold, k = _folds(n, nfolds, foldid, seed)
-    for j in range(k):
-        if not np.any(prob.weights[fold == j] > 0):
-            raise ValueError(f"fold {j + 1} has no observation with positive weight")
+    empty = np.flatnonzero(np.bincount(fold, weights=prob.weights > 0, minlength=k) == 0)
+    if empty.size:
+        raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")
     if prob.family != "gaussian":
         return _cv_family(prob, labels, fold, k, type_measure, keep, grouped)
-    # Folds share the full Gram (one pass plus the held-out rows') where it fits
-    # in memory for all of them; lazy columns would read X once per fold.
-    fold_lazy = prob.strong and gaussian.prefer_lazy(n, prob.X.shape[1], copies=k)
-    by_fold = full = None
-    if not fold_lazy and not prob.lazy:  # one Gram pass (fold by fold) serves the full fit and the folds
-        by_fold = gaussian.fold_moments(prob.X, prob.y, prob.weights, fold, k, prob.fit_intercept)
-        full = gaussian.normalize_moments(by_fold[1], prob.weights.sum())
-    fit = _fit(prob, full)
+    order, bounds = _fold_order(fold, k)
+    full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)])
+    gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
+    fit = GlmnetFit(prob.family, full, n, prob.user_lambdas is not None, offset=prob.has_offset)
     lam = np.asarray(fit.lambdas)
-    stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
-                                      prob.fit_intercept, fold_lazy, moments_by_fold=by_fold)
-    # As R's cv.glmnet 4.1: each fold fits its own path (the user's lambdas when
-    # given, else its own grid) and is evaluated at the full-data lambdas by
-    # glmnet's linear interpolation in lambda.
-    results = gaussian.fit_paths(stds, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
-                                 nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
-                                 thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax,
-                                 sml=prob.sml, dtype=prob.dtype, strong=prob.strong)
     if grouped and n / k < 3:
         warnings.warn("Option grouped=False enforced in cv_glmnet, since < 3 observations per fold",
                       UserWarning, stacklevel=2)
         grouped = False
-    Xn = np.asarray(prob.X, dtype=np.float64)
-    preval = np.empty((n, lam.size)) if (keep or not grouped) else None
-    wsum = np.empty(k)
-    per_fold = np.empty((k, lam.size))  # each fold's weighted mean loss at every lambda
     for j, res in enumerate(results):
         if res.lambdas.size == 0:
             raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
-        gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ")
-        coef = interpolate_coef(res.lambdas, np.vstack([res.a0[None, :], res.beta]), lam)
-        rows = np.flatnonzero(fold == j)
-        pred = coef[0][None, :] + Xn[rows] @ coef[1:]
-        if preval is not None:
-            preval[rows] = pred
-        loss = prob.y[rows, None] - pred
-        loss = np.abs(loss) if type_measure == "mae" else loss * loss
-        wj = prob.weights[rows]
-        wsum[j] = wj.sum()
-        per_fold[j] = wj @ loss / wsum[j]
+        gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ", stacklevel=3)
+    link = _held_out_link(prob.X, order, bounds, results, lam)  # rows in fold order
+    preval = None
+    if keep or not grouped:
+        preval = np.empty_like(link)
+        preval[order] = link
+    y, w = prob.y[order], prob.weights[order]
+    wsum = np.empty(k)
+    per_fold = np.empty((k, lam.size))  # each fold's weighted mean loss at every lambda
+    for j in range(k):  # fold by fold: (n, nlam) temporaries would cost more in page faults than the loop
+        f = slice(bounds[j], bounds[j + 1])
+        wsum[j] = w[f].sum()
+        per_fold[j] = host_matmul(w[f], LOSSES[family](y[f], link[f], type_measure)) / wsum[j]
     if grouped:
         cvm, cvsd = _grouped_stats(per_fold, wsum)
     else:
-        resid = prob.y[:, None] - preval
-        cvm, cvsd = _ungrouped_stats(np.abs(resid) if type_measure == "mae" else resid**2, prob.weights)
+        cvm, cvsd = _ungrouped_stats(LOSSES[family](prob.y, preval, type_measure), prob.weights)
     return CVGlmnet(fit, cvm, cvsd, labels, type_measure, preval if keep else None)
 
 

@@ -26,7 +26,7 @@ import mlx.core as mx
 import numpy as np
 
 from ._ext_loader import _ext
-from .primitives import gram
+from .primitives import gram, host_matmul
 
 BIG = 9.9e35  # glmnet.control()$big: stands for an infinite limit or lambda
 EPS = 1e-6  # glmnet.control()$eps: floor of lambda.min.ratio
@@ -57,17 +57,18 @@ class Standardized:
 
 
 def moments(X, y: np.ndarray, w: np.ndarray, center: bool):
-    """(G, X'Wy, xbar, ybar) as float64 numpy arrays, from the gram kernel.
+    """(G, X'Wy, xbar, ybar) as float64 numpy arrays of their own, from the gram kernel.
 
     numpy input goes to the kernel directly (no copy into MLX); an mx.array
     through the gram primitive. (CV folds: ``fold_moments``.)
     """
     if isinstance(X, np.ndarray):
         out = _ext.gram_numpy(X, y.astype(X.dtype, copy=False), w.astype(X.dtype, copy=False), center)
-    else:
-        out = gram(X, mx.array(y, dtype=X.dtype), mx.array(w, dtype=X.dtype), center=center, check_input=False)
-        out = tuple(out) + (None,) * (4 - len(out))
-    return tuple(None if a is None else np.asarray(a, dtype=np.float64) for a in out)
+        return tuple(None if a is None else np.asarray(a, dtype=np.float64) for a in out)
+    out = gram(X, mx.array(y, dtype=X.dtype), mx.array(w, dtype=X.dtype), center=center, check_input=False)
+    out = tuple(out) + (None,) * (4 - len(out))
+    # copies: numpy views of MLX buffers are not ours to overwrite (standardize does, in place)
+    return tuple(None if a is None else np.array(a, dtype=np.float64) for a in out)
 
 
 def normalize_moments(m, total_weight: float):
@@ -86,63 +87,88 @@ def _column_stats(Xn: np.ndarray, w: np.ndarray, block: int = 256):
     return xbar, var
 
 
+def _batches(B: int, p: int, most: int = 1 << 16) -> list:
+    """Slices of B problems whose p x p matrices hold at most ``most`` values together (one at least).
+
+    Vectorized over problems where that is small, so that the temporaries of
+    the in-place p x p updates stay small for large p.
+    """
+    step = max(1, most // (p * p))
+    return [slice(i, min(i + step, B)) for i in range(0, B, step)]
+
+
 def _drop_constant(Xn, var, xbar, excluded, rows=None):
+    """Usable variables (B, p) of B problems; ``rows`` (B, n) masks their rows of X (None: all rows)."""
     # glmnet drops exactly constant columns (chkvars); only near-zero-variance
     # columns can be constant, so only those are compared element by element.
-    constant = np.zeros(Xn.shape[1], dtype=bool)
-    cand = np.flatnonzero(var <= 1e-10 * xbar**2 + 1e-300)
-    if cand.size:
-        sub = Xn[:, cand] if rows is None else Xn[np.ix_(np.flatnonzero(rows), cand)]
-        constant[cand] = np.all(sub == sub[:1], axis=0)
-    inc = ~constant & ~excluded
-    if not inc.any():
-        raise ValueError("X: all used predictors have zero variance")
-    return inc
+    constant = np.zeros(var.shape, dtype=bool)
+    with np.errstate(over="ignore", invalid="ignore"):  # non-finite moments are reported by the caller
+        cand = var <= 1e-10 * xbar**2 + 1e-300
+    for b in np.flatnonzero(cand.any(axis=1)):
+        cols = np.flatnonzero(cand[b])
+        sub = Xn[:, cols] if rows is None else Xn[np.ix_(np.flatnonzero(rows[b]), cols)]
+        constant[b, cols] = np.all(sub == sub[:1], axis=0)
+    return ~constant & ~excluded
 
 
 def _finish(Xn, G, c, xbar, var, ym, ys, nulldev, excluded, standardize, fit_intercept, finite,
-            rows=None) -> Standardized:
-    """Common tail of glmnet's ``standard`` once the weighted moments are known.
+            rows=None) -> list:
+    """Common tail of glmnet's ``standard`` for B problems once their weighted moments are known.
 
-    G and c are the (centered when fit_intercept) weighted Gram products with
-    weights summing to one (G None in lazy mode); var the centered variances.
+    Arguments are stacked over the problems: G (B, p, p), c, xbar and var
+    (B, p), ym, ys, nulldev and finite (B,), rows (B, n) training-row masks or
+    None. G and c are the (centered when fit_intercept) weighted Gram products
+    with weights summing to one (G None in lazy mode), var the centered
+    variances. G is overwritten by the standardized Gram matrices. Returns B
+    ``Standardized``, views into arrays stacked over the problems.
     """
-    if not finite:
-        if np.all(np.isfinite(Xn)):
-            raise ValueError("X has values too large in magnitude: its Gram products overflow float "
-                             f"(largest |x| = {np.max(np.abs(Xn)):.3g}); rescale X")
-        raise ValueError("X contains NaN or infinite values")
-    if nulldev == 0 or ys == 0:
-        raise ValueError("y is constant; gaussian glmnet fails at standardization step")
     inc = _drop_constant(Xn, var, xbar, excluded, rows)
-    p = Xn.shape[1]
-    xs = np.ones(p)
+    for b in range(ys.shape[0]):  # glmnet's checks, problem by problem
+        if not finite[b]:
+            if np.all(np.isfinite(Xn)):
+                raise ValueError("X has values too large in magnitude: its Gram products overflow float "
+                                 f"(largest |x| = {np.max(np.abs(Xn)):.3g}); rescale X")
+            raise ValueError("X contains NaN or infinite values")
+        if nulldev[b] == 0 or ys[b] == 0:
+            raise ValueError("y is constant; gaussian glmnet fails at standardization step")
+        if not inc[b].any():
+            raise ValueError("X: all used predictors have zero variance")
+    xs = np.ones(var.shape)
     if standardize:
         xs[inc] = np.sqrt(var[inc])
     # glmnet's xv: the standardized diagonal (exactly 1 with intercept and scaling)
     if fit_intercept:
-        xv = np.ones(p) if standardize else var.copy()
+        xv = np.ones(var.shape) if standardize else var.copy()
     else:
         xv = 1 + xbar**2 / np.where(inc, var, 1.0) if standardize else var + xbar**2
     xv[~inc] = 0.0
-    g = np.where(inc, c / (xs * ys), 0.0)
-    xm = xbar if fit_intercept else np.zeros(p)
-    std = Standardized(g, xv, xm, xs, ym, ys, inc.astype(np.float64), nulldev)
+    g = np.where(inc, c / (xs * ys[:, None]), 0.0)
+    xm = xbar if fit_intercept else np.zeros(var.shape)
+    include = inc.astype(np.float64)
+    stds = [Standardized(g[b], xv[b], xm[b], xs[b], float(ym[b]), float(ys[b]), include[b], float(nulldev[b]))
+            for b in range(ys.shape[0])]
     if G is not None:
-        C = G / np.outer(xs, xs)
-        C[~inc, :] = 0.0
-        C[:, ~inc] = 0.0
-        C[np.diag_indices(p)] = xv
-        std.C = C
-    return std
+        diag = np.arange(G.shape[1])
+        for ch in _batches(len(stds), G.shape[1]):  # in place
+            C, unused = G[ch], ~inc[ch]
+            C /= xs[ch, :, None] * xs[ch, None, :]
+            C[unused] = 0.0  # rows
+            C.transpose(0, 2, 1)[unused] = 0.0  # columns
+            C[:, diag, diag] = xv[ch]
+        for b, std in enumerate(stds):
+            std.C = G[b]
+    return stds
 
 
-def _y_moments(y, weights, fit_intercept):
+def _y_moments(y, W, fit_intercept):
+    """(ybar, ys, nulldev) (B,) of y under each row of weights W (B, n)."""
+    total = W.sum(axis=1)
     # as R's weighted.mean, so a constant y gives exactly zero deviance
-    ybar = float(np.sum(weights * y) / np.sum(weights)) if fit_intercept else 0.0
-    nulldev = float(np.sum(weights * (y - ybar) ** 2))
-    w = weights / weights.sum()
-    ys = float(np.sqrt(w @ (y - ybar) ** 2)) if fit_intercept else float(np.sqrt(w @ y**2))
+    ybar = np.sum(W * y, axis=1) / total if fit_intercept else np.zeros(W.shape[0])
+    dev = (y - ybar[:, None]) ** 2
+    nulldev = np.sum(W * dev, axis=1)
+    w = W / total[:, None]
+    ys = np.sqrt([w[b] @ dev[b] for b in range(W.shape[0])])
     return ybar, ys, nulldev
 
 
@@ -153,9 +179,12 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
 
     Full mode forms the standardized Gram matrix in one ``gram`` pass; lazy
     mode only the column statistics and X'Wy (the solver forms Gram columns).
+    ``full_moments`` are ``moments``' result when already known (its G is
+    overwritten).
     """
     w = weights / weights.sum()
-    ybar, ys, nulldev = _y_moments(y, weights, fit_intercept)
+    ybar, ys, nulldev = _y_moments(y, weights[None], fit_intercept)
+    ybar = float(ybar[0])
     Xn = np.asarray(X)
     G = None
     if lazy:
@@ -172,7 +201,8 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
         var = np.diag(G) - xbar**2
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
     # glmnet sees only a fold's training rows: constant columns are judged there
-    std = _finish(Xn, G, c, xbar, var, ybar, ys, nulldev, excluded, standardize, fit_intercept, finite, rows)
+    std = _finish(Xn, None if G is None else G[None], c[None], xbar[None], var[None], np.array([ybar]), ys, nulldev,
+                  excluded, standardize, fit_intercept, np.array([finite]), None if rows is None else rows[None])[0]
     if lazy:
         # the lazy solver reads X through MLX
         std.X = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
@@ -181,88 +211,115 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
     return std
 
 
-def fold_moments(X, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds: int, center: bool):
-    """Gram moments of every fold's held-out rows, and the full data's pooled from them.
+@dataclass
+class FoldMoments:
+    """Raw-weight Gram moments of every CV fold's held-out rows (stacked over the K folds) and of all rows."""
+
+    H: np.ndarray  # (K + 1, p, p) held-out X'WX, about each fold's own means when centered; then full[0]
+    h: np.ndarray  # (K, p) held-out X'Wy, likewise
+    m: Optional[np.ndarray]  # (K, p) held-out weighted means of X (centered only)
+    my: Optional[np.ndarray]  # (K,) held-out weighted means of y (centered only)
+    s: np.ndarray  # (K,) held-out weight sums
+    full: tuple  # (G, c, xbar, ybar) of all rows (xbar, ybar None when not centered)
+
+
+def fold_moments(X, y: np.ndarray, weights: np.ndarray, rows: list, center: bool) -> FoldMoments:
+    """Gram moments of every fold's held-out rows (``rows``: their indices), and the full data's pooled from them.
 
     The folds partition the rows, so the full-data Gram is the sum of the
-    held-out Grams (moved to the common mean): one pass over X in all, with
-    raw-weight sums. Returns (per-fold list of (G, c, xbar, ybar, weight sum),
-    full (G, c, xbar, ybar)).
+    held-out Grams (moved to the common mean): one pass over X in all. It is
+    stored after the folds' (``H[K]``).
     """
     Xn = np.asarray(X)
-    subsets = [np.flatnonzero(fold == k).astype(np.int64) for k in range(nfolds)]
-    raw = _ext.gram_numpy_rows(Xn, y.astype(Xn.dtype, copy=False), weights.astype(Xn.dtype, copy=False), center,
-                               subsets)
-    per = []
-    for rows, (Gk, ck, mk, yk) in zip(subsets, raw):
-        Gk, ck = np.asarray(Gk, dtype=np.float64), np.asarray(ck, dtype=np.float64)
-        mk = None if mk is None else np.asarray(mk, dtype=np.float64)
-        per.append((Gk, ck, mk, None if yk is None else float(yk), float(weights[rows].sum())))
-    S = sum(q[4] for q in per)
-    G = sum(q[0] for q in per)
-    c = sum(q[1] for q in per)
+    H, h, m, my = (None if a is None else np.asarray(a, dtype=np.float64) for a in _ext.gram_numpy_rows(
+        Xn, y.astype(Xn.dtype, copy=False), weights.astype(Xn.dtype, copy=False), center,
+        [r.astype(np.int64, copy=False) for r in rows], spare=1))
+    s = np.array([weights[r].sum() for r in rows])
+    G, c = np.sum(H[:-1], axis=0, out=H[-1]), h.sum(axis=0)
     if not center:
-        return per, (G, c, None, None)
-    m = sum(q[4] * q[2] for q in per) / S
-    my = sum(q[4] * q[3] for q in per) / S
-    for Gk, ck, mk, yk, sk in per:  # pooled scatter: within-fold plus between-fold parts
-        d = mk - m
-        G = G + sk * np.outer(d, d)
-        c = c + sk * d * (yk - my)
-    return per, (G, c, m, my)
+        return FoldMoments(H, h, None, None, s, (G, c, None, None))
+    S = sum(s.tolist())
+    mean = (s[:, None] * m).sum(axis=0) / S
+    ymean = sum((s * my).tolist()) / S
+    for k in range(len(rows)):  # pooled scatter: within-fold plus between-fold parts
+        d = m[k] - mean
+        G += s[k] * np.outer(d, d)
+        c += s[k] * d * (my[k] - ymean)
+    return FoldMoments(H, h, m, my, s, (G, c, mean, ymean))
 
 
 def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds: int,
-                      excluded: np.ndarray, scale: bool, fit_intercept: bool, lazy: bool, moments_by_fold=None):
+                      excluded: np.ndarray, scale: bool, fit_intercept: bool, lazy: bool,
+                      moments_by_fold: Optional[FoldMoments] = None) -> list:
     """Standardized training problems of every CV fold.
 
     Full Gram mode: each fold's training Gram is the full Gram minus its
     held-out rows' Gram, all taken about the full-data weighted means (so the
     rank-one corrections between means are small and nothing cancels badly);
-    ``moments_by_fold`` is ``fold_moments``'s result (computed here if absent).
+    ``moments_by_fold`` is ``fold_moments``' result (computed here if absent;
+    its held-out Grams are overwritten). All folds are standardized together
+    and their Gram matrices stay stacked, as the batched solver takes them.
     Lazy mode: each fold is the full data with its held-out rows weighted zero.
     """
     Xn = np.asarray(X)
-    S = weights.sum()
-    out = []
     if lazy:
         # one MLX copy of X serves every fold (the solver reads X through MLX)
         Xmx = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
                                                          else mx.float32)
-        for k in range(nfolds):
-            wk = np.where(fold == k, 0.0, weights)
-            out.append(standardize(Xmx, y, wk, excluded, scale, fit_intercept, lazy=True, rows=fold != k))
-        return out
-    per, (G, c, m, my) = moments_by_fold or fold_moments(Xn, y, weights, fold, nfolds, fit_intercept)
-    if not fit_intercept:
-        m, my = np.zeros(Xn.shape[1]), 0.0
-    for k in range(nfolds):
-        Hk, hk, mk, yk, sk = per[k]
-        if fit_intercept:
-            dk, dyk = mk - m, yk - my
-            H = Hk + sk * np.outer(dk, dk)  # held-out Gram about the full-data means
-            hy = hk + sk * dk * dyk
-        else:
-            H, hy = Hk, hk
-        St = S - sk
-        T, ty = G - H, c - hy
-        wtr = np.where(fold == k, 0.0, weights)
-        ybar, ys, nulldev = _y_moments(y, wtr, fit_intercept)
-        if fit_intercept:
-            delta = -(sk / St) * dk  # training mean minus full-data mean
-            dy = -(sk / St) * dyk
-            Gt = (T - St * np.outer(delta, delta)) / St
-            ct = (ty - St * delta * dy) / St
-            xbar = m + delta
-            var = np.diag(Gt).copy()
-        else:
-            Gt, ct = T / St, ty / St
-            xbar = (wtr @ Xn) / St
-            var = np.diag(Gt) - xbar**2
-        finite = np.all(np.isfinite(Gt)) and np.all(np.isfinite(ct))
-        out.append(_finish(Xn, Gt, ct, xbar, var, ybar, ys, nulldev, excluded, scale, fit_intercept, finite,
-                           fold != k))
-    return out
+        return [standardize(Xmx, y, np.where(fold == k, 0.0, weights), excluded, scale, fit_intercept, lazy=True,
+                            rows=fold != k) for k in range(nfolds)]
+    train = fold[None, :] != np.arange(nfolds)[:, None]  # (K, n) training rows of each fold
+    fm = moments_by_fold or fold_moments(Xn, y, weights, [np.flatnonzero(~t) for t in train], fit_intercept)
+    G, c, m, my = fm.full
+    W = np.where(train, weights, 0.0)
+    ybar, ys, nulldev = _y_moments(y, W, fit_intercept)
+    St = weights.sum() - fm.s  # training weight sums
+    Gt = fm.H[:nfolds]  # becomes the training Grams, in place (K more p x p temporaries may not fit)
+    if fit_intercept:
+        d, dy = fm.m - m, fm.my - my  # held-out minus full-data means
+        delta = -(fm.s / St)[:, None] * d  # training minus full-data means
+        dyt = -(fm.s / St) * dy
+        for ch in _batches(nfolds, G.shape[0]):
+            T, outer = Gt[ch], d[ch, :, None] * d[ch, None, :]
+            outer *= fm.s[ch, None, None]
+            T += outer  # held-out Gram about the full-data means
+            np.subtract(G, T, out=T)  # training Gram about them
+            np.multiply(delta[ch, :, None], delta[ch, None, :], out=outer)
+            outer *= St[ch, None, None]
+            T -= outer  # ... and about the training means
+            T /= St[ch, None, None]
+        hy = fm.h + fm.s[:, None] * d * dy[:, None]
+        ct = (c - hy - St[:, None] * delta * dyt[:, None]) / St[:, None]
+        xbar = m + delta
+        var = np.diagonal(Gt, axis1=1, axis2=2).copy()
+    else:
+        for ch in _batches(nfolds, G.shape[0]):
+            np.subtract(G, Gt[ch], out=Gt[ch])
+            Gt[ch] /= St[ch, None, None]
+        ct = (c - fm.h) / St[:, None]
+        xbar = np.stack([wk @ Xn for wk in W]) / St[:, None]  # matrix-vector products, as the full data's
+        var = np.diagonal(Gt, axis1=1, axis2=2) - xbar**2
+    finite = np.isfinite(Gt).all(axis=(1, 2)) & np.isfinite(ct).all(axis=1)
+    # glmnet sees only a fold's training rows: constant columns are judged there
+    return _finish(Xn, Gt, ct, xbar, var, ybar, ys, nulldev, excluded, scale, fit_intercept, finite, train)
+
+
+def standardize_cv(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, rows: list,
+                   excluded: np.ndarray, scale: bool, fit_intercept: bool) -> list:
+    """Standardized training problems of the K CV folds, then of the full data, from one pass over X.
+
+    Full Gram mode (see ``standardize_folds``). The K + 1 standardized Gram
+    matrices are consecutive slices of one array, which ``fit_paths`` hands to
+    the solver without a copy: the full data's fit joins the folds' batch.
+    """
+    fm = fold_moments(X, y, weights, rows, fit_intercept)
+    full = standardize(X, y, weights, excluded, scale, fit_intercept,
+                       full_moments=normalize_moments(fm.full, weights.sum()))
+    folds = standardize_folds(X, y, weights, fold, len(rows), excluded, scale, fit_intercept, lazy=False,
+                              moments_by_fold=fm)
+    fm.H[-1] = full.C  # the raw pooled Gram there has served the folds
+    full.C = fm.H[-1]
+    return folds + [full]
 
 
 @dataclass
@@ -327,36 +384,51 @@ class _BatchState:
         return np.asarray(beta_path, dtype=np.float64), rsq_np[:, :-1], stats[:, 1], stats[:, 2]
 
 
-def lambda_max(g: np.ndarray, penalty: np.ndarray, include: np.ndarray, alpha: float) -> float:
-    """glmnet's rule on the standardized scale: max_j |g_j| / v_j / max(alpha, 1e-3)."""
+def lambda_max(g: np.ndarray, penalty: np.ndarray, include: np.ndarray, alpha: float) -> np.ndarray:
+    """glmnet's rule on the standardized scale: max_j |g_j| / v_j / max(alpha, 1e-3).
+
+    One value per row of g and include (..., p); 0 where no variable is both
+    usable and penalized.
+    """
     mask = (include > 0) & (penalty > 0)
-    if not mask.any():
-        return 0.0
-    return float(np.max(np.abs(g[mask]) / penalty[mask]) / max(alpha, 1e-3))
+    ratio = np.where(mask, np.abs(g) / np.where(mask, penalty, 1.0), 0.0)  # >= 0, so the 0s never win
+    return ratio.max(axis=-1) / max(alpha, 1e-3)
 
 
-def geometric_grid(lmax: float, flmin: float, nlam: int) -> np.ndarray:
-    """lambda_2..lambda_nlam: lmax * alf^m, by repeated products as glmnet forms them."""
+def geometric_grid(lmax, flmin: float, nlam: int) -> np.ndarray:
+    """lambda_2..lambda_nlam: lmax * alf^m, by repeated products as glmnet forms them (a row per lmax)."""
     alf = max(EPS, flmin) ** (1.0 / (nlam - 1))
-    out = np.empty(nlam - 1)
-    alm = lmax * alf
-    for m in range(nlam - 1):
-        out[m] = alm
-        alm *= alf
-    return out
+    factors = np.full(np.shape(lmax) + (nlam - 1,), alf)
+    factors[..., 0] = np.multiply(lmax, alf)
+    return np.multiply.accumulate(factors, axis=-1)  # a running product: the same roundings as glmnet's loop
 
 
-def fix_first_lambda(lam: np.ndarray) -> np.ndarray:
-    """glmnet's fix.lam: the first lambda (fitted as 'infinity') by log-linear extrapolation."""
+def fix_first_lambda(lam: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """glmnet's fix.lam: the first lambda (fitted as 'infinity') by log-linear extrapolation.
+
+    ``lam`` (B, L) holds B paths of ``count`` (B,) points each; those of 3 or
+    more points are fixed (in a copy).
+    """
     lam = lam.copy()
-    if lam.size > 2:
-        lam[0] = np.exp(2 * np.log(lam[1]) - np.log(lam[2]))
+    long = count > 2
+    lam[long, 0] = np.exp(2 * np.log(lam[long, 1]) - np.log(lam[long, 2]))
     return lam
+
+
+def _stacked(arrays):
+    """np.stack(arrays); without a copy when they are the consecutive slices of one array (CV folds' Grams)."""
+    base = arrays[0].base
+    if (isinstance(base, np.ndarray) and base.flags.c_contiguous and base.shape == (len(arrays),) + arrays[0].shape
+            and all(a.base is base for a in arrays)):
+        start, step = base.__array_interface__["data"][0], base.strides[0]
+        if all(a.__array_interface__["data"][0] == start + i * step for i, a in enumerate(arrays)):
+            return base
+    return np.stack(arrays)
 
 
 def _source(stds):
     if stds[0].C is not None:
-        return ("full", np.stack([s.C for s in stds]))
+        return ("full", _stacked([s.C for s in stds]))
     return ("lazy", stds[0].X, np.stack([s.w for s in stds]), np.stack([s.xm for s in stds]),
             np.stack([s.xs for s in stds]))
 
@@ -373,29 +445,28 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     covariance scheme; it is implied when the Gram columns are lazy.
     """
     B = len(stds)
-    cl = np.stack([np.vstack([lower, upper]) / s.ys * s.xs for s in stds])
-    state = _BatchState(_source(stds), np.stack([s.g for s in stds]), np.stack([s.xv for s in stds]),
-                        np.tile(penalty, (B, 1)), cl, np.stack([s.include for s in stds]), dtype)
     ys = np.array([s.ys for s in stds])
-    parts = [[] for _ in range(B)]  # (lambdas, beta_std rows, rsq) per block
+    include = np.stack([s.include for s in stds])
+    cl = np.vstack([lower, upper])[None] / ys[:, None, None] * np.stack([s.xs for s in stds])[:, None, :]
+    state = _BatchState(_source(stds), np.stack([s.g for s in stds]), np.stack([s.xv for s in stds]),
+                        np.tile(penalty, (B, 1)), cl, include, dtype)
+    # (lambdas (B, L), beta_std (B, L, p), rsq (B, L), points each problem keeps (B,)) per block, in path order
+    blocks = []
     errs, first_failed = np.zeros(B, dtype=int), np.zeros(B, dtype=int)
     if user_lambdas is not None:
         mnl = min(MNLAM, len(user_lambdas))
         grid = np.asarray(user_lambdas, dtype=np.float64)[None, :] / ys[:, None]
         bp, rsq, nfit, err = state.run(grid, np.zeros(B), _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0,
                                                                     False, strong))
-        for b in range(B):
-            n = int(nfit[b])
-            parts[b].append((grid[b, :n], bp[b, :n], rsq[b, :n]))
+        blocks.append((grid, bp, rsq, nfit))
         errs[:], first_failed[:] = err, nfit
     else:
         mnl = min(MNLAM, nlambda)
-        if all(np.all(penalty[s.include > 0] > 0) for s in stds):
+        if np.all((penalty > 0) | (include <= 0)):
             # Every variable is penalized: at "infinite" lambda nothing moves and
             # glmnet's one confirming sweep is all there is to count.
             p = stds[0].g.shape[0]
-            for b in range(B):
-                parts[b].append((np.array([BIG]), np.zeros((1, p)), np.zeros(1)))
+            blocks.append((np.full((B, 1), BIG), np.zeros((B, 1, p)), np.zeros((B, 1)), np.ones(B, dtype=int)))
             state.npasses += 1
             err = np.zeros(B, dtype=int)
             first_failed[:] = 1
@@ -403,41 +474,45 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
         else:
             bp, rsq, nfit, err = state.run(np.full((B, 1), BIG), np.zeros(B),
                                            _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0, True, strong))
-            for b in range(B):
-                n = int(nfit[b])
-                parts[b].append((np.full(n, BIG), bp[b, :n], rsq[b, :n]))
+            blocks.append((np.full((B, 1), BIG), bp, rsq, nfit))
             errs[:], first_failed[:] = err, nfit
             g = np.asarray(state.g, dtype=np.float64)
         if nlambda > 1 and np.any(err == 0):
-            lmax = np.array([lambda_max(g[b], penalty, stds[b].include, alpha) for b in range(B)])
-            grid = np.stack([geometric_grid(lmax[b], flmin, nlambda) for b in range(B)])
+            lmax = lambda_max(g, penalty, include, alpha)
+            grid = geometric_grid(lmax, flmin, nlambda)
             bp, rsq, nfit, err = state.run(grid, lmax, _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 1,
                                                                  True, strong))
-            for b in np.flatnonzero(errs == 0):
-                n = int(nfit[b])
-                parts[b].append((grid[b, :n], bp[b, :n], rsq[b, :n]))
-                errs[b], first_failed[b] = err[b], 1 + n
+            ok = errs == 0  # only paths that fit "infinity" go on
+            blocks.append((grid, bp, rsq, np.where(ok, nfit, 0)))
+            errs[ok], first_failed[ok] = err[ok], 1 + nfit[ok]
+    # A problem reaches a block only after fitting all of the previous one, so
+    # its path is the first `count` points of the blocks laid end to end.
+    count = sum(q[3] for q in blocks)
+    lams, rsq = (np.concatenate([q[i] for q in blocks], axis=1) for i in (0, 2))
+    scale = (ys[:, None] / np.stack([s.xs for s in stds]))[:, None, :]
+    beta_t = np.empty(lams.shape + scale.shape[-1:])  # (B, L, p), original scale
+    start = 0
+    for q in blocks:
+        np.multiply(q[1], scale, out=beta_t[:, start:start + q[1].shape[1]])
+        start += q[1].shape[1]
+    lam_out = lams * ys[:, None]
+    if user_lambdas is None:
+        lam_out = fix_first_lambda(lam_out, count)
     results = []
     for b, s in enumerate(stds):
-        lams = np.concatenate([q[0] for q in parts[b]])
-        beta_std = np.concatenate([q[1] for q in parts[b]], axis=0)
-        rsq_b = np.concatenate([q[2] for q in parts[b]])
         jerr = 0
         if errs[b] == 1:
             jerr = -(first_failed[b] + 1)
         elif errs[b] == 2:
             jerr = -10000 - (first_failed[b] + 1)
-        beta = (beta_std * (s.ys / s.xs)).T  # (p, nlam), original scale
-        lam_out = lams * s.ys
-        if user_lambdas is None:
-            lam_out = fix_first_lambda(lam_out)
-        results.append(PathResult(lam_out, s.ym - s.xm @ beta, beta, rsq_b, s.nulldev, int(state.npasses[b]),
-                                  jerr))
+        n = int(count[b])
+        results.append(PathResult(lam_out[b, :n], s.ym - host_matmul(beta_t[b, :n], s.xm), beta_t[b, :n].T,
+                                  rsq[b, :n], s.nulldev, int(state.npasses[b]), jerr))
     return results
 
 
-def warn_path_errors(res: PathResult, maxit: int, pmax: int, what: str = "") -> None:
-    """glmnet's warnings for a path cut short (jerr < 0)."""
+def warn_path_errors(res: PathResult, maxit: int, pmax: int, what: str = "", stacklevel: int = 5) -> None:
+    """glmnet's warnings for a path cut short (jerr < 0), attributed ``stacklevel`` frames up (as warnings.warn)."""
     if res.jerr == 0:
         return
     if res.jerr > -10000:
@@ -446,7 +521,7 @@ def warn_path_errors(res: PathResult, maxit: int, pmax: int, what: str = "") -> 
     else:
         msg = (f"Number of nonzero coefficients along the path exceeds pmax={pmax} at {-res.jerr - 10000}th "
                "lambda value; solutions for larger lambdas returned")
-    warnings.warn(what + msg, GlmnetWarning, stacklevel=5)  # the caller of glmnet / cv_glmnet
+    warnings.warn(what + msg, GlmnetWarning, stacklevel=stacklevel)  # default: the caller of glmnet
 
 
 def fit_path(std: Standardized, **kw) -> PathResult:

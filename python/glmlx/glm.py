@@ -190,7 +190,7 @@ def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, pe
             raise ValueError(f"family={family!r}: {_fatal_message(jerr)}")
         lam = np.array(r["lambdas"])
         if user_lambdas is None:
-            lam = fix_first_lambda(lam)
+            lam = fix_first_lambda(lam[None, :], np.array([lam.size]))[0]
         a0, beta = np.asarray(r["a0"]), np.asarray(r["beta"])  # (lmu, K), (lmu, K, p)
         if resp.nclass == 1:
             a0, beta = a0[:, 0].copy(), np.ascontiguousarray(beta[:, 0, :].T)

@@ -15,6 +15,7 @@ from ._validation import as_array
 
 FAMILIES = ("gaussian",) + glm.GLM_FAMILIES + ("mgaussian",)
 PREDICT_TYPES = ("link", "response", "coefficients", "nonzero", "class")
+_EPS = float(np.finfo(float).eps)
 
 
 def _as_data_matrix(X, dtype):
@@ -71,18 +72,31 @@ def lambda_interp(lam: np.ndarray, s):
     s = np.atleast_1d(np.asarray(s, dtype=np.float64))
     if s.ndim != 1 or not np.all(np.isfinite(s)) or np.any(s < 0):
         raise ValueError("s must be non-negative finite lambda values")
-    if lam.size == 1:
-        return np.zeros(s.size, int), np.zeros(s.size, int), np.ones(s.size)
-    s = np.clip(s, lam.min(), lam.max())
-    k = lam.size
-    sfrac = (lam[0] - s) / (lam[0] - lam[k - 1])
-    lam_n = (lam[0] - lam) / (lam[0] - lam[k - 1])
-    coord = np.interp(sfrac, lam_n, np.arange(k, dtype=np.float64))
+    left, right, frac = interp_points([lam], s)
+    return left[0], right[0], frac[0]
+
+
+def interp_points(lams: list, s: np.ndarray):
+    """``lambda_interp`` of several paths at one checked 1-D float64 ``s`` (CV: every fold at once).
+
+    Returns left, right (int) and frac, each (len(lams), s.size).
+    """
+    size = np.array([lam.size for lam in lams])
+    lam = np.empty((size.size, size.max()))
+    for k, path in enumerate(lams):  # padded with its last lambda: a path's extremes stay its own
+        lam[k, :path.size] = path
+        lam[k, path.size:] = path[-1]
+    first, last = lam[:, :1], lam[np.arange(size.size), size - 1][:, None]
+    s = np.minimum(np.maximum(s, lam.min(axis=1, keepdims=True)), lam.max(axis=1, keepdims=True))
+    span = np.where(size[:, None] > 1, first - last, 1.0)  # a one-point path: that point (at_point below)
+    sfrac = (first - s) / span
+    lam_n = (first - lam) / span
+    coord = np.stack([np.interp(sfrac[k], lam_n[k, :m], np.arange(m, dtype=np.float64)) for k, m in enumerate(size)])
     left, right = np.floor(coord).astype(int), np.ceil(coord).astype(int)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = (sfrac - lam_n[right]) / (lam_n[left] - lam_n[right])
-    frac[left == right] = 1.0
-    frac[np.abs(lam_n[left] - lam_n[right]) < np.finfo(float).eps] = 1.0
+    gap = np.take_along_axis(lam_n, left, 1) - np.take_along_axis(lam_n, right, 1)
+    at_point = np.abs(gap) < _EPS  # includes left == right; these take the left point alone
+    frac = (sfrac - np.take_along_axis(lam_n, right, 1)) / np.where(at_point, 1.0, gap)
+    frac[at_point] = 1.0
     return left, right, frac
 
 
@@ -451,7 +465,7 @@ def mgaussian_path(prob: _Problem) -> glm.GlmPath:
     return glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"], r["jerr"])
 
 
-def _fit(prob: _Problem, full_moments=None) -> GlmnetFit:
+def _fit(prob: _Problem) -> GlmnetFit:
     if prob.family == "mgaussian":
         res = mgaussian_path(prob)
         if res.jerr == mgaussian.BNORM_MAXIT:
@@ -466,7 +480,7 @@ def _fit(prob: _Problem, full_moments=None) -> GlmnetFit:
         return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None, prob.resp.classes,
                          prob.has_offset)
     std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize, prob.fit_intercept,
-                               lazy=prob.lazy, full_moments=full_moments)
+                               lazy=prob.lazy)
     res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
                             nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
                             thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,

@@ -2,12 +2,14 @@
 
 Both work under ``mx.grad``, ``mx.vmap`` and ``mx.compile`` (value checks that
 need data are skipped while tracing: pass ``check_input=False`` to ``gram`` there).
+``host_matmul`` is the Python layer's internal product of numpy arrays.
 """
 from __future__ import annotations
 
 from typing import Optional
 
 import mlx.core as mx
+import numpy as np
 
 from ._ext_loader import _ext
 from ._validation import as_float_array, as_param, check_weights, require_finite
@@ -89,3 +91,29 @@ def gram(X, y=None, weights=None, center: bool = False, *, check_input: bool = T
     if y is None and not center:
         return out[0]
     return tuple(out)
+
+
+def host_matmul(a, b) -> np.ndarray:
+    """``a @ b`` in float64 for numpy vectors or matrices (internal), through glmlx's BLAS.
+
+    Products under 5e7 flops run single-threaded. numpy's OpenBLAS would go
+    multi-threaded from ~1e4 (matrix-vector) or ~3e5 (matrix-matrix)
+    multiply-adds, and its worker then spins for ~0.1 s on a core that the
+    batched solver's threads need (docs/DESIGN.md, Threads).
+
+    Parameters
+    ----------
+    a : array_like, shape (m, k) or (k,)
+    b : array_like, shape (k, n) or (k,)
+
+    Returns
+    -------
+    np.ndarray
+        As numpy's ``a @ b``: shape (m, n), (m,), (n,) or ().
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    out = _ext.matmul_numpy(np.ascontiguousarray(a.reshape(1, -1) if a.ndim == 1 else a, dtype=np.float64),
+                            np.ascontiguousarray(b.reshape(-1, 1) if b.ndim == 1 else b, dtype=np.float64))
+    if a.ndim == 1:
+        out = out[0]
+    return out[..., 0] if b.ndim == 1 else out
