@@ -372,3 +372,17 @@ def test_multiclass_paths_plot_one_panel_per_class(tmp_path):
     assert len(fig.axes) >= 3 and "class" in fig.axes[0].get_title()
     assert (tmp_path / "path.png").stat().st_size > 1000
     plt.close("all")
+
+
+def test_gaussian_offset_is_taken_from_y_in_fits_and_cv():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 10))
+    y = X[:, 0] + rng.normal(size=200)
+    off = rng.normal(size=200)
+    a = glmlx.cv_glmnet(X, y + off, offset=off, nfolds=5, seed=1)
+    b = glmlx.cv_glmnet(X, y, nfolds=5, seed=1)
+    np.testing.assert_allclose(np.asarray(a.cvm), np.asarray(b.cvm), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(a.predict(X[:3], newoffset=off[:3])),
+                               np.asarray(b.predict(X[:3])) + off[:3, None], rtol=1e-12)
+    with pytest.raises(ValueError, match="newoffset"):
+        a.predict(X[:3])
