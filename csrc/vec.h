@@ -1,6 +1,8 @@
 // Small vector loops on the solver's hot paths, compiled twice on x86-64
 // (AVX2 and baseline) and picked at load time, so a generic build still runs
-// the wide instructions where the CPU has them.
+// the wide instructions where the CPU has them. Each loop fixes its order of
+// operations (independent lanes, then a fixed reduction), so both clones
+// give bit-identical results.
 #pragma once
 
 #include <cstddef>
@@ -10,5 +12,30 @@ namespace glmlx::vec {
 // y[i] -= a * x[i]
 void axpy_neg(double* y, const double* x, double a, std::size_t n);
 void axpy_neg(float* y, const float* x, float a, std::size_t n);
+
+// y[i] -= a * x[i] + b
+void axpb_neg(double* y, const double* x, double a, double b, std::size_t n);
+void axpb_neg(float* y, const float* x, float a, float b, std::size_t n);
+
+// y[i] -= w[i] * (a * x[i] + b)
+void waxpb_neg(double* y, const double* w, const double* x, double a, double b, std::size_t n);
+void waxpb_neg(float* y, const float* w, const float* x, float a, float b, std::size_t n);
+
+// sum_i x[i] y[i]: 8 interleaved partial sums, combined in a fixed tree.
+double dot(const double* x, const double* y, std::size_t n);
+float dot(const float* x, const float* y, std::size_t n);
+
+// sum_i x[i] y[i] of float32 data for screening: in blocks of kScreenBlock
+// rows, 32 interleaved float partial sums (each gets at most kScreenBlock / 32
+// products added) combined in a 5-level tree, block sums added in double. Every
+// product is rounded at most kScreenRoundings times in float, so the result is
+// within gamma(kScreenRoundings) sum_i |x_i y_i| of the exact sum (plus
+// float underflow, at most n (kScreenRoundings + 1) 2^-149).
+inline constexpr std::size_t kScreenBlock = 256;
+inline constexpr int kScreenRoundings = 1 + int(kScreenBlock / 32) + 5;
+double dot_screen(const float* x, const float* y, std::size_t n);
+
+// out[i] = float(x[i] * s)
+void to_float_scaled(float* out, const double* x, double s, std::size_t n);
 
 } // namespace glmlx::vec
