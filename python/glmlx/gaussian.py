@@ -53,7 +53,52 @@ class Standardized:
     nulldev: float
     C: Optional[np.ndarray] = None  # (p, p) standardized Gram matrix (full mode)
     X: Optional[mx.array] = None  # raw X (lazy mode)
-    w: Optional[np.ndarray] = None  # normalized weights (lazy mode)
+    w: Optional[np.ndarray] = None  # normalized weights (lazy and residual modes)
+    cols: Optional["Columns"] = None  # X's columns stored contiguously (residual mode)
+    y: Optional[np.ndarray] = None  # (n,) response on the standardized scale (residual mode)
+
+
+@dataclass
+class Columns:
+    """X's columns, centered and scaled, stored contiguously: ``Xt[j] = (X[:, j] - center[j]) / scale[j]``.
+
+    One copy serves every problem on the same rows (CV folds weight their
+    held-out rows zero); the residual solver standardizes each problem's
+    columns from it on the fly.
+    """
+
+    Xt: mx.array  # (p, n)
+    center: np.ndarray
+    scale: np.ndarray
+
+
+def column_major(Xn: np.ndarray, w: np.ndarray, yc: np.ndarray):
+    """X's columns minus their weighted means, stored contiguously, and glmnet's statistics from the same pass.
+
+    Returns (Columns, xbar, centered variances, X'W yc) for weights ``w``
+    summing to one. Centering keeps the solver's dot products free of
+    cancellation when the columns have large means; scaling is left to the
+    solver (it is exact in floating point anyway).
+    """
+    dt = Xn.dtype
+    Xt, xbar, var, xty = _ext.column_major_numpy(Xn, np.ascontiguousarray(w, dtype=dt),
+                                                 np.ascontiguousarray(yc, dtype=dt))
+    xbar = np.asarray(xbar, dtype=np.float64)
+    c = np.asarray(xty, dtype=np.float64) + xbar * float(w @ yc)  # X'W yc with X uncentered
+    return Columns(Xt, xbar, np.ones(Xn.shape[1])), xbar, np.asarray(var, dtype=np.float64), c
+
+
+def shared_column_stats(cols: Columns, y: np.ndarray, W: np.ndarray, ybar: np.ndarray):
+    """Per-problem (xbar, var, X'W(y - ybar)) for the rows of W (each summing to one), from one shared copy."""
+    dt = np.float64 if cols.Xt.dtype == mx.float64 else np.float32
+    Yc = y[None, :] - ybar[:, None]
+    s1, s2, sy = (np.asarray(a, dtype=np.float64) for a in
+                  _ext.column_moments(cols.Xt, np.ascontiguousarray(W, dtype=dt), np.ascontiguousarray(Yc, dtype=dt)))
+    # Xt holds x - center: the problems' means differ from center by s1
+    xbar = cols.center[None, :] + s1
+    var = s2 - s1 * s1
+    c = sy + cols.center[None, :] * np.sum(W * Yc, axis=1)[:, None]
+    return xbar, var, c
 
 
 def moments(X, y: np.ndarray, w: np.ndarray, center: bool):
@@ -148,17 +193,25 @@ def _y_moments(y, weights, fit_intercept):
 
 def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.ndarray, standardize: bool,
                 fit_intercept: bool, lazy: bool = False, rows: Optional[np.ndarray] = None,
-                full_moments=None) -> Standardized:
+                full_moments=None, residual: bool = False, columns: Optional[Columns] = None) -> Standardized:
     """glmnet's ``standard``: weights to sum 1, center, scale X and y.
 
     Full mode forms the standardized Gram matrix in one ``gram`` pass; lazy
-    mode only the column statistics and X'Wy (the solver forms Gram columns).
+    mode only the column statistics and X'Wy (the solver forms Gram columns);
+    residual mode those and a column-major copy of X (``columns`` when given:
+    CV folds share one).
     """
     w = weights / weights.sum()
     ybar, ys, nulldev = _y_moments(y, weights, fit_intercept)
     Xn = np.asarray(X)
     G = None
-    if lazy:
+    if residual:
+        if columns is None:
+            columns, xbar, var, c = column_major(Xn, w, y - ybar)
+        else:
+            xbar, var, c = (a[0] for a in shared_column_stats(columns, y, w[None, :], np.array([ybar])))
+        finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c))
+    elif lazy:
         xbar, var = _column_stats(Xn, w)
         c = Xn.T @ (w * (y - ybar))
         finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c))
@@ -173,7 +226,11 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
     # glmnet sees only a fold's training rows: constant columns are judged there
     std = _finish(Xn, G, c, xbar, var, ybar, ys, nulldev, excluded, standardize, fit_intercept, finite, rows)
-    if lazy:
+    if residual:
+        std.cols = columns
+        std.w = w
+        std.y = (y - ybar) / ys
+    elif lazy:
         # the lazy solver reads X through MLX
         std.X = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
                                                              else mx.float32)
@@ -213,18 +270,28 @@ def fold_moments(X, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds
 
 
 def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds: int,
-                      excluded: np.ndarray, scale: bool, fit_intercept: bool, lazy: bool, moments_by_fold=None):
+                      excluded: np.ndarray, scale: bool, fit_intercept: bool, lazy: bool, moments_by_fold=None,
+                      residual: Optional[bool] = None):
     """Standardized training problems of every CV fold.
 
     Full Gram mode: each fold's training Gram is the full Gram minus its
     held-out rows' Gram, all taken about the full-data weighted means (so the
     rank-one corrections between means are small and nothing cancels badly);
     ``moments_by_fold`` is ``fold_moments``'s result (computed here if absent).
-    Lazy mode: each fold is the full data with its held-out rows weighted zero.
+    Lazy mode: each fold is the full data with its held-out rows weighted zero, solved by
+    residual updates over one shared column-major copy of X when ``residual`` (default:
+    ``prefer_residual``), else from lazy Gram columns.
     """
     Xn = np.asarray(X)
     S = weights.sum()
     out = []
+    if lazy and (prefer_residual(*Xn.shape) if residual is None else residual):
+        cols = column_major(Xn, weights / S, y * 0)[0]
+        for k in range(nfolds):
+            wk = np.where(fold == k, 0.0, weights)
+            out.append(standardize(Xn, y, wk, excluded, scale, fit_intercept, rows=fold != k, residual=True,
+                                   columns=cols))
+        return out
     if lazy:
         # one MLX copy of X serves every fold (the solver reads X through MLX)
         Xmx = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
@@ -276,9 +343,10 @@ class PathResult:
     jerr: int
 
 
-def _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, m_offset, early_stop, strong=False):
+def _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, m_offset, early_stop, strong=False, screen=-1):
     s = _ext.GaussianPathSettings()
     s.strong = bool(strong)
+    s.screen = int(screen)
     s.alpha, s.thresh, s.sml, s.rsqmax = float(alpha), float(thresh), float(sml), DEVMAX
     s.maxit, s.pmax, s.dfmax, s.mnl = int(maxit), int(pmax), int(dfmax), int(mnl)
     s.m_offset, s.early_stop = int(m_offset), bool(early_stop)
@@ -288,8 +356,9 @@ def _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, m_offset, early_stop,
 class _BatchState:
     """Warm-start state of B problems carried from one block call to the next.
 
-    ``source`` is ("full", C) with C (1 or B, p, p), or ("lazy", X, W, XM, XS)
-    with X (n, p) shared and per-problem weights, centers and scales.
+    ``source`` is ("full", C) with C (1 or B, p, p), ("lazy", X, W, XM, XS)
+    with X (n, p) shared and per-problem weights, centers and scales, or
+    ("residual", Columns, Y, W, XM, XS) with per-problem standardized responses.
     """
 
     def __init__(self, source, g, xv, penalty, limits, include, dtype):
@@ -297,6 +366,10 @@ class _BatchState:
         self.dtype = dtype
         if source[0] == "full":
             self.source = ("full", mx.array(source[1], dtype=dtype))
+        elif source[0] == "residual":
+            cols = source[1]
+            self.source = ("residual", cols.Xt.astype(dtype), mx.array(cols.center, dtype=dtype),
+                           mx.array(cols.scale, dtype=dtype), *(mx.array(a, dtype=dtype) for a in source[2:]))
         else:
             self.source = ("lazy", source[1].astype(dtype), *(mx.array(a, dtype=dtype) for a in source[2:]))
         self.g = mx.array(g, dtype=dtype)
@@ -315,6 +388,8 @@ class _BatchState:
                   self.limits, self.include, self.warm, self.xv, mx.array(lambda_prev, dtype=self.dtype), settings)
         if self.source[0] == "full":
             outs = _ext.gaussian_cov_path(self.source[1], *common)
+        elif self.source[0] == "residual":
+            outs = _ext.gaussian_residual_path(*self.source[1:], *common)
         else:
             outs = _ext.gaussian_lazy_path(*self.source[1:], *common)
         beta_path, rsq, self.g, self.beta, self.rank, stats = outs
@@ -357,12 +432,15 @@ def fix_first_lambda(lam: np.ndarray) -> np.ndarray:
 def _source(stds):
     if stds[0].C is not None:
         return ("full", np.stack([s.C for s in stds]))
+    if stds[0].cols is not None:
+        return ("residual", stds[0].cols, np.stack([s.y for s in stds]), np.stack([s.w for s in stds]),
+                np.stack([s.xm for s in stds]), np.stack([s.xs for s in stds]))
     return ("lazy", stds[0].X, np.stack([s.w for s in stds]), np.stack([s.xm for s in stds]),
             np.stack([s.xs for s in stds]))
 
 
 def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambdas, thresh, maxit, dfmax, pmax,
-              sml, dtype, strong=False) -> list:
+              sml, dtype, strong=False, screen=-1) -> list:
     """glmnet's path for B standardized problems (sharing X) in batched primitive calls.
 
     With glmnet's own grid, a first block fits lambda = "infinity" (only
@@ -370,7 +448,9 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     gradient there, and a second block runs every problem's geometric grid with
     its own early stops. A user grid is one block without early stops.
     ``strong`` selects glmnet's naive scheme (strong rule + KKT checks) over its
-    covariance scheme; it is implied when the Gram columns are lazy.
+    covariance scheme; it is implied when the Gram columns are lazy and with
+    residual updates. ``screen``: the residual solver's float32 screening of its
+    KKT passes (-1 where it pays, 0 never, 1 always; the decisions are the same).
     """
     B = len(stds)
     cl = np.stack([np.vstack([lower, upper]) / s.ys * s.xs for s in stds])
@@ -383,7 +463,7 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
         mnl = min(MNLAM, len(user_lambdas))
         grid = np.asarray(user_lambdas, dtype=np.float64)[None, :] / ys[:, None]
         bp, rsq, nfit, err = state.run(grid, np.zeros(B), _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0,
-                                                                    False, strong))
+                                                                    False, strong, screen))
         for b in range(B):
             n = int(nfit[b])
             parts[b].append((grid[b, :n], bp[b, :n], rsq[b, :n]))
@@ -402,7 +482,8 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
             g = np.stack([s.g for s in stds])
         else:
             bp, rsq, nfit, err = state.run(np.full((B, 1), BIG), np.zeros(B),
-                                           _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0, True, strong))
+                                           _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 0, True, strong,
+                                                     screen))
             for b in range(B):
                 n = int(nfit[b])
                 parts[b].append((np.full(n, BIG), bp[b, :n], rsq[b, :n]))
@@ -412,7 +493,7 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
             lmax = np.array([lambda_max(g[b], penalty, stds[b].include, alpha) for b in range(B)])
             grid = np.stack([geometric_grid(lmax[b], flmin, nlambda) for b in range(B)])
             bp, rsq, nfit, err = state.run(grid, lmax, _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 1,
-                                                                 True, strong))
+                                                                 True, strong, screen))
             for b in np.flatnonzero(errs == 0):
                 n = int(nfit[b])
                 parts[b].append((grid[b, :n], bp[b, :n], rsq[b, :n]))
@@ -470,3 +551,12 @@ def prefer_lazy(n: int, p: int, copies: int = 1) -> bool:
     """
     return p > n or copies * p * p * 8 > 2**30
 
+
+def prefer_residual(n: int, p: int) -> bool:
+    """glmnet's naive scheme by residual updates rather than Gram columns.
+
+    Wide problems (p > n): a coordinate visit costs O(n) and each KKT check one
+    read of X, where Gram columns would cost O(n p) each for the thousands of
+    variables that become candidates.
+    """
+    return p > n

@@ -239,6 +239,8 @@ class _Problem:
     fit_intercept: bool
     strong: bool  # glmnet's naive scheme (strong rules + KKT), else its covariance scheme
     lazy: bool  # Gram columns computed on demand (needs strong)
+    residual: bool = False  # the naive scheme by residual updates, no Gram columns (needs strong)
+    screen: int = -1  # residual solver's float32 screening of KKT passes (-1 where it pays; tests force 0/1)
 
 
 def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights, penalty_factor, lower_limits,
@@ -319,20 +321,21 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
             raise ValueError(f"lambda_min_ratio must be less than 1, got {lambda_min_ratio}")
         flmin = float(lambda_min_ratio)
     strong = type_gaussian == "naive" or (type_gaussian == "auto" and gaussian.prefer_strong(n, p))
-    lazy = strong and gaussian.prefer_lazy(n, p)
-    if not lazy and p * p * 8 > 4 * 2**30:
+    residual = strong and gaussian.prefer_residual(n, p)
+    lazy = strong and not residual and gaussian.prefer_lazy(n, p)
+    if not (lazy or residual) and p * p * 8 > 4 * 2**30:
         raise ValueError(f"type_gaussian={type_gaussian!r} would form a {p} x {p} Gram matrix "
                          f"({p * p * 8 / 2**30:.0f} GiB); use type_gaussian='naive' or 'auto'")
     return _Problem(family, Xm, dtype, yv, w, vp, lower, upper, excl, float(alpha), int(nlambda), flmin, user,
                     float(thresh), int(maxit), int(dfmax), int(pmax), sml, bool(standardize), bool(fit_intercept),
-                    strong, lazy)
+                    strong, lazy, residual)
 
 
 def _fit(prob: _Problem, full_moments=None) -> GlmnetFit:
     std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize, prob.fit_intercept,
-                               lazy=prob.lazy, full_moments=full_moments)
+                               lazy=prob.lazy, full_moments=full_moments, residual=prob.residual)
     res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
                             nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
                             thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
-                            dtype=prob.dtype, strong=prob.strong)
+                            dtype=prob.dtype, strong=prob.strong, screen=prob.screen)
     return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None)
