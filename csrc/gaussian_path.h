@@ -166,6 +166,10 @@ void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs
   }
 }
 
+// madvise(MADV_HUGEPAGE) over the 2 MiB pages inside [data, data + bytes)
+// (columns.cpp): large fresh buffers then fault in 2 MiB at a time.
+void advise_huge_pages(void* data, size_t bytes);
+
 // glmnet's naive scheme by residual updates (gaussian_residual.cpp); inputs:
 // the common ones, then Xt center scale y weights xm xs.
 template <typename T>

@@ -20,8 +20,11 @@
 // same decision as in float64; the few others are computed in float64.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <limits>
+#include <memory>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -52,6 +55,11 @@ void parallel_columns(int64_t p, int threads, F&& f) {
   }
 }
 
+// A float64 sum of n non-negative terms times this is at least the exact sum.
+inline double round_up_sum(int64_t n) {
+  return 1 + double(n + 16) * 0x1p-52;
+}
+
 // Powers of two keep the scaling exact.
 inline double pow2_scale_to_unit(double maxabs) {
   if (!(maxabs > 0) || !std::isfinite(maxabs)) {
@@ -71,31 +79,33 @@ struct Columns {
   int64_t n, p;
   const T* center;
   const T* scale;
-  std::vector<float> Z32;
+  std::unique_ptr<float[], void (*)(float*)> Z32{nullptr, [](float* f) { std::free(f); }};
   std::vector<double> unscale32;  // Z[j] ~ Z32[j] * unscale32[j]
   std::vector<double> norm;       // ||Z[j]||_2, rounded up
 
   bool screened() const {
-    return !Z32.empty();
+    return bool(Z32);
   }
 
   void make_screen_copy(int threads) {
-    Z32.resize(size_t(n) * p);
+    // 2 MiB-aligned and advised huge: a fresh buffer this size otherwise costs
+    // a page fault per 4 KiB on first touch.
+    const size_t huge = size_t(2) << 20, bytes = (size_t(n) * p * sizeof(float) + huge - 1) / huge * huge;
+    Z32.reset(static_cast<float*>(std::aligned_alloc(huge, bytes)));
+    if (!Z32) {
+      throw std::bad_alloc();
+    }
+    advise_huge_pages(Z32.get(), bytes);
     unscale32.resize(p);
     norm.resize(p);
     parallel_columns(p, threads, [&](int64_t j0, int64_t j1) {
       for (int64_t j = j0; j < j1; ++j) {
-        const T* z = Z + j * n;
-        double m = 0, ss = 0;
-        for (int64_t i = 0; i < n; ++i) {
-          m = std::max(m, double(std::abs(z[i])));
-          ss += double(z[i]) * double(z[i]);
-        }
-        const double s = pow2_scale_to_unit(m);
-        unscale32[j] = 1.0 / s;
-        norm[j] = std::sqrt(ss) * (1 + 1e-12) + 1e-300;
         if constexpr (std::is_same_v<T, double>) {
-          vec::to_float_scaled(Z32.data() + j * n, z, s, size_t(n));
+          const T* z = Z + j * n;
+          const double s = pow2_scale_to_unit(vec::max_abs(z, size_t(n)));
+          unscale32[j] = 1.0 / s;
+          norm[j] = std::sqrt(vec::dot(z, z, size_t(n)) * round_up_sum(n)) + 1e-300;
+          vec::to_float_scaled(Z32.get() + j * n, z, s, size_t(n));
         }
       }
     });
@@ -143,13 +153,17 @@ class ResidualSolver {
     for (int64_t i = 0; i < n_; ++i) {
       sw_ += w_[i];
     }
+    std::vector<int64_t> order;
     for (int64_t j = 0; j < p_; ++j) {
       if (pr_.rank[j] >= 0) {
-        active_.push_back(j);
+        order.push_back(j);
         add_candidate(j);
       }
     }
-    std::sort(active_.begin(), active_.end(), [&](int64_t a, int64_t b) { return pr_.rank[a] < pr_.rank[b]; });
+    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return pr_.rank[a] < pr_.rank[b]; });
+    for (int64_t k : order) {
+      activate(k);
+    }
     std::sort(cand_.begin(), cand_.end());
   }
 
@@ -236,11 +250,37 @@ class ResidualSolver {
     runs_ = runs;
   }
 
+  // Appends k to the active set, with a copy of its column next to the
+  // previous ones: active-set sweeps (most of the passes) then read one
+  // contiguous stream in entry order instead of columns scattered over X.
+  void activate(int64_t k) {
+    const size_t l = active_.size();
+    active_.push_back(k);
+    if (l % kBlock == 0) {
+      active_cols_.emplace_back(new T[size_t(kBlock) * n_]);
+    }
+    std::copy(col(k), col(k) + n_, active_col(l));
+  }
+
+  T* active_col(size_t l) const {
+    return active_cols_[l / kBlock].get() + (l % kBlock) * n_;
+  }
+
   T grad(int64_t k) const {
     const T* z = col(k);
     T s = 0;
     for (const auto& [b, e] : runs_) {
       s += vec::dot(z + b, q_.data() + b, size_t(e - b));
+    }
+    return a_[k] * s + c_[k] * S_;
+  }
+
+  // grad(k) (the same value) from its column z, while the column visited
+  // after k is brought into cache: sweeps read their columns from memory.
+  T grad(int64_t k, const T* z, const T* zn) const {
+    T s = 0;
+    for (const auto& [b, e] : runs_) {
+      s += vec::dot_prefetch(z + b, q_.data() + b, size_t(e - b), zn + b);
     }
     return a_[k] * s + c_[k] * S_;
   }
@@ -253,12 +293,11 @@ class ResidualSolver {
     return wz_[k];
   }
 
-  // beta_k <- b given its gradient gk: R^2, the residual and S follow.
-  T move(int64_t k, T b, T gk) {
+  // beta_k <- b given its gradient gk and column z: R^2, the residual and S follow.
+  T move(int64_t k, const T* z, T b, T gk) {
     const T d = b - pr_.beta[k], xv = pr_.xv[k];
     pr_.beta[k] = b;
     pr_.rsq += d * (2 * gk - d * xv);
-    const T* z = col(k);
     for (const auto& [lo, hi] : runs_) {
       if (uniform_) {
         vec::axpb_neg(q_.data() + lo, z + lo, d * w0_ * a_[k], d * w0_ * c_[k], size_t(hi - lo));
@@ -301,8 +340,10 @@ class ResidualSolver {
       return -1;
     }
     T dlx = 0;
-    for (int64_t k : cand_) {
-      const T gk = grad(k);
+    const size_t m = cand_.size();
+    for (size_t i = 0; i < m; ++i) {
+      const int64_t k = cand_[i];
+      const T gk = grad(k, col(k), col(cand_[i + 1 < m ? i + 1 : i]));
       const T b = new_beta(pr_, k, gk, ab, dem);
       if (b == pr_.beta[k]) {
         continue;
@@ -313,9 +354,9 @@ class ResidualSolver {
           return -1;
         }
         pr_.rank[k] = int32_t(active_.size());
-        active_.push_back(k);
+        activate(k);
       }
-      dlx = std::max(dlx, move(k, b, gk));
+      dlx = std::max(dlx, move(k, col(k), b, gk));
     }
     return dlx < T(s_.thr) ? 1 : 0;
   }
@@ -328,11 +369,14 @@ class ResidualSolver {
         return false;
       }
       T dlx = 0;
-      for (int64_t k : active_) {
-        const T gk = grad(k);
+      const size_t m = active_.size();
+      for (size_t i = 0; i < m; ++i) {
+        const int64_t k = active_[i];
+        const T* z = active_col(i);
+        const T gk = grad(k, z, active_col(i + 1 < m ? i + 1 : 0));
         const T b = new_beta(pr_, k, gk, ab, dem);
         if (b != pr_.beta[k]) {
-          dlx = std::max(dlx, move(k, b, gk));
+          dlx = std::max(dlx, move(k, z, b, gk));
         }
       }
       if (dlx < T(s_.thr)) {
@@ -363,19 +407,14 @@ class ResidualSolver {
   void gradient_pass(bool all, bool screen) {
     std::vector<float> q32;
     if (screen) {
-      double m = 0, ss = 0;
-      for (int64_t i = 0; i < n_; ++i) {
-        m = std::max(m, std::abs(double(q_[i])));
-        ss += double(q_[i]) * double(q_[i]);
-      }
-      const double sc = pow2_scale_to_unit(m);
-      q32.resize(n_);
       if constexpr (std::is_same_v<T, double>) {
+        const double sc = pow2_scale_to_unit(vec::max_abs(q_.data(), size_t(n_)));
+        q32.resize(n_);
         vec::to_float_scaled(q32.data(), q_.data(), sc, size_t(n_));
+        q_unscale_ = 1.0 / sc;
+        q_norm_ = std::sqrt(vec::dot(q_.data(), q_.data(), size_t(n_)) * round_up_sum(n_)) + 1e-300;
+        S_pass_ = S_;
       }
-      q_unscale_ = 1.0 / sc;
-      q_norm_ = std::sqrt(ss) * (1 + 1e-12) + 1e-300;
-      S_pass_ = S_;
     }
     parallel_columns(p_, threads_, [&](int64_t j0, int64_t j1) {
       for (int64_t j = j0; j < j1; ++j) {
@@ -383,7 +422,7 @@ class ResidualSolver {
           continue;
         }
         if (screen) {
-          const double s = vec::dot_screen(cols_.Z32.data() + j * n_, q32.data(), size_t(n_));
+          const double s = vec::dot_screen(cols_.Z32.get() + j * n_, q32.data(), size_t(n_));
           pr_.g[j] = T(a_[j] * (s * cols_.unscale32[j] * q_unscale_) + c_[j] * S_);
           exact_[j] = 0;
         } else {
@@ -435,7 +474,9 @@ class ResidualSolver {
   std::vector<std::pair<int64_t, int64_t>> runs_;  // rows [b, e) with positive weight
   T w0_ = 0;
   bool uniform_ = false;
+  static constexpr size_t kBlock = 64;
   std::vector<int64_t> active_;  // in entry order
+  std::vector<std::unique_ptr<T[]>> active_cols_;  // their columns, kBlock per allocation
   std::vector<int64_t> cand_;    // S, ascending
   std::vector<char> in_s_;
   std::vector<char> exact_;  // pr_.g[j] is the float64 value
@@ -452,7 +493,7 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
   const int64_t B = in[0].shape(0), p = in[0].shape(1), L = in[4].shape(1);
   const auto& Xt = in[11];
   const int64_t n = Xt.shape(1);
-  Columns<T> cols{Xt.data<T>(), n, p, in[12].data<T>(), in[13].data<T>(), {}, {}, {}};
+  Columns<T> cols{Xt.data<T>(), n, p, in[12].data<T>(), in[13].data<T>()};
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   // float32 screening pays once a KKT pass reads enough of X to outweigh the copy.
   const bool screen = std::is_same_v<T, double> && (s.screen > 0 || (s.screen < 0 && n * p >= (int64_t(1) << 20)));

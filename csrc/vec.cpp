@@ -34,6 +34,16 @@ inline void waxpb_neg_impl(T* __restrict y, const T* __restrict w, const T* __re
 // Lanes are independent sums, so the compiler keeps them in vector registers
 // without reassociating anything.
 template <typename T, std::size_t K>
+inline T reduce(T* acc) {
+  for (std::size_t w = K / 2; w > 0; w /= 2) {
+    for (std::size_t l = 0; l < w; ++l) {
+      acc[l] += acc[l + w];
+    }
+  }
+  return acc[0];
+}
+
+template <typename T, std::size_t K>
 inline T dot_impl(const T* __restrict x, const T* __restrict y, std::size_t n) {
   T acc[K] = {};
   std::size_t i = 0;
@@ -45,12 +55,29 @@ inline T dot_impl(const T* __restrict x, const T* __restrict y, std::size_t n) {
   for (std::size_t l = 0; i + l < n; ++l) {
     acc[l] += x[i + l] * y[i + l];
   }
-  for (std::size_t w = K / 2; w > 0; w /= 2) {
-    for (std::size_t l = 0; l < w; ++l) {
-      acc[l] += acc[l + w];
+  return reduce<T, K>(acc);
+}
+
+// dot_impl<T, 16> (same lanes and tree, so the same result), prefetching
+// next[0, n) a cache line at a time.
+template <typename T>
+inline T dot_prefetch_impl(const T* __restrict x, const T* __restrict y, std::size_t n, const T* next) {
+  constexpr std::size_t K = 16, line = 64 / sizeof(T);
+  T acc[K] = {};
+  std::size_t i = 0;
+  for (; i + K <= n; i += K) {
+    for (std::size_t o = 0; o < K; o += line) {
+      __builtin_prefetch(next + i + o, 0, 3);
+    }
+    for (std::size_t l = 0; l < K; ++l) {
+      acc[l] += x[i + l] * y[i + l];
     }
   }
-  return acc[0];
+  __builtin_prefetch(next + i, 0, 3);
+  for (std::size_t l = 0; i + l < n; ++l) {
+    acc[l] += x[i + l] * y[i + l];
+  }
+  return reduce<T, K>(acc);
 }
 
 } // namespace
@@ -74,10 +101,16 @@ GLMLX_CLONES void waxpb_neg(float* y, const float* w, const float* x, float a, f
   waxpb_neg_impl(y, w, x, a, b, n);
 }
 GLMLX_CLONES double dot(const double* x, const double* y, std::size_t n) {
-  return dot_impl<double, 8>(x, y, n);
+  return dot_impl<double, 16>(x, y, n);
 }
 GLMLX_CLONES float dot(const float* x, const float* y, std::size_t n) {
   return dot_impl<float, 16>(x, y, n);
+}
+GLMLX_CLONES double dot_prefetch(const double* x, const double* y, std::size_t n, const double* next) {
+  return dot_prefetch_impl(x, y, n, next);
+}
+GLMLX_CLONES float dot_prefetch(const float* x, const float* y, std::size_t n, const float* next) {
+  return dot_prefetch_impl(x, y, n, next);
 }
 
 GLMLX_CLONES double dot_screen(const float* x, const float* y, std::size_t n) {
@@ -87,6 +120,25 @@ GLMLX_CLONES double dot_screen(const float* x, const float* y, std::size_t n) {
     total += double(dot_impl<float, 32>(x + i0, y + i0, nb));
   }
   return total;
+}
+
+GLMLX_CLONES double max_abs(const double* x, std::size_t n) {
+  double m[8] = {};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (std::size_t l = 0; l < 8; ++l) {
+      const double a = x[i + l] < 0 ? -x[i + l] : x[i + l];
+      m[l] = m[l] < a ? a : m[l];
+    }
+  }
+  for (; i < n; ++i) {
+    const double a = x[i] < 0 ? -x[i] : x[i];
+    m[0] = m[0] < a ? a : m[0];
+  }
+  for (std::size_t l = 1; l < 8; ++l) {
+    m[0] = m[0] < m[l] ? m[l] : m[0];
+  }
+  return m[0];
 }
 
 GLMLX_CLONES void to_float_scaled(float* __restrict out, const double* __restrict x, double s, std::size_t n) {

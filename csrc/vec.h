@@ -21,9 +21,14 @@ void axpb_neg(float* y, const float* x, float a, float b, std::size_t n);
 void waxpb_neg(double* y, const double* w, const double* x, double a, double b, std::size_t n);
 void waxpb_neg(float* y, const float* w, const float* x, float a, float b, std::size_t n);
 
-// sum_i x[i] y[i]: 8 interleaved partial sums, combined in a fixed tree.
+// sum_i x[i] y[i]: 16 interleaved partial sums, combined in a fixed tree.
 double dot(const double* x, const double* y, std::size_t n);
 float dot(const float* x, const float* y, std::size_t n);
+
+// dot(x, y), while prefetching next[0, n) into cache: the column a
+// coordinate-descent sweep visits next, so its load overlaps this one's work.
+double dot_prefetch(const double* x, const double* y, std::size_t n, const double* next);
+float dot_prefetch(const float* x, const float* y, std::size_t n, const float* next);
 
 // sum_i x[i] y[i] of float32 data for screening: in blocks of kScreenBlock
 // rows, 32 interleaved float partial sums (each gets at most kScreenBlock / 32
@@ -34,6 +39,9 @@ float dot(const float* x, const float* y, std::size_t n);
 inline constexpr std::size_t kScreenBlock = 256;
 inline constexpr int kScreenRoundings = 1 + int(kScreenBlock / 32) + 5;
 double dot_screen(const float* x, const float* y, std::size_t n);
+
+// max_i |x[i]|
+double max_abs(const double* x, std::size_t n);
 
 // out[i] = float(x[i] * s)
 void to_float_scaled(float* out, const double* x, double s, std::size_t n);
