@@ -125,7 +125,8 @@ nb::list gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArray
 
 // column_major_host on numpy buffers; returns (Xt mx.array, xbar, var, xty).
 template <typename T>
-nb::tuple column_major_numpy(const HostArray& X, const HostContig& w, const HostContig& y) {
+nb::tuple column_major_numpy(const HostArray& X, const HostContig& w, const HostContig& y,
+                             const std::optional<RowIndex>& rows) {
   const auto hx = host_matrix(X);
   const size_t p = size_t(hx.cols);
   auto xbar = new_numpy<T>({p}), var = new_numpy<T>({p}), xty = new_numpy<T>({p});
@@ -133,7 +134,7 @@ nb::tuple column_major_numpy(const HostArray& X, const HostContig& w, const Host
   {
     nb::gil_scoped_release release;
     Xt = glmlx::column_major_host<T>(hx, static_cast<const T*>(w.data()), static_cast<const T*>(y.data()),
-                                     xbar.data(), var.data(), xty.data());
+                                     xbar.data(), var.data(), xty.data(), rows ? rows->data() : nullptr);
   }
   return nb::make_tuple(*Xt, xbar, var, xty);
 }
@@ -250,25 +251,35 @@ NB_MODULE(_ext, m) {
       "gram_numpy on each row subset (CV folds), subsets spread over threads (internal)");
   m.def(
       "column_major_numpy",
-      [](HostArray X, HostContig w, HostContig y) {
+      [](HostArray X, HostContig w, HostContig y, std::optional<RowIndex> rows) {
         if (X.ndim() != 2 || w.ndim() != 1 || y.ndim() != 1 || w.shape(0) != X.shape(0) ||
             y.shape(0) != X.shape(0)) {
           throw nb::value_error("[glmlx.column_major] X must be (n, p) with w and y of length n");
+        }
+        if (rows) {
+          if (rows->shape(0) != X.shape(0)) {
+            throw nb::value_error("[glmlx.column_major] rows must have length n");
+          }
+          for (size_t i = 0; i < rows->shape(0); ++i) {
+            if (rows->data()[i] < 0 || rows->data()[i] >= int64_t(X.shape(0))) {
+              throw nb::value_error("[glmlx.column_major] rows must index rows of X");
+            }
+          }
         }
         if (w.dtype() != X.dtype() || y.dtype() != X.dtype()) {
           throw nb::type_error("[glmlx.column_major] w and y must have X's dtype");
         }
         if (X.dtype() == nb::dtype<double>()) {
-          return column_major_numpy<double>(X, w, y);
+          return column_major_numpy<double>(X, w, y, rows);
         }
         if (X.dtype() == nb::dtype<float>()) {
-          return column_major_numpy<float>(X, w, y);
+          return column_major_numpy<float>(X, w, y, rows);
         }
         throw nb::type_error("[glmlx.column_major] X must be float32 or float64");
       },
-      "X"_a, "w"_a, "y"_a,
+      "X"_a, "w"_a, "y"_a, "rows"_a = nb::none(),
       "X's columns minus their weighted means, stored contiguously (p, n), with the means, centered "
-      "variances and X'Wy from the same pass (internal)");
+      "variances and X'Wy from the same pass; rows of X in the order `rows` when given (internal)");
   m.def(
       "column_moments",
       [](const mx::array& Xt, HostContig W, HostContig Y) {

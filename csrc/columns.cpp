@@ -66,26 +66,22 @@ void advise_huge_pages(void* data, size_t bytes) {
 } // namespace path
 
 template <typename T>
-mx::array column_major_host(const HostMatrix& X, const T* w, const T* y, T* xbar, T* var, T* xty) {
+mx::array column_major_host(const HostMatrix& X, const T* w, const T* y, T* xbar, T* var, T* xty,
+                            const int64_t* rows) {
   const int64_t n = X.rows, p = X.cols;
   mx::array Xt(mx::allocator::malloc(size_t(std::max<int64_t>(n * p, 1)) * sizeof(T)), mx::Shape{int(p), int(n)},
                dtype_of<T>());
   T* out = Xt.data<T>();
   path::advise_huge_pages(out, size_t(n) * p * sizeof(T));
   const T* src = static_cast<const T*>(X.data);
-  // 256 columns at a time, transposed in tiles of 64 rows: each row of a
-  // tile is a 2 KiB contiguous read (row-major X; shorter pieces would leave
-  // the transpose waiting on memory latency), each column a 512 B write, and
-  // the block's columns are still in cache for the statistics.
+  // 64 columns at a time: each row of row-major X is read as a 512 B piece
+  // (prefetchers follow them), and the block's columns are still in cache for
+  // the statistics.
   over_column_blocks(p, 64, double(n) * double(p), [&](int64_t j0, int64_t j1) {
-    constexpr int64_t kRows = 64;
-    for (int64_t i0 = 0; i0 < n; i0 += kRows) {
-      const int64_t i1 = std::min(n, i0 + kRows);
-      for (int64_t i = i0; i < i1; ++i) {
-        const T* row = src + i * X.s0;
-        for (int64_t j = j0; j < j1; ++j) {
-          out[j * n + i] = row[j * X.s1];
-        }
+    for (int64_t i = 0; i < n; ++i) {
+      const T* row = src + (rows ? rows[i] : i) * X.s0;
+      for (int64_t j = j0; j < j1; ++j) {
+        out[j * n + i] = row[j * X.s1];
       }
     }
     std::vector<T> wd(n);
@@ -126,8 +122,9 @@ void column_moments_host(const mx::array& Xt, const T* W, const T* Y, int64_t B,
 }
 
 template mx::array column_major_host<double>(const HostMatrix&, const double*, const double*, double*, double*,
-                                             double*);
-template mx::array column_major_host<float>(const HostMatrix&, const float*, const float*, float*, float*, float*);
+                                             double*, const int64_t*);
+template mx::array column_major_host<float>(const HostMatrix&, const float*, const float*, float*, float*, float*,
+                                            const int64_t*);
 template void column_moments_host<double>(const mx::array&, const double*, const double*, int64_t, double*,
                                           double*, double*);
 template void column_moments_host<float>(const mx::array&, const float*, const float*, int64_t, float*, float*,

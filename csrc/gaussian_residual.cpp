@@ -422,7 +422,11 @@ class ResidualSolver {
           continue;
         }
         if (screen) {
-          const double s = vec::dot_screen(cols_.Z32.get() + j * n_, q32.data(), size_t(n_));
+          const float* z32 = cols_.Z32.get() + j * n_;
+          double s = 0;
+          for (const auto& [b, e] : runs_) {
+            s += vec::dot_screen(z32 + b, q32.data() + b, size_t(e - b));
+          }
           pr_.g[j] = T(a_[j] * (s * cols_.unscale32[j] * q_unscale_) + c_[j] * S_);
           exact_[j] = 0;
         } else {

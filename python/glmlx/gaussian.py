@@ -72,17 +72,19 @@ class Columns:
     scale: np.ndarray
 
 
-def column_major(Xn: np.ndarray, w: np.ndarray, yc: np.ndarray):
+def column_major(Xn: np.ndarray, w: np.ndarray, yc: np.ndarray, rows: Optional[np.ndarray] = None):
     """X's columns minus their weighted means, stored contiguously, and glmnet's statistics from the same pass.
 
     Returns (Columns, xbar, centered variances, X'W yc) for weights ``w``
     summing to one. Centering keeps the solver's dot products free of
     cancellation when the columns have large means; scaling is left to the
-    solver (it is exact in floating point anyway).
+    solver (it is exact in floating point anyway). With ``rows``, the copy's
+    rows are X's in that order (``w`` and ``yc`` are given in it too).
     """
     dt = Xn.dtype
     Xt, xbar, var, xty = _ext.column_major_numpy(Xn, np.ascontiguousarray(w, dtype=dt),
-                                                 np.ascontiguousarray(yc, dtype=dt))
+                                                 np.ascontiguousarray(yc, dtype=dt),
+                                                 None if rows is None else np.ascontiguousarray(rows, dtype=np.int64))
     xbar = np.asarray(xbar, dtype=np.float64)
     c = np.asarray(xty, dtype=np.float64) + xbar * float(w @ yc)  # X'W yc with X uncentered
     return Columns(Xt, xbar, np.ones(Xn.shape[1])), xbar, np.asarray(var, dtype=np.float64), c
@@ -193,23 +195,19 @@ def _y_moments(y, weights, fit_intercept):
 
 def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.ndarray, standardize: bool,
                 fit_intercept: bool, lazy: bool = False, rows: Optional[np.ndarray] = None,
-                full_moments=None, residual: bool = False, columns: Optional[Columns] = None) -> Standardized:
+                full_moments=None, residual: bool = False) -> Standardized:
     """glmnet's ``standard``: weights to sum 1, center, scale X and y.
 
     Full mode forms the standardized Gram matrix in one ``gram`` pass; lazy
     mode only the column statistics and X'Wy (the solver forms Gram columns);
-    residual mode those and a column-major copy of X (``columns`` when given:
-    CV folds share one).
+    residual mode those and a column-major copy of X, from one pass.
     """
     w = weights / weights.sum()
     ybar, ys, nulldev = _y_moments(y, weights, fit_intercept)
     Xn = np.asarray(X)
     G = None
     if residual:
-        if columns is None:
-            columns, xbar, var, c = column_major(Xn, w, y - ybar)
-        else:
-            xbar, var, c = (a[0] for a in shared_column_stats(columns, y, w[None, :], np.array([ybar])))
+        columns, xbar, var, c = column_major(Xn, w, y - ybar)
         finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c))
     elif lazy:
         xbar, var = _column_stats(Xn, w)
@@ -286,12 +284,7 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
     S = weights.sum()
     out = []
     if lazy and (prefer_residual(*Xn.shape) if residual is None else residual):
-        cols = column_major(Xn, weights / S, y * 0)[0]
-        for k in range(nfolds):
-            wk = np.where(fold == k, 0.0, weights)
-            out.append(standardize(Xn, y, wk, excluded, scale, fit_intercept, rows=fold != k, residual=True,
-                                   columns=cols))
-        return out
+        return _residual_folds(Xn, y, weights, fold, nfolds, excluded, scale, fit_intercept)
     if lazy:
         # one MLX copy of X serves every fold (the solver reads X through MLX)
         Xmx = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
@@ -329,6 +322,30 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
         finite = np.all(np.isfinite(Gt)) and np.all(np.isfinite(ct))
         out.append(_finish(Xn, Gt, ct, xbar, var, ybar, ys, nulldev, excluded, scale, fit_intercept, finite,
                            fold != k))
+    return out
+
+
+def _residual_folds(Xn, y, weights, fold, nfolds, excluded, scale, fit_intercept):
+    """Every fold's training problem over one column-major copy of X.
+
+    The copy's rows are grouped by fold, so each fold's training rows (the
+    others, weighted zero in the rest) are at most two contiguous runs the
+    solver loops over; the folds' column statistics come from one pass over it.
+    """
+    order = np.argsort(fold, kind="stable")
+    wo, yo, fo = weights[order], y[order], fold[order]
+    cols = column_major(Xn, wo / wo.sum(), np.zeros_like(yo), rows=order)[0]
+    W = np.stack([np.where(fo == k, 0.0, wo) for k in range(nfolds)])
+    ym = [_y_moments(yo, W[k], fit_intercept) for k in range(nfolds)]
+    W = W / W.sum(axis=1, keepdims=True)
+    xbar, var, c = shared_column_stats(cols, yo, W, np.array([m[0] for m in ym]))
+    out = []
+    for k, (ybar, ys, nulldev) in enumerate(ym):
+        finite = np.all(np.isfinite(var[k])) and np.all(np.isfinite(c[k]))
+        std = _finish(Xn, None, c[k], xbar[k], var[k], ybar, ys, nulldev, excluded, scale, fit_intercept, finite,
+                      fold != k)
+        std.cols, std.w, std.y = cols, W[k], (yo - ybar) / ys
+        out.append(std)
     return out
 
 

@@ -229,10 +229,13 @@ void gram_host(const HostMatrix& X, const HostMatrix* y, const HostMatrix* w, bo
  * one pass: returns Xt (p, n), Xt[j] = X[:, j] - xbar_j, and fills the
  * weighted column means xbar, the centered variances var_j = sum_i w_i (x_ij -
  * xbar_j)^2 and xty_j = sum_i w_i (x_ij - xbar_j) y_i (p each; w sums to one).
- * T is float or double; w and y are length-n arrays of T.
+ * T is float or double; w and y are length-n arrays of T in the copy's row
+ * order. With ``rows`` (n indices), row i of the copy is row rows[i] of X (CV
+ * folds get their held-out rows contiguous).
  */
 template <typename T>
-mx::array column_major_host(const HostMatrix& X, const T* w, const T* y, T* xbar, T* var, T* xty);
+mx::array column_major_host(const HostMatrix& X, const T* w, const T* y, T* xbar, T* var, T* xty,
+                            const int64_t* rows = nullptr);
 
 /**
  * Weighted moments of the columns of Xt (p, n) for B weight vectors W (B x n)
