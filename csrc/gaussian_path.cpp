@@ -487,7 +487,7 @@ class Solver {
 template <typename T>
 void run_batch(const std::vector<mx::array>& in, std::vector<mx::array>& outs, const Settings& s) {
   const int64_t p = in[0].shape(1), L = in[4].shape(1);
-  path::run_problems<T>(in, outs, [&](int64_t b, int, Outcome& out) {
+  path::run_problems<T>(in, outs, [&](int64_t b, Outcome& out) {
     Problem<T> pr = path::problem_view<T>(in, outs, b);
     auto solve = [&](GramColumns<T>& gram) {
       Solver<T> solver(pr, gram, p, s, out);

@@ -64,33 +64,64 @@ T new_beta(const Problem<T>& pr, int64_t k, T gk, T ab, T dem) {
   return b == T(0) ? T(0) : std::max(pr.lo[k], std::min(pr.hi[k], b));
 }
 
-// The lambda loop with glmnet's early stops, for a Solver with fit(lam,
-// lam_prev), rsq(), warm() and sync() (make the returned gradient exact).
-template <typename T, typename Solver>
-void solve_path(Problem<T>& pr, Solver& solver, int64_t p, int64_t L, const Settings& s, Outcome& out) {
-  T lam_prev = pr.lam_prev;
-  for (int64_t m = 0; m < L; ++m) {
-    const T rsq_prev = solver.rsq();
-    if (!solver.fit(pr.lam[m], lam_prev)) {
-      break;  // maxit: stop here; pmax: this lambda is dropped (as glmnet)
+// Walks one problem along its lambdas: which lambda comes next, and what a
+// fit at it means for the path (recorded; glmnet's early stops).
+template <typename T>
+struct PathWalk {
+  Problem<T>& pr;
+  int64_t p, L;
+  const Settings& s;
+  Outcome& out;
+  int64_t m = 0;
+  T lam_prev;
+  T rsq_prev = 0;
+  bool done;
+
+  PathWalk(Problem<T>& pr_, int64_t p_, int64_t L_, const Settings& s_, Outcome& out_)
+      : pr(pr_), p(p_), L(L_), s(s_), out(out_), lam_prev(pr_.lam_prev), done(L_ <= 0) {}
+
+  // The next lambda; rsq is R^2 before fitting it.
+  T begin(T rsq) {
+    rsq_prev = rsq;
+    return pr.lam[m];
+  }
+
+  // After fitting lambda m: false ends the path there (maxit: stop here;
+  // pmax: this lambda is dropped, as glmnet).
+  void finish(bool ok, T rsq) {
+    if (!ok) {
+      done = true;
+      return;
     }
     lam_prev = pr.lam[m];
     std::copy(pr.beta, pr.beta + p, pr.beta_path + m * p);
-    pr.rsq_path[m] = solver.rsq();
+    pr.rsq_path[m] = rsq;
     out.nfit = int32_t(m + 1);
     const int64_t m_global = s.m_offset + m;
+    done = ++m >= L;
     if (m_global + 1 < s.mnl || !s.early_stop) {
-      continue;
+      return;
     }
     int64_t me = 0;
     for (int64_t j = 0; j < p; ++j) {
       me += pr.beta[j] != T(0);
     }
-    const T rsq = solver.rsq();
     const T change = rsq == T(0) ? std::numeric_limits<T>::infinity() : (rsq - rsq_prev) / rsq;
     if (me > s.ne || change < T(s.sml) || rsq > T(s.rsqmax)) {
-      break;
+      done = true;
     }
+  }
+};
+
+// The lambda loop for a Solver with fit(lam, lam_prev), rsq(), warm() and
+// sync() (make the returned gradient exact).
+template <typename T, typename Solver>
+void solve_path(Problem<T>& pr, Solver& solver, int64_t p, int64_t L, const Settings& s, Outcome& out) {
+  PathWalk<T> walk(pr, p, L, s, out);
+  while (!walk.done) {
+    const T lam = walk.begin(solver.rsq());
+    const bool ok = solver.fit(lam, walk.lam_prev);
+    walk.finish(ok, solver.rsq());
   }
   solver.sync();  // the returned gradient is exact for every variable
   out.warm = solver.warm();
@@ -121,33 +152,42 @@ Problem<T> problem_view(const std::vector<mx::array>& in, std::vector<mx::array>
   return pr;
 }
 
-// Copies the carried state (g, beta, rank) to the outputs, runs solve_one(b)
-// for every problem and writes stats (B x 4: npasses, nfit, err, warm).
-// Independent problems (CV folds, responses) spread over threads; BLAS then
-// runs single-threaded inside each, so the cores are not oversubscribed.
-// solve_one(b, threads) gets the threads its problem may use itself.
-template <typename T, typename SolveOne>
-void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs, SolveOne&& solve_one) {
+// The carried state (g, beta, rank) copied to the outputs, updated in place.
+template <typename T>
+void init_outputs(const std::vector<mx::array>& in, std::vector<mx::array>& outs) {
   const int64_t B = in[0].shape(0), p = in[0].shape(1);
   std::copy(in[0].data<T>(), in[0].data<T>() + B * p, outs[2].data<T>());
   std::copy(in[1].data<T>(), in[1].data<T>() + B * p, outs[3].data<T>());
   std::copy(in[3].data<int32_t>(), in[3].data<int32_t>() + B * p, outs[4].data<int32_t>());
-  int32_t* stats = outs[5].data<int32_t>();
-  auto run = [&](int64_t b, int threads) {
+}
+
+// stats (B x 4): npasses, nfit, err, warm.
+inline void write_stats(std::vector<mx::array>& outs, int64_t b, const Outcome& out) {
+  int32_t* st = outs[5].data<int32_t>() + b * 4;
+  st[0] = out.npasses;
+  st[1] = out.nfit;
+  st[2] = out.err;
+  st[3] = out.warm ? 1 : 0;
+}
+
+// init_outputs, then solve_one(b, out) for every problem and its stats.
+// Independent problems (CV folds, responses) spread over threads; BLAS then
+// runs single-threaded inside each, so the cores are not oversubscribed.
+template <typename T, typename SolveOne>
+void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs, SolveOne&& solve_one) {
+  const int64_t B = in[0].shape(0);
+  init_outputs<T>(in, outs);
+  auto run = [&](int64_t b) {
     Outcome out;
     out.warm = in[8].data<int32_t>()[b] != 0;
-    solve_one(b, threads, out);
-    int32_t* st = stats + b * 4;
-    st[0] = out.npasses;
-    st[1] = out.nfit;
-    st[2] = out.err;
-    st[3] = out.warm ? 1 : 0;
+    solve_one(b, out);
+    write_stats(outs, b, out);
   };
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   const int64_t nthreads = std::min<int64_t>(B, cores);
   if (nthreads <= 1) {
     for (int64_t b = 0; b < B; ++b) {
-      run(b, cores);
+      run(b);
     }
     return;
   }
@@ -157,7 +197,7 @@ void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs
   for (int64_t t = 0; t < nthreads; ++t) {
     pool.emplace_back([&]() {
       for (int64_t b = next++; b < B; b = next++) {
-        run(b, 1);
+        run(b);
       }
     });
   }

@@ -19,6 +19,7 @@
 // whose float32 value is farther from the threshold than the bound gets the
 // same decision as in float64; the few others are computed in float64.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -112,11 +113,13 @@ struct Columns {
   }
 };
 
+enum class Step { kkt, done, stop };
+
 template <typename T>
 class ResidualSolver {
  public:
   ResidualSolver(Problem<T>& pr, const Columns<T>& cols, const T* y, const T* w, const T* xm, const T* xs,
-                 const Settings& s, Outcome& out, int threads)
+                 const Settings& s, Outcome& out)
       : pr_(pr),
         cols_(cols),
         n_(cols.n),
@@ -124,7 +127,6 @@ class ResidualSolver {
         w_(w),
         s_(s),
         out_(out),
-        threads_(threads),
         warm_(out.warm),
         a_(p_),
         c_(p_),
@@ -167,11 +169,13 @@ class ResidualSolver {
     std::sort(cand_.begin(), cand_.end());
   }
 
-  // Solve at one lambda; false if the path must stop (maxit or pmax).
-  bool fit(T lam, T lam_prev) {
-    const T ab = T(lam * s_.alpha), dem = T(lam * (1 - s_.alpha));
-    // Sequential strong rule: |g_j| > alpha (2 lambda - lambda_prev) v_j, on
-    // the gradients of the last KKT pass (the residual has not moved since).
+  // Starts the fit at one lambda: glmnet's sequential strong rule, then sweeps
+  // until the candidates converge. kkt: the KKT gradients are wanted next.
+  Step start(T lam, T lam_prev) {
+    ab_ = T(lam * s_.alpha);
+    dem_ = T(lam * (1 - s_.alpha));
+    // |g_j| > alpha (2 lambda - lambda_prev) v_j, on the gradients of the last
+    // KKT pass (the residual has not moved since).
     const T tlam = T(s_.alpha * (2 * double(lam) - double(lam_prev)));
     std::vector<int64_t> added;
     for (int64_t j = 0; j < p_; ++j) {
@@ -180,29 +184,66 @@ class ResidualSolver {
       }
     }
     grow(added);
-    if (warm_ && !active_fit(ab, dem)) {
-      return false;
+    if (warm_ && !active_fit()) {
+      return Step::stop;
     }
-    while (true) {
-      const int st = sweep_candidates(ab, dem);
-      if (st < 0) {
-        return false;
+    return converge();
+  }
+
+  // After a KKT pass (pass_column over every column): done if no
+  // non-candidate violates its KKT condition, else the violators join the
+  // candidates and the sweeps go on.
+  Step after_kkt() {
+    std::vector<int64_t> viol;
+    for (int64_t j = 0; j < p_; ++j) {
+      if (!in_s_[j] && pr_.ju[j] != T(0) && exceeds(j, ab_ * pr_.vp[j])) {
+        viol.push_back(j);
       }
-      if (st == 1) {
-        if (kkt_passes(ab)) {
-          return true;
-        }
-        continue;  // violators joined the candidates: sweep again
-      }
-      if (!active_fit(ab, dem)) {
-        return false;
+    }
+    if (viol.empty()) {
+      return Step::done;
+    }
+    grow(viol);
+    return converge();
+  }
+
+  // A gradient pass at the current residual, column by column so that the
+  // driver reads each column once for all problems: prepare_pass, then
+  // set_screened or set_exact for every j it wants. KKT passes cover the
+  // non-candidates (screened when `screen`), the final one every usable
+  // variable in float64.
+  void prepare_pass(bool screen) {
+    screen_pass_ = screen && screen_on();
+    if (screen_pass_) {
+      if constexpr (std::is_same_v<T, double>) {
+        const double sc = pow2_scale_to_unit(vec::max_abs(q_.data(), size_t(n_)));
+        q32_.resize(n_);
+        vec::to_float_scaled(q32_.data(), q_.data(), sc, size_t(n_));
+        q_unscale_ = 1.0 / sc;
+        q_norm_ = std::sqrt(vec::dot(q_.data(), q_.data(), size_t(n_)) * round_up_sum(n_)) + 1e-300;
+        S_pass_ = S_;
       }
     }
   }
 
-  // The exact gradient of every usable variable at the current residual.
-  void sync() {
-    gradient_pass(/*all=*/true, /*screen=*/false);
+  // Whether a pass wants g_j: usable, and a non-candidate unless `all`.
+  bool wants(int64_t j, bool all) const {
+    return pr_.ju[j] != T(0) && (all || !in_s_[j]);
+  }
+  bool screened_pass() const {
+    return screen_pass_;
+  }
+  const float* q32() const {
+    return q32_.data();
+  }
+  // g_j from a screened pass: s = dot_screen(Z32[j], q32).
+  void set_screened(int64_t j, double s) {
+    pr_.g[j] = T(a_[j] * (s * cols_.unscale32[j] * q_unscale_) + c_[j] * S_);
+    exact_[j] = 0;
+  }
+  void set_exact(int64_t j) {
+    pr_.g[j] = grad(j);
+    exact_[j] = 1;
   }
 
   T rsq() const {
@@ -334,8 +375,25 @@ class ResidualSolver {
     return true;
   }
 
+  // Sweeps over the candidates until one changes nothing beyond the threshold,
+  // with active-set fits to convergence in between (glmnet's loop).
+  Step converge() {
+    while (true) {
+      const int st = sweep_candidates();
+      if (st < 0) {
+        return Step::stop;
+      }
+      if (st == 1) {
+        return Step::kkt;
+      }
+      if (!active_fit()) {
+        return Step::stop;
+      }
+    }
+  }
+
   // 1 converged, 0 not yet, -1 stop (maxit or pmax).
-  int sweep_candidates(T ab, T dem) {
+  int sweep_candidates() {
     if (!count_pass()) {
       return -1;
     }
@@ -344,7 +402,7 @@ class ResidualSolver {
     for (size_t i = 0; i < m; ++i) {
       const int64_t k = cand_[i];
       const T gk = grad(k, col(k), col(cand_[i + 1 < m ? i + 1 : i]));
-      const T b = new_beta(pr_, k, gk, ab, dem);
+      const T b = new_beta(pr_, k, gk, ab_, dem_);
       if (b == pr_.beta[k]) {
         continue;
       }
@@ -362,7 +420,7 @@ class ResidualSolver {
   }
 
   // Sweeps over the active set (entry order) to convergence.
-  bool active_fit(T ab, T dem) {
+  bool active_fit() {
     warm_ = true;
     while (true) {
       if (!count_pass()) {
@@ -374,7 +432,7 @@ class ResidualSolver {
         const int64_t k = active_[i];
         const T* z = active_col(i);
         const T gk = grad(k, z, active_col(i + 1 < m ? i + 1 : 0));
-        const T b = new_beta(pr_, k, gk, ab, dem);
+        const T b = new_beta(pr_, k, gk, ab_, dem_);
         if (b != pr_.beta[k]) {
           dlx = std::max(dlx, move(k, z, b, gk));
         }
@@ -385,56 +443,8 @@ class ResidualSolver {
     }
   }
 
-  // KKT over non-candidates after convergence: true if none is violated.
-  bool kkt_passes(T ab) {
-    gradient_pass(/*all=*/false, screen_on());
-    std::vector<int64_t> viol;
-    for (int64_t j = 0; j < p_; ++j) {
-      if (!in_s_[j] && pr_.ju[j] != T(0) && exceeds(j, ab * pr_.vp[j])) {
-        viol.push_back(j);
-      }
-    }
-    grow(viol);
-    return viol.empty();
-  }
-
   bool screen_on() const {
     return cols_.screened() && s_.screen != 0;
-  }
-
-  // pr_.g[j] for the usable non-candidates (all usable variables with `all`):
-  // in float64, or screened in float32 (exact_[j] = 0, see exceeds()).
-  void gradient_pass(bool all, bool screen) {
-    std::vector<float> q32;
-    if (screen) {
-      if constexpr (std::is_same_v<T, double>) {
-        const double sc = pow2_scale_to_unit(vec::max_abs(q_.data(), size_t(n_)));
-        q32.resize(n_);
-        vec::to_float_scaled(q32.data(), q_.data(), sc, size_t(n_));
-        q_unscale_ = 1.0 / sc;
-        q_norm_ = std::sqrt(vec::dot(q_.data(), q_.data(), size_t(n_)) * round_up_sum(n_)) + 1e-300;
-        S_pass_ = S_;
-      }
-    }
-    parallel_columns(p_, threads_, [&](int64_t j0, int64_t j1) {
-      for (int64_t j = j0; j < j1; ++j) {
-        if (pr_.ju[j] == T(0) || (!all && in_s_[j])) {
-          continue;
-        }
-        if (screen) {
-          const float* z32 = cols_.Z32.get() + j * n_;
-          double s = 0;
-          for (const auto& [b, e] : runs_) {
-            s += vec::dot_screen(z32 + b, q32.data() + b, size_t(e - b));
-          }
-          pr_.g[j] = T(a_[j] * (s * cols_.unscale32[j] * q_unscale_) + c_[j] * S_);
-          exact_[j] = 0;
-        } else {
-          pr_.g[j] = grad(j);
-          exact_[j] = 1;
-        }
-      }
-    });
   }
 
   // |g_j| > t exactly as float64 decides it. A screened gradient differs from
@@ -469,8 +479,8 @@ class ResidualSolver {
   const T* w_;
   const Settings& s_;
   Outcome& out_;
-  int threads_;
   bool warm_;
+  T ab_ = 0, dem_ = 0;  // this lambda's L1 and L2 penalty scales
   std::vector<T> a_, c_;  // xt_j = a_j z_j + c_j
   std::vector<T> wz_;     // sum_i w_i z_ij (NaN until needed)
   std::vector<T> q_;      // w * r
@@ -484,14 +494,48 @@ class ResidualSolver {
   std::vector<int64_t> cand_;    // S, ascending
   std::vector<char> in_s_;
   std::vector<char> exact_;  // pr_.g[j] is the float64 value
+  bool screen_pass_ = false;
+  std::vector<float> q32_;  // q in float32 (scaled) for a screened pass
   double q_unscale_ = 1, q_norm_ = 0;  // of the last screened pass
   T S_pass_ = 0;
 };
 
 } // namespace
 
+// Runs f(b) for every b in `list`, spread over the cores (each thread takes
+// the next problem: their sweeps differ in cost).
+template <typename F>
+void for_problems(const std::vector<int64_t>& list, int cores, F&& f) {
+  const int64_t nthreads = std::min<int64_t>(int64_t(list.size()), cores);
+  if (nthreads <= 1) {
+    for (int64_t b : list) {
+      f(b);
+    }
+    return;
+  }
+  std::atomic<size_t> next{0};
+  auto run = [&]() {
+    for (size_t i = next++; i < list.size(); i = next++) {
+      f(list[i]);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int64_t t = 1; t < nthreads; ++t) {
+    pool.emplace_back(run);
+  }
+  run();
+  for (auto& th : pool) {
+    th.join();
+  }
+}
+
 // Inputs: the common ones (problem_view), then Xt (p, n), center (p), scale
 // (p), y (B, n), weights (B, n), xm (B, p), xs (B, p).
+//
+// The problems walk their paths in lockstep, one lambda at a time: their
+// sweeps run side by side, then one KKT pass serves all of them, each column
+// read once for every problem's gradient (CV folds: one read of X per lambda
+// instead of one per fold).
 template <typename T>
 void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>& outs, const Settings& s) {
   const int64_t B = in[0].shape(0), p = in[0].shape(1), L = in[4].shape(1);
@@ -504,12 +548,95 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
   if (screen) {
     cols.make_screen_copy(cores);
   }
-  run_problems<T>(in, outs, [&](int64_t b, int threads, Outcome& out) {
-    Problem<T> pr = problem_view<T>(in, outs, b);
-    ResidualSolver<T> solver(pr, cols, in[14].data<T>() + b * n, in[15].data<T>() + b * n,
-                             in[16].data<T>() + b * p, in[17].data<T>() + b * p, s, out, threads);
-    solve_path(pr, solver, p, L, s, out);
-  });
+  init_outputs<T>(in, outs);
+  std::vector<Problem<T>> prs;
+  std::vector<Outcome> res(B);
+  for (int64_t b = 0; b < B; ++b) {
+    prs.push_back(problem_view<T>(in, outs, b));
+    res[b].warm = in[8].data<int32_t>()[b] != 0;
+  }
+  std::vector<std::unique_ptr<ResidualSolver<T>>> solvers;
+  std::vector<PathWalk<T>> walks;
+  for (int64_t b = 0; b < B; ++b) {
+    solvers.emplace_back(new ResidualSolver<T>(prs[b], cols, in[14].data<T>() + b * n, in[15].data<T>() + b * n,
+                                               in[16].data<T>() + b * p, in[17].data<T>() + b * p, s, res[b]));
+    walks.emplace_back(prs[b], p, L, s, res[b]);
+  }
+  // One pass over the columns for the problems in `list`: a screened column
+  // is read once for all of them (vec::dot_screen takes several problems).
+  auto gradient_pass = [&](const std::vector<int64_t>& list, bool all, bool screened) {
+    for (int64_t b : list) {
+      solvers[b]->prepare_pass(screened);
+    }
+    parallel_columns(p, cores, [&](int64_t j0, int64_t j1) {
+      std::vector<const float*> q;
+      std::vector<int64_t> who;
+      std::vector<double> sums(list.size());
+      for (int64_t j = j0; j < j1; ++j) {
+        q.clear();
+        who.clear();
+        for (int64_t b : list) {
+          if (!solvers[b]->wants(j, all)) {
+            continue;
+          }
+          if (solvers[b]->screened_pass()) {
+            q.push_back(solvers[b]->q32());
+            who.push_back(b);
+          } else {
+            solvers[b]->set_exact(j);
+          }
+        }
+        if (!who.empty()) {
+          vec::dot_screen(cols.Z32.get() + j * n, q.data(), q.size(), size_t(n), sums.data());
+          for (size_t i = 0; i < who.size(); ++i) {
+            solvers[who[i]]->set_screened(j, sums[i]);
+          }
+        }
+      }
+    });
+  };
+  std::vector<Step> step(B, Step::done);
+  while (true) {
+    std::vector<int64_t> live;
+    for (int64_t b = 0; b < B; ++b) {
+      if (!walks[b].done) {
+        live.push_back(b);
+      }
+    }
+    if (live.empty()) {
+      break;
+    }
+    for_problems(live, cores, [&](int64_t b) {
+      const T lam = walks[b].begin(solvers[b]->rsq());
+      step[b] = solvers[b]->start(lam, walks[b].lam_prev);
+    });
+    while (true) {
+      std::vector<int64_t> need;
+      for (int64_t b : live) {
+        if (step[b] == Step::kkt) {
+          need.push_back(b);
+        }
+      }
+      if (need.empty()) {
+        break;
+      }
+      gradient_pass(need, false, true);
+      for_problems(need, cores, [&](int64_t b) { step[b] = solvers[b]->after_kkt(); });
+    }
+    for (int64_t b : live) {
+      walks[b].finish(step[b] == Step::done, solvers[b]->rsq());
+    }
+  }
+  std::vector<int64_t> all(B);
+  for (int64_t b = 0; b < B; ++b) {
+    all[b] = b;
+  }
+  gradient_pass(all, true, false);  // the returned gradients are exact for every variable
+  for (int64_t b = 0; b < B; ++b) {
+    res[b].warm = solvers[b]->warm();
+    prs[b].rsq_path[L] = solvers[b]->rsq();  // carried state for the next block
+    write_stats(outs, b, res[b]);
+  }
 }
 
 template void run_residual_batch<double>(const std::vector<mx::array>&, std::vector<mx::array>&, const Settings&);

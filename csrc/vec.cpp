@@ -1,5 +1,7 @@
 #include "vec.h"
 
+#include <cstring>
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
 #define GLMLX_CLONES __attribute__((target_clones("avx2", "default")))
 #else
@@ -80,6 +82,64 @@ inline T dot_prefetch_impl(const T* __restrict x, const T* __restrict y, std::si
   return reduce<T, K>(acc);
 }
 
+// 8 floats in one vector register (AVX2; two SSE registers in the baseline).
+typedef float v8f __attribute__((vector_size(32)));
+
+__attribute__((always_inline)) inline v8f load8(const float* p) {
+  v8f v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+// dot_screen for G problems sharing x: 16 lanes (two vectors) per problem.
+// The last rows (n not a multiple of 16) are zero-padded into one more step,
+// so every row lands in lane (i - block start) mod 16.
+template <std::size_t G>
+__attribute__((always_inline)) inline void screen_group(const float* __restrict x, const float* const* y, std::size_t n, double* out) {
+  const float* yg[G];
+  for (std::size_t g = 0; g < G; ++g) {
+    yg[g] = y[g];
+  }
+  double total[G] = {};
+  for (std::size_t i0 = 0; i0 < n; i0 += kScreenBlock) {
+    const std::size_t i1 = n - i0 < kScreenBlock ? n : i0 + kScreenBlock;
+    v8f a0[G] = {}, a1[G] = {};
+    std::size_t i = i0;
+    for (; i + 16 <= i1; i += 16) {
+      const v8f x0 = load8(x + i), x1 = load8(x + i + 8);
+#pragma GCC unroll 4
+      for (std::size_t g = 0; g < G; ++g) {
+        a0[g] += x0 * load8(yg[g] + i);
+        a1[g] += x1 * load8(yg[g] + i + 8);
+      }
+    }
+    if (i < i1) {
+      float xt[16] = {}, yt[16] = {};
+      std::memcpy(xt, x + i, (i1 - i) * sizeof(float));
+      const v8f x0 = load8(xt), x1 = load8(xt + 8);
+      for (std::size_t g = 0; g < G; ++g) {
+        std::memcpy(yt, yg[g] + i, (i1 - i) * sizeof(float));
+        a0[g] += x0 * load8(yt);
+        a1[g] += x1 * load8(yt + 8);
+      }
+    }
+    for (std::size_t g = 0; g < G; ++g) {
+      float s[8];
+      const v8f v = a0[g] + a1[g];
+      std::memcpy(s, &v, sizeof(s));
+      for (int w = 4; w > 0; w /= 2) {
+        for (int l = 0; l < w; ++l) {
+          s[l] += s[l + w];
+        }
+      }
+      total[g] += double(s[0]);
+    }
+  }
+  for (std::size_t g = 0; g < G; ++g) {
+    out[g] = total[g];
+  }
+}
+
 } // namespace
 
 GLMLX_CLONES void axpy_neg(double* y, const double* x, double a, std::size_t n) {
@@ -113,13 +173,24 @@ GLMLX_CLONES float dot_prefetch(const float* x, const float* y, std::size_t n, c
   return dot_prefetch_impl(x, y, n, next);
 }
 
-GLMLX_CLONES double dot_screen(const float* x, const float* y, std::size_t n) {
-  double total = 0.0;
-  for (std::size_t i0 = 0; i0 < n; i0 += kScreenBlock) {
-    const std::size_t nb = n - i0 < kScreenBlock ? n - i0 : kScreenBlock;
-    total += double(dot_impl<float, 32>(x + i0, y + i0, nb));
+GLMLX_CLONES void dot_screen(const float* x, const float* const* y, std::size_t B, std::size_t n, double* out) {
+  std::size_t b = 0;
+  for (; b + 4 <= B; b += 4) {
+    screen_group<4>(x, y + b, n, out + b);
   }
-  return total;
+  switch (B - b) {
+    case 3:
+      screen_group<3>(x, y + b, n, out + b);
+      break;
+    case 2:
+      screen_group<2>(x, y + b, n, out + b);
+      break;
+    case 1:
+      screen_group<1>(x, y + b, n, out + b);
+      break;
+    default:
+      break;
+  }
 }
 
 GLMLX_CLONES double max_abs(const double* x, std::size_t n) {

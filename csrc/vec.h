@@ -30,15 +30,16 @@ float dot(const float* x, const float* y, std::size_t n);
 double dot_prefetch(const double* x, const double* y, std::size_t n, const double* next);
 float dot_prefetch(const float* x, const float* y, std::size_t n, const float* next);
 
-// sum_i x[i] y[i] of float32 data for screening: in blocks of kScreenBlock
-// rows, 32 interleaved float partial sums (each gets at most kScreenBlock / 32
-// products added) combined in a 5-level tree, block sums added in double. Every
-// product is rounded at most kScreenRoundings times in float, so the result is
-// within gamma(kScreenRoundings) sum_i |x_i y_i| of the exact sum (plus
-// float underflow, at most n (kScreenRoundings + 1) 2^-149).
+// out[b] = sum_i x[i] y[b][i] over i < n for b < B, of float32 data, for
+// screening: in blocks of kScreenBlock rows, 16 interleaved float partial sums
+// per b (each gets at most kScreenBlock / 16 products added), combined in a
+// 4-level tree, block sums added in double. x is read once for up to four
+// problems. Every product is rounded at most kScreenRoundings times in float,
+// so out[b] is within gamma(kScreenRoundings) sum_i |x_i y_bi| of the exact
+// sum (plus float underflow, at most n (kScreenRoundings + 1) 2^-149).
 inline constexpr std::size_t kScreenBlock = 256;
-inline constexpr int kScreenRoundings = 1 + int(kScreenBlock / 32) + 5;
-double dot_screen(const float* x, const float* y, std::size_t n);
+inline constexpr int kScreenRoundings = 1 + int(kScreenBlock / 16) + 4;
+void dot_screen(const float* x, const float* const* y, std::size_t B, std::size_t n, double* out);
 
 // max_i |x[i]|
 double max_abs(const double* x, std::size_t n);
