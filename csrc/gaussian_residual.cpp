@@ -40,7 +40,7 @@ namespace {
 // Runs f(j0, j1) over [0, p) in `threads` contiguous chunks.
 template <typename F>
 void parallel_columns(int64_t p, int threads, F&& f) {
-  if (threads <= 1 || p < 256) {
+  if (threads <= 1) {
     f(int64_t(0), p);
     return;
   }
@@ -542,7 +542,8 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
   const auto& Xt = in[11];
   const int64_t n = Xt.shape(1);
   Columns<T> cols{Xt.data<T>(), n, p, in[12].data<T>(), in[13].data<T>()};
-  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  // Threads pay off once a pass over X takes ~0.5 ms (starting them costs ~50 us).
+  const int cores = n * p >= (int64_t(1) << 19) ? int(std::max(1u, std::thread::hardware_concurrency())) : 1;
   // float32 screening pays once a KKT pass reads enough of X to outweigh the copy.
   const bool screen = std::is_same_v<T, double> && (s.screen > 0 || (s.screen < 0 && n * p >= (int64_t(1) << 20)));
   if (screen) {

@@ -206,6 +206,7 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
     ybar, ys, nulldev = _y_moments(y, weights, fit_intercept)
     Xn = np.asarray(X)
     G = None
+    residual = residual and full_moments is None  # a Gram matrix at hand (CV) serves as well
     if residual:
         columns, xbar, var, c = column_major(Xn, w, y - ybar)
         finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c))
@@ -572,8 +573,9 @@ def prefer_lazy(n: int, p: int, copies: int = 1) -> bool:
 def prefer_residual(n: int, p: int) -> bool:
     """glmnet's naive scheme by residual updates rather than Gram columns.
 
-    Wide problems (p > n): a coordinate visit costs O(n) and each KKT check one
-    read of X, where Gram columns would cost O(n p) each for the thousands of
-    variables that become candidates.
+    A coordinate visit costs O(n) and a KKT check one read of X, where the Gram
+    matrix costs n p^2 up front (lazy columns O(n p) each, for the thousands of
+    candidates of a wide path). Measured on 2 cores: residual updates win by 2-5x
+    for p > n and up to n = 5 p, tie at n = 20 p (20000 x 1000).
     """
-    return p > n
+    return p > n or n <= 10 * p
