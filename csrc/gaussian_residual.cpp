@@ -26,6 +26,7 @@
 #include <new>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -71,45 +72,127 @@ inline double pow2_scale_to_unit(double maxabs) {
   return std::ldexp(1.0, -e);
 }
 
-// The matrix every problem reads, and its float32 screening copy: column j
-// scaled by an exact power of two so its largest entry lies in [0.5, 1)
-// (float's range cannot overflow, and underflow is bounded absolutely).
+// Memory for the float32 screening copy, kept for the next call: a fresh
+// buffer of this size costs a page fault and a zeroed page per 4 KiB (2 MiB
+// with huge pages) on first touch, which on a virtual machine was measured at
+// up to 3 ms per MiB, far more than the copy itself. One buffer is kept (the
+// largest asked for), so repeated fits (CV: the full fit, then the folds; a
+// sequence of fits) reuse it; a concurrent call gets a buffer of its own.
+class ScreenBuffer {
+ public:
+  explicit ScreenBuffer(size_t bytes) {  // NOLINT: a buffer of at least `bytes`
+    constexpr size_t huge = size_t(2) << 20;
+    bytes = (bytes + huge - 1) / huge * huge;
+    {
+      std::lock_guard<std::mutex> lock(mutex());
+      auto& kept = cache();
+      if (kept.data && kept.bytes >= bytes) {
+        data_ = kept.data;
+        bytes_ = kept.bytes;
+        kept = {};
+        return;
+      }
+    }
+    data_ = std::aligned_alloc(huge, bytes);
+    if (!data_) {
+      throw std::bad_alloc();
+    }
+    bytes_ = bytes;
+    advise_huge_pages(data_, bytes);
+  }
+  ~ScreenBuffer() {
+    std::lock_guard<std::mutex> lock(mutex());
+    auto& kept = cache();
+    if (kept.bytes < bytes_) {
+      std::free(kept.data);
+      kept = {data_, bytes_};
+    } else {
+      std::free(data_);
+    }
+  }
+  ScreenBuffer(const ScreenBuffer&) = delete;
+  ScreenBuffer& operator=(const ScreenBuffer&) = delete;
+  void* get() const {
+    return data_;
+  }
+
+ private:
+  struct Kept {
+    void* data = nullptr;
+    size_t bytes = 0;
+  };
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static Kept& cache() {
+    static Kept k;
+    return k;
+  }
+  void* data_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+enum class Screen { none, f32, f16 };
+
+// The matrix every problem reads, and its screening copy (float16 where the
+// CPU converts it in hardware, else float32): column j scaled by an exact
+// power of two so its largest entry lies in [0.5, 1) (no overflow; underflow
+// is bounded absolutely).
 template <typename T>
 struct Columns {
   const T* Z;
   int64_t n, p;
   const T* center;
   const T* scale;
-  std::unique_ptr<float[], void (*)(float*)> Z32{nullptr, [](float* f) { std::free(f); }};
-  std::vector<double> unscale32;  // Z[j] ~ Z32[j] * unscale32[j]
-  std::vector<double> norm;       // ||Z[j]||_2, rounded up
+  Screen screen = Screen::none;
+  std::unique_ptr<ScreenBuffer> copy;
+  std::vector<double> unscale;  // Z[j] ~ copy[j] * unscale[j]
+  std::vector<double> norm;     // ||Z[j]||_2, rounded up
+  // |screen_dot - z_j'q| <= rel ||z_j|| ||q|| + unscale_j (abs_z sqrt(n) ||q||
+  // + q_unscale n (m + 4) 2^-149): dot_screen's summation (gamma_m, m =
+  // kScreenRoundings), the rounding of z and q to the copy's formats (relative,
+  // and absolute abs_z per entry where z underflows), and float64's own rounding
+  // of the reference x_j'q, so a decision outside the bound is float64's.
+  double rel = 0, abs_z = 0;
 
-  bool screened() const {
-    return bool(Z32);
-  }
-
-  void make_screen_copy(int threads) {
-    // 2 MiB-aligned and advised huge: a fresh buffer this size otherwise costs
-    // a page fault per 4 KiB on first touch.
-    const size_t huge = size_t(2) << 20, bytes = (size_t(n) * p * sizeof(float) + huge - 1) / huge * huge;
-    Z32.reset(static_cast<float*>(std::aligned_alloc(huge, bytes)));
-    if (!Z32) {
-      throw std::bad_alloc();
-    }
-    advise_huge_pages(Z32.get(), bytes);
-    unscale32.resize(p);
+  void make_screen_copy(Screen format, int threads) {
+    screen = format;
+    const bool half = format == Screen::f16;
+    copy = std::make_unique<ScreenBuffer>(size_t(n) * p * (half ? 2 : 4));
+    unscale.resize(p);
     norm.resize(p);
+    constexpr double u32 = 0x1p-24, u64 = 0x1p-53;
+    constexpr int m = vec::kScreenRoundings;
+    const double gamma = m * u32 / (1 - m * u32);
+    // z -> float -> float16: 2^-11 relative for normal float16, 2^-25 absolute below
+    const double rel_z = half ? 0x1p-11 * (1 + 0x1p-20) + u32 : u32;
+    abs_z = half ? 0x1p-25 * 1.01 : 0x1p-150;
+    rel = rel_z + u32 + gamma * (1 + rel_z) * 1.01 + (double(n) + 8) * u64 * 1.01;
     parallel_columns(p, threads, [&](int64_t j0, int64_t j1) {
       for (int64_t j = j0; j < j1; ++j) {
         if constexpr (std::is_same_v<T, double>) {
           const T* z = Z + j * n;
           const double s = pow2_scale_to_unit(vec::max_abs(z, size_t(n)));
-          unscale32[j] = 1.0 / s;
+          unscale[j] = 1.0 / s;
           norm[j] = std::sqrt(vec::dot(z, z, size_t(n)) * round_up_sum(n)) + 1e-300;
-          vec::to_float_scaled(Z32.get() + j * n, z, s, size_t(n));
+          if (half) {
+            vec::to_half_scaled(static_cast<std::uint16_t*>(copy->get()) + j * n, z, s, size_t(n));
+          } else {
+            vec::to_float_scaled(static_cast<float*>(copy->get()) + j * n, z, s, size_t(n));
+          }
         }
       }
     });
+  }
+
+  // out[b] ~ z_j'q_b / (unscale_j q_unscale) for B scaled float32 vectors q.
+  void screen_dot(int64_t j, const float* const* q, size_t B, double* out) const {
+    if (screen == Screen::f16) {
+      vec::dot_screen_half(static_cast<const std::uint16_t*>(copy->get()) + j * n, q, B, size_t(n), out);
+    } else {
+      vec::dot_screen(static_cast<const float*>(copy->get()) + j * n, q, B, size_t(n), out);
+    }
   }
 };
 
@@ -236,9 +319,9 @@ class ResidualSolver {
   const float* q32() const {
     return q32_.data();
   }
-  // g_j from a screened pass: s = dot_screen(Z32[j], q32).
+  // g_j from a screened pass: s = cols_.screen_dot(j, q32).
   void set_screened(int64_t j, double s) {
-    pr_.g[j] = T(a_[j] * (s * cols_.unscale32[j] * q_unscale_) + c_[j] * S_);
+    pr_.g[j] = T(a_[j] * (s * cols_.unscale[j] * q_unscale_) + c_[j] * S_);
     exact_[j] = 0;
   }
   void set_exact(int64_t j) {
@@ -444,7 +527,7 @@ class ResidualSolver {
   }
 
   bool screen_on() const {
-    return cols_.screened() && s_.screen != 0;
+    return cols_.screen != Screen::none;
   }
 
   // |g_j| > t exactly as float64 decides it. A screened gradient differs from
@@ -453,12 +536,13 @@ class ResidualSolver {
   // |g_j| is within it of t is the float64 gradient computed.
   bool exceeds(int64_t j, T t) {
     if (!exact_[j]) {
-      constexpr double u32 = 0x1p-24, u64 = 0x1p-53, tiny = 0x1p-149;
+      constexpr double tiny = 0x1p-149;
       constexpr int m = vec::kScreenRoundings;
-      const double rel = m * u32 / (1 - m * u32) + 2.01 * u32 + (double(n_) + 8) * u64 * 1.01;
-      const double abs_term = cols_.unscale32[j] * q_unscale_ * double(n_) * (m + 4) * tiny;
       const double g = double(pr_.g[j]);
-      const double bound = std::abs(double(a_[j])) * (rel * cols_.norm[j] * q_norm_ + abs_term) +
+      const double dot_bound = cols_.rel * cols_.norm[j] * q_norm_ +
+          cols_.unscale[j] * (cols_.abs_z * std::sqrt(double(n_)) * q_norm_ * 1.01 +
+                              q_unscale_ * double(n_) * (m + 4) * tiny);
+      const double bound = std::abs(double(a_[j])) * dot_bound +
           1e-13 * (std::abs(g) + std::abs(double(c_[j]) * double(S_pass_))) + 1e-300;
       const double ag = std::abs(g), tt = double(t);
       if (ag - bound > tt) {
@@ -544,10 +628,12 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
   Columns<T> cols{Xt.data<T>(), n, p, in[12].data<T>(), in[13].data<T>()};
   // Threads pay off once a pass over X takes ~0.5 ms (starting them costs ~50 us).
   const int cores = n * p >= (int64_t(1) << 19) ? int(std::max(1u, std::thread::hardware_concurrency())) : 1;
-  // float32 screening pays once a KKT pass reads enough of X to outweigh the copy.
+  // Screening pays once a KKT pass reads enough of X to outweigh the copy;
+  // float16 halves the traffic again where the CPU converts it in hardware
+  // (settings.screen: 2 forces float32).
   const bool screen = std::is_same_v<T, double> && (s.screen > 0 || (s.screen < 0 && n * p >= (int64_t(1) << 20)));
   if (screen) {
-    cols.make_screen_copy(cores);
+    cols.make_screen_copy(s.screen != 2 && vec::has_half() ? Screen::f16 : Screen::f32, cores);
   }
   init_outputs<T>(in, outs);
   std::vector<Problem<T>> prs;
@@ -588,7 +674,7 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
           }
         }
         if (!who.empty()) {
-          vec::dot_screen(cols.Z32.get() + j * n, q.data(), q.size(), size_t(n), sums.data());
+          cols.screen_dot(j, q.data(), q.size(), sums.data());
           for (size_t i = 0; i < who.size(); ++i) {
             solvers[who[i]]->set_screened(j, sums[i]);
           }

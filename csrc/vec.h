@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace glmlx::vec {
 
@@ -40,6 +41,15 @@ float dot_prefetch(const float* x, const float* y, std::size_t n, const float* n
 inline constexpr std::size_t kScreenBlock = 256;
 inline constexpr int kScreenRoundings = 1 + int(kScreenBlock / 16) + 4;
 void dot_screen(const float* x, const float* const* y, std::size_t B, std::size_t n, double* out);
+
+// dot_screen with x stored as float16 (IEEE binary16 bit patterns): half the
+// memory of float per row, the same lanes, blocks and bound on the summation
+// (the conversion of x to float16 is the caller's to bound). Only where
+// has_half() (x86-64 with AVX2 and F16C).
+bool has_half();
+void dot_screen_half(const std::uint16_t* x, const float* const* y, std::size_t B, std::size_t n, double* out);
+// out[i] = float16(float(x[i] * s)), rounded to nearest; only where has_half().
+void to_half_scaled(std::uint16_t* out, const double* x, double s, std::size_t n);
 
 // max_i |x[i]|
 double max_abs(const double* x, std::size_t n);

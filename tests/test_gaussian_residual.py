@@ -1,5 +1,5 @@
 """glmnet's naive scheme by residual updates (gaussian_residual_path): the same iterates as glmnet and as
-the Gram-column solvers, with every option, batched over problems, with or without float32 screening."""
+the Gram-column solvers, with every option, batched over problems, with or without low-precision screening."""
 import json
 import pathlib
 import warnings
@@ -45,7 +45,7 @@ def fit(prob, solver, screen=-1):
 NAIVE_CASES = [c for c in CASES if load(c)[1]["type_gaussian"] == "naive"]
 
 
-@pytest.mark.parametrize("screen", [0, 1])
+@pytest.mark.parametrize("screen", [0, 1, 2])
 @pytest.mark.parametrize("case", NAIVE_CASES)
 def test_residual_updates_reproduce_glmnet_naive_fixtures(case, screen):
     """Forced onto the fixtures glmnet fit with its naive scheme: glmnet's path and pass count."""
@@ -68,7 +68,7 @@ def test_residual_updates_match_full_gram_on_every_option_set(case):
     d, prm = load(case)
     prob = fixture_problem(d, prm, thresh=1e-12, maxit=10**6)
     full = fit(prob, "full")
-    for screen in (0, 1):
+    for screen in (0, 1, 2):
         res = fit(prob, "residual", screen)
         np.testing.assert_allclose(np.asarray(res.lambdas), np.asarray(full.lambdas), rtol=1e-12)
         bf, br = np.asarray(full.beta), np.asarray(res.beta)
@@ -123,11 +123,12 @@ def test_wide_residual_matches_lazy_gram(name):
     assert prob.residual  # p > n picks residual updates
     lazy = fit(prob, "lazy")
     plain = fit(prob, "residual", 0)
-    screened = fit(prob, "residual", 1)
-    # screening changes no decision: bit-identical iterates
-    np.testing.assert_array_equal(np.asarray(screened.beta), np.asarray(plain.beta))
-    np.testing.assert_array_equal(np.asarray(screened.lambdas), np.asarray(plain.lambdas))
-    assert screened.npasses == plain.npasses
+    for screen in (1, 2):  # float16 (where the CPU has F16C) and float32 copies
+        screened = fit(prob, "residual", screen)
+        # screening changes no decision: bit-identical iterates
+        np.testing.assert_array_equal(np.asarray(screened.beta), np.asarray(plain.beta))
+        np.testing.assert_array_equal(np.asarray(screened.lambdas), np.asarray(plain.lambdas))
+        assert screened.npasses == plain.npasses
     np.testing.assert_allclose(np.asarray(plain.lambdas), np.asarray(lazy.lambdas), rtol=1e-12)
     bl, br = np.asarray(lazy.beta), np.asarray(plain.beta)
     assert np.max(np.abs(bl - br)) <= 1e-8 * max(np.max(np.abs(bl)), 1e-12)
@@ -153,6 +154,10 @@ def test_batched_folds_share_one_copy_and_equal_separate_solves(fit_intercept):
     lazy = gaussian.standardize_folds(X, y, weights, fold, 5, excluded, True, fit_intercept, True, residual=False)
     batched = gaussian.fit_paths(res, **kw)
     by_lazy = gaussian.fit_paths(lazy, **kw)
+    for screen in (1, 2):  # one screened KKT pass serves every fold: the same decisions
+        for a, b in zip(gaussian.fit_paths(res, **kw, screen=screen), batched):
+            np.testing.assert_array_equal(a.beta, b.beta)
+            assert a.npasses == b.npasses
     for k in range(5):
         np.testing.assert_allclose(res[k].g, lazy[k].g, rtol=1e-10, atol=1e-13)
         np.testing.assert_allclose(res[k].xs, lazy[k].xs, rtol=1e-10)

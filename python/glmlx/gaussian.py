@@ -467,8 +467,9 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     its own early stops. A user grid is one block without early stops.
     ``strong`` selects glmnet's naive scheme (strong rule + KKT checks) over its
     covariance scheme; it is implied when the Gram columns are lazy and with
-    residual updates. ``screen``: the residual solver's float32 screening of its
-    KKT passes (-1 where it pays, 0 never, 1 always; the decisions are the same).
+    residual updates. ``screen``: the residual solver's low-precision screening of
+    its KKT passes (-1 where it pays, 0 never, 1 always, 2 always in float32 rather
+    than float16; the decisions are the same).
     """
     B = len(stds)
     cl = np.stack([np.vstack([lower, upper]) / s.ys * s.xs for s in stds])

@@ -240,7 +240,7 @@ class _Problem:
     strong: bool  # glmnet's naive scheme (strong rules + KKT), else its covariance scheme
     lazy: bool  # Gram columns computed on demand (needs strong)
     residual: bool = False  # the naive scheme by residual updates, no Gram columns (needs strong)
-    screen: int = -1  # residual solver's float32 screening of KKT passes (-1 where it pays; tests force 0/1)
+    screen: int = -1  # residual solver's screening of KKT passes (-1 where it pays; tests force 0/1/2)
 
 
 def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights, penalty_factor, lower_limits,

@@ -82,8 +82,8 @@ struct GaussianPathSettings {
                             // (always on in gaussian_lazy_path)
   bool lazy = false;        // Gram columns computed from X (set by the op)
   bool residual = false;    // residual updates over X's columns (set by the op)
-  int screen = -1;          // gaussian_residual_path: screen gradient passes in float32
-                            // (-1 when it pays, 0 never, 1 always; decisions are the same)
+  int screen = -1;          // gaussian_residual_path: screen KKT passes in low precision (-1 when
+                            // it pays, 0 never, 1 always, 2 always in float32; same decisions)
 };
 
 /**
@@ -154,9 +154,9 @@ std::vector<mx::array> gaussian_lazy_path(
  * stored. Problem b standardizes column j as (x_j - xm_bj) / xs_bj with weights
  * weights[b] (normalized; zero rows drop out, so CV folds share Xt); y (B, n)
  * is each problem's response on its standardized scale. A float64 problem
- * screens its KKT passes with a float32 copy of Xt and a rigorous bound on the
- * rounding, computing in float64 only the gradients the bound leaves undecided:
- * every decision is the float64 one.
+ * screens its KKT passes with a float16 (x86-64 with F16C) or float32 copy of
+ * Xt and a rigorous bound on the rounding, computing in float64 only the
+ * gradients the bound leaves undecided: every decision is the float64 one.
  */
 std::vector<mx::array> gaussian_residual_path(
     const mx::array& Xt,
