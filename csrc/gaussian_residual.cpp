@@ -38,9 +38,11 @@ namespace glmlx::path {
 
 namespace {
 
-// Runs f(j0, j1) over [0, p) in `threads` contiguous chunks.
+// Runs f(j0, j1) over [0, p) in contiguous chunks on up to `threads` threads
+// (at most 8, and 256 columns each: the passes are bound by memory).
 template <typename F>
 void parallel_columns(int64_t p, int threads, F&& f) {
+  threads = int(std::min<int64_t>({int64_t(threads), 8, std::max<int64_t>(1, p / 256)}));
   if (threads <= 1) {
     f(int64_t(0), p);
     return;
@@ -75,9 +77,10 @@ inline double pow2_scale_to_unit(double maxabs) {
 // Memory for the float32 screening copy, kept for the next call: a fresh
 // buffer of this size costs a page fault and a zeroed page per 4 KiB (2 MiB
 // with huge pages) on first touch, which on a virtual machine was measured at
-// up to 3 ms per MiB, far more than the copy itself. One buffer is kept (the
-// largest asked for), so repeated fits (CV: the full fit, then the folds; a
-// sequence of fits) reuse it; a concurrent call gets a buffer of its own.
+// up to 3 ms per MiB, far more than the copy itself. One buffer of at most
+// 1 GiB is kept (the largest asked for), so repeated fits (CV: the full fit,
+// then the folds; a sequence of fits) reuse it; a concurrent call gets a
+// buffer of its own.
 class ScreenBuffer {
  public:
   explicit ScreenBuffer(size_t bytes) {  // NOLINT: a buffer of at least `bytes`
@@ -103,7 +106,7 @@ class ScreenBuffer {
   ~ScreenBuffer() {
     std::lock_guard<std::mutex> lock(mutex());
     auto& kept = cache();
-    if (kept.bytes < bytes_) {
+    if (kept.bytes < bytes_ && bytes_ <= kKeepAtMost) {
       std::free(kept.data);
       kept = {data_, bytes_};
     } else {
@@ -117,6 +120,7 @@ class ScreenBuffer {
   }
 
  private:
+  static constexpr size_t kKeepAtMost = size_t(1) << 30;  // a larger buffer is freed
   struct Kept {
     void* data = nullptr;
     size_t bytes = 0;
@@ -202,7 +206,7 @@ template <typename T>
 class ResidualSolver {
  public:
   ResidualSolver(Problem<T>& pr, const Columns<T>& cols, const T* y, const T* w, const T* xm, const T* xs,
-                 const Settings& s, Outcome& out)
+                 const Settings& s, Outcome& out, size_t copy_budget)
       : pr_(pr),
         cols_(cols),
         n_(cols.n),
@@ -216,7 +220,8 @@ class ResidualSolver {
         wz_(p_, std::numeric_limits<T>::quiet_NaN()),
         q_(n_),
         in_s_(p_, 0),
-        exact_(p_, 1) {
+        exact_(p_, 1),
+        copy_budget_(copy_budget) {
     for (int64_t j = 0; j < p_; ++j) {
       a_[j] = cols.scale[j] / xs[j];
       c_[j] = (cols.center[j] - xm[j]) / xs[j];
@@ -377,17 +382,24 @@ class ResidualSolver {
   // Appends k to the active set, with a copy of its column next to the
   // previous ones: active-set sweeps (most of the passes) then read one
   // contiguous stream in entry order instead of columns scattered over X.
+  // Past the copy budget the sweeps read X's column itself.
   void activate(int64_t k) {
     const size_t l = active_.size();
     active_.push_back(k);
+    if ((l + 1) * size_t(n_) * sizeof(T) > copy_budget_) {
+      active_ptr_.push_back(col(k));
+      return;
+    }
     if (l % kBlock == 0) {
       active_cols_.emplace_back(new T[size_t(kBlock) * n_]);
     }
-    std::copy(col(k), col(k) + n_, active_col(l));
+    T* dst = active_cols_[l / kBlock].get() + (l % kBlock) * n_;
+    std::copy(col(k), col(k) + n_, dst);
+    active_ptr_.push_back(dst);
   }
 
-  T* active_col(size_t l) const {
-    return active_cols_[l / kBlock].get() + (l % kBlock) * n_;
+  const T* active_col(size_t l) const {
+    return active_ptr_[l];
   }
 
   T grad(int64_t k) const {
@@ -574,7 +586,9 @@ class ResidualSolver {
   bool uniform_ = false;
   static constexpr size_t kBlock = 64;
   std::vector<int64_t> active_;  // in entry order
-  std::vector<std::unique_ptr<T[]>> active_cols_;  // their columns, kBlock per allocation
+  std::vector<std::unique_ptr<T[]>> active_cols_;  // copies of their columns, kBlock per allocation
+  std::vector<const T*> active_ptr_;  // each active column: its copy, or X's past the budget
+  size_t copy_budget_;                // bytes of active-column copies this problem may hold
   std::vector<int64_t> cand_;    // S, ascending
   std::vector<char> in_s_;
   std::vector<char> exact_;  // pr_.g[j] is the float64 value
@@ -636,6 +650,8 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
     cols.make_screen_copy(s.screen != 2 && vec::has_half() ? Screen::f16 : Screen::f32, cores);
   }
   init_outputs<T>(in, outs);
+  // Active-column copies: 1 GiB across the problems (at least 64 MiB each).
+  const size_t copy_budget = std::max<size_t>(size_t(64) << 20, (size_t(1) << 30) / size_t(B));
   std::vector<Problem<T>> prs;
   std::vector<Outcome> res(B);
   for (int64_t b = 0; b < B; ++b) {
@@ -646,7 +662,8 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
   std::vector<PathWalk<T>> walks;
   for (int64_t b = 0; b < B; ++b) {
     solvers.emplace_back(new ResidualSolver<T>(prs[b], cols, in[14].data<T>() + b * n, in[15].data<T>() + b * n,
-                                               in[16].data<T>() + b * p, in[17].data<T>() + b * p, s, res[b]));
+                                               in[16].data<T>() + b * p, in[17].data<T>() + b * p, s, res[b],
+                                               copy_budget));
     walks.emplace_back(prs[b], p, L, s, res[b]);
   }
   // One pass over the columns for the problems in `list`: a screened column
