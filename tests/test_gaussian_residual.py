@@ -84,7 +84,16 @@ def wide(seed, n=60, p=700, k=8, weights=False):
     beta = np.zeros(p)
     beta[rng.choice(p, k, replace=False)] = rng.standard_normal(k) * 2
     y = X @ beta + rng.standard_normal(n)
-    w = rng.uniform(0.2, 2.0, n) if weights else None
+    w = None
+    if weights == "zeros":  # rows dropped by zero weights: a block (two runs) and scattered ones
+        w = np.ones(n)
+        w[10:25] = 0.0
+        w[[3, 31, 47]] = 0.0
+    elif weights == "block":
+        w = np.ones(n)
+        w[20:35] = 0.0
+    elif weights:
+        w = rng.uniform(0.2, 2.0, n)
     return X, y, w
 
 
@@ -92,6 +101,8 @@ WIDE_OPTIONS = {
     "lasso": {},
     "enet": dict(alpha=0.5),
     "weights": dict(weights=True),
+    "zero_weights_scattered": dict(weights="zeros"),
+    "zero_weights_block": dict(weights="block"),
     "penalty_factor": dict(penalty_factor=lambda p, rng: np.where(rng.uniform(size=p) < 0.05, 0.0,
                                                                   rng.uniform(0.5, 2, p))),
     "limits": dict(lower_limits=-0.4, upper_limits=lambda p, rng: rng.uniform(0.1, 1.0, p)),
