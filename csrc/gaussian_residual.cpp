@@ -14,19 +14,24 @@
 // g_j = xt_j'W r = a_bj z_j'q + c_bj S. CV folds are the full data with their
 // held-out rows weighted zero: no copy per fold.
 //
-// KKT passes of a float64 problem are screened with a float32 copy of Z (half
-// the memory traffic): vec::dot_screen's rounding is bounded, so a gradient
-// whose float32 value is farther from the threshold than the bound gets the
-// same decision as in float64; the few others are computed in float64.
+// KKT passes of a float64 problem are screened with a float16 (x86-64 with
+// F16C) or float32 copy of Z (a quarter or half the memory traffic): the
+// rounding of vec::dot_screen and of the copies is bounded, so a gradient whose
+// screened value is farther from the threshold than the bound gets the same
+// decision as in float64; the few others are computed in float64.
+//
+// A batch of problems walks its paths in lockstep (run_residual_batch): the
+// problems' sweeps run side by side, then one pass over the columns serves
+// every problem's KKT check.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -74,7 +79,7 @@ inline double pow2_scale_to_unit(double maxabs) {
   return std::ldexp(1.0, -e);
 }
 
-// Memory for the float32 screening copy, kept for the next call: a fresh
+// Memory for the screening copy, kept for the next call: a fresh
 // buffer of this size costs a page fault and a zeroed page per 4 KiB (2 MiB
 // with huge pages) on first touch, which on a virtual machine was measured at
 // up to 3 ms per MiB, far more than the copy itself. One buffer of at most
@@ -83,7 +88,7 @@ inline double pow2_scale_to_unit(double maxabs) {
 // buffer of its own.
 class ScreenBuffer {
  public:
-  explicit ScreenBuffer(size_t bytes) {  // NOLINT: a buffer of at least `bytes`
+  explicit ScreenBuffer(size_t bytes) {  // at least `bytes`
     constexpr size_t huge = size_t(2) << 20;
     bytes = (bytes + huge - 1) / huge * huge;
     {
