@@ -88,6 +88,9 @@ inline T dot_prefetch_impl(const T* __restrict x, const T* __restrict y, std::si
 }
 
 // 8 floats in one vector register (AVX2; two SSE registers in the baseline).
+// Functions taking or returning it are always inlined, so the baseline's
+// different calling convention for it (-Wpsabi) never applies.
+#pragma GCC diagnostic ignored "-Wpsabi"
 typedef float v8f __attribute__((vector_size(32)));
 
 __attribute__((always_inline)) inline v8f load8(const float* p) {
