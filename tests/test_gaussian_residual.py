@@ -113,6 +113,8 @@ WIDE_OPTIONS = {
     "pmax": dict(pmax=25),
     "dfmax": dict(dfmax=10),
     "user_lambda": dict(lambdas=np.geomspace(2.0, 0.02, 30)),
+    "maxit": dict(maxit=120),
+    "ridge": dict(alpha=0.0, nlambda=30),
 }
 
 

@@ -196,9 +196,10 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
         glmnet's two schemes, with the same iterates as glmnet: "covariance"
         sweeps all variables; "naive" sweeps the variables admitted by the
         sequential strong rule and checks KKT conditions. "auto" is glmnet's
-        rule (naive from p = 500). Either way the Gram columns come from one
-        BLAS pass when p <= n (and p^2 fits), else, for "naive", are formed in
-        blocks only for the candidate variables.
+        rule (naive from p = 500). "covariance" forms the Gram matrix in one
+        BLAS pass; "naive" updates residuals over a column-major copy of X,
+        as glmnet does (p > n, or n <= 10 p), else uses Gram columns (one BLAS
+        pass when p^2 fits, otherwise formed for the candidate variables).
     dtype : mx.float64 (default for float64 input) or mx.float32
 
     Returns
