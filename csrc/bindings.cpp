@@ -11,10 +11,14 @@
 #include <atomic>
 #include <thread>
 
+#include "mlx/ops.h"
+#include "mlx/transforms.h"
+
 #include "blas.h"
 #include "glmlx/ops.h"
 
 namespace nb = nanobind;
+namespace mx = mlx::core;
 using namespace nb::literals;
 
 void register_glm(nb::module_& m);  // bindings_glm.cpp
@@ -27,6 +31,7 @@ using RowIndex = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig, nb::devic
 using HostMatrixArg = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 using HostVectorArg = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 using IndexMatrix = nb::ndarray<const int64_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+using HostContig = nb::ndarray<nb::device::cpu, nb::ro, nb::c_contig>;
 
 glmlx::HostMatrix host_matrix(const HostArray& a) {
   const int64_t rows = a.ndim() > 0 ? int64_t(a.shape(0)) : 1;
@@ -233,6 +238,34 @@ nb::ndarray<nb::numpy, double> cv_link_numpy(const HostArray& X, const RowIndex&
   return out;
 }
 
+// column_major_host on numpy buffers; returns (Xt mx.array, xbar, var, xty).
+template <typename T>
+nb::tuple column_major_numpy(const HostArray& X, const HostContig& w, const HostContig& y,
+                             const std::optional<RowIndex>& rows) {
+  const auto hx = host_matrix(X);
+  const size_t p = size_t(hx.cols);
+  auto xbar = new_numpy<T>({p}), var = new_numpy<T>({p}), xty = new_numpy<T>({p});
+  std::optional<mx::array> Xt;
+  {
+    nb::gil_scoped_release release;
+    Xt = glmlx::column_major_host<T>(hx, static_cast<const T*>(w.data()), static_cast<const T*>(y.data()),
+                                     xbar.data(), var.data(), xty.data(), rows ? rows->data() : nullptr);
+  }
+  return nb::make_tuple(*Xt, xbar, var, xty);
+}
+
+template <typename T>
+nb::tuple column_moments(const mx::array& Xt, const HostContig& W, const HostContig& Y) {
+  const size_t B = W.shape(0), p = size_t(Xt.shape(0));
+  auto s1 = new_numpy<T>({B, p}), s2 = new_numpy<T>({B, p}), sy = new_numpy<T>({B, p});
+  {
+    nb::gil_scoped_release release;
+    glmlx::column_moments_host<T>(Xt, static_cast<const T*>(W.data()), static_cast<const T*>(Y.data()),
+                                  int64_t(B), s1.data(), s2.data(), sy.data());
+  }
+  return nb::make_tuple(s1, s2, sy);
+}
+
 } // namespace
 
 NB_MODULE(_ext, m) {
@@ -258,7 +291,8 @@ NB_MODULE(_ext, m) {
       .def_rw("mnl", &glmlx::GaussianPathSettings::mnl)
       .def_rw("m_offset", &glmlx::GaussianPathSettings::m_offset)
       .def_rw("early_stop", &glmlx::GaussianPathSettings::early_stop)
-      .def_rw("strong", &glmlx::GaussianPathSettings::strong);
+      .def_rw("strong", &glmlx::GaussianPathSettings::strong)
+      .def_rw("screen", &glmlx::GaussianPathSettings::screen);
   m.def("gaussian_cov_path", &glmlx::gaussian_cov_path, "C"_a, "g"_a, "beta"_a, "rsq"_a, "rank"_a, "lambdas"_a,
         "penalty"_a, "limits"_a, "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a, "settings"_a, nb::kw_only(),
         "stream"_a = nb::none());
@@ -266,6 +300,9 @@ NB_MODULE(_ext, m) {
         "rsq"_a, "rank"_a, "lambdas"_a, "penalty"_a, "limits"_a, "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a,
         "settings"_a,
         nb::kw_only(), "stream"_a = nb::none());
+  m.def("gaussian_residual_path", &glmlx::gaussian_residual_path, "Xt"_a, "center"_a, "scale"_a, "y"_a,
+        "weights"_a, "xm"_a, "xs"_a, "g"_a, "beta"_a, "rsq"_a, "rank"_a, "lambdas"_a, "penalty"_a, "limits"_a,
+        "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a, "settings"_a, nb::kw_only(), "stream"_a = nb::none());
   m.def("lstsq", &glmlx::lstsq, "X"_a, "y"_a, "weights"_a = nb::none(), "method"_a = "auto",
         "fit_intercept"_a = false, "ridge"_a = 0.0, "rcond"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
   m.def("lstsq_fallback", &glmlx::lstsq_fallback, "X"_a, "y"_a, "weights"_a = nb::none(), "method"_a = "auto",
@@ -380,6 +417,54 @@ NB_MODULE(_ext, m) {
       "X"_a, "order"_a.noconvert(), "bounds"_a.noconvert(), "betas"_a, "a0s"_a, "left"_a.noconvert(),
       "right"_a.noconvert(), "frac"_a.noconvert(),
       "held-out linear predictors of CV folds, paths interpolated at given points (internal)");
+  m.def(
+      "column_major_numpy",
+      [](HostArray X, HostContig w, HostContig y, std::optional<RowIndex> rows) {
+        if (X.ndim() != 2 || w.ndim() != 1 || y.ndim() != 1 || w.shape(0) != X.shape(0) ||
+            y.shape(0) != X.shape(0)) {
+          throw nb::value_error("[glmlx.column_major] X must be (n, p) with w and y of length n");
+        }
+        if (rows) {
+          if (rows->shape(0) != X.shape(0)) {
+            throw nb::value_error("[glmlx.column_major] rows must have length n");
+          }
+          for (size_t i = 0; i < rows->shape(0); ++i) {
+            if (rows->data()[i] < 0 || rows->data()[i] >= int64_t(X.shape(0))) {
+              throw nb::value_error("[glmlx.column_major] rows must index rows of X");
+            }
+          }
+        }
+        if (w.dtype() != X.dtype() || y.dtype() != X.dtype()) {
+          throw nb::type_error("[glmlx.column_major] w and y must have X's dtype");
+        }
+        if (X.dtype() == nb::dtype<double>()) {
+          return column_major_numpy<double>(X, w, y, rows);
+        }
+        if (X.dtype() == nb::dtype<float>()) {
+          return column_major_numpy<float>(X, w, y, rows);
+        }
+        throw nb::type_error("[glmlx.column_major] X must be float32 or float64");
+      },
+      "X"_a, "w"_a, "y"_a, "rows"_a = nb::none(),
+      "X's columns minus their weighted means, stored contiguously (p, n), with the means, centered "
+      "variances and X'Wy from the same pass; rows of X in the order `rows` when given (internal)");
+  m.def(
+      "column_moments",
+      [](const mx::array& Xt, HostContig W, HostContig Y) {
+        const bool f64 = Xt.dtype() == mx::float64;
+        if (Xt.ndim() != 2 || W.ndim() != 2 || Y.ndim() != 2 || W.shape(1) != size_t(Xt.shape(1)) ||
+            Y.shape(0) != W.shape(0) || Y.shape(1) != W.shape(1)) {
+          throw nb::value_error("[glmlx.column_moments] Xt must be (p, n), W and Y (B, n)");
+        }
+        const auto want = f64 ? nb::dtype<double>() : nb::dtype<float>();
+        if ((!f64 && Xt.dtype() != mx::float32) || W.dtype() != want || Y.dtype() != want ||
+            !Xt.flags().row_contiguous) {
+          throw nb::type_error("[glmlx.column_moments] row-contiguous Xt (float32/float64), W and Y of its dtype");
+        }
+        mx::eval(Xt);
+        return f64 ? column_moments<double>(Xt, W, Y) : column_moments<float>(Xt, W, Y);
+      },
+      "Xt"_a, "W"_a, "Y"_a, "Weighted moments of Xt's columns for each row of W (internal)");
   m.def("gpu_backend", &glmlx::gpu_backend);
   register_glm(m);
   register_mgaussian(m);

@@ -26,7 +26,7 @@
 #include "mlx/ops.h"
 
 #include "blas.h"
-#include "glmlx/kernels/soft_threshold.h"
+#include "gaussian_path.h"
 #include "glmlx/ops.h"
 #include "primitives.h"
 #include "util.h"
@@ -36,7 +36,12 @@ namespace glmlx {
 
 namespace {
 
-enum PathError : int32_t { kOk = 0, kMaxit = 1, kPmax = 2 };
+using path::kMaxit;
+using path::kOk;
+using path::kPmax;
+using path::Outcome;
+using path::Problem;
+using path::Settings;
 
 // Source of standardized Gram columns C[:, k] (length p).
 template <typename T>
@@ -162,34 +167,6 @@ class LazyGram : public GramColumns<T> {
   std::vector<std::unique_ptr<T[]>> blocks_;  // never moved once written
   std::vector<int64_t> block_size_;
   std::vector<T*> ptr_;
-};
-
-template <typename T>
-struct Problem {
-  T* g;          // p gradient, updated in place
-  T* beta;       // p coefficients, updated in place
-  int32_t* rank; // p: entry order in the active set, -1 if never active
-  const T* lam;  // L lambdas
-  const T* vp;   // p penalty factors
-  const T* lo;   // p lower limits
-  const T* hi;   // p upper limits
-  const T* ju;   // p: 1 = variable may enter, 0 = excluded or constant
-  const T* xv;   // p: C_kk
-  T* beta_path;  // L x p
-  T* rsq_path;   // L + 1
-  T rsq;         // in/out
-  T lam_prev = 0;  // lambda before this block's first (strong rule)
-};
-
-struct Settings {
-  double alpha, thr, sml, rsqmax;
-  int32_t maxit, nx, ne, mnl, m_offset;
-  bool early_stop, strong;
-};
-
-struct Outcome {
-  int32_t npasses = 0, nfit = 0, err = kOk;
-  bool warm = false;
 };
 
 template <typename T>
@@ -371,10 +348,7 @@ class Solver {
     return new_beta(k, pr_.g[k], ab, dem);
   }
   T new_beta(int64_t k, T gk, T ab, T dem) const {
-    const T xv = pr_.xv[k];
-    const T u = gk + pr_.beta[k] * xv;
-    const T b = kernels::soft_threshold<T>(u, pr_.vp[k] * ab, xv + pr_.vp[k] * dem);
-    return b == T(0) ? T(0) : std::max(pr_.lo[k], std::min(pr_.hi[k], b));
+    return path::new_beta(pr_, k, gk, ab, dem);
   }
 
   bool count_pass() {
@@ -509,112 +483,29 @@ class Solver {
   std::vector<T> beta_ref_;  // beta at the last sync of non-candidates
 };
 
-template <typename T>
-void solve_path(Problem<T> pr, GramColumns<T>& gram, int64_t p, int64_t L, const Settings& s, Outcome& out) {
-  Solver<T> solver(pr, gram, p, s, out);
-  T lam_prev = pr.lam_prev;
-  for (int64_t m = 0; m < L; ++m) {
-    const T rsq_prev = solver.rsq();
-    if (!solver.fit(pr.lam[m], lam_prev)) {
-      break;  // maxit: stop here; pmax: this lambda is dropped (as glmnet)
-    }
-    lam_prev = pr.lam[m];
-    std::copy(pr.beta, pr.beta + p, pr.beta_path + m * p);
-    pr.rsq_path[m] = solver.rsq();
-    out.nfit = int32_t(m + 1);
-    const int64_t m_global = s.m_offset + m;
-    if (m_global + 1 < s.mnl || !s.early_stop) {
-      continue;
-    }
-    int64_t me = 0;
-    for (int64_t j = 0; j < p; ++j) {
-      me += pr.beta[j] != T(0);
-    }
-    const T rsq = solver.rsq();
-    const T change = rsq == T(0) ? std::numeric_limits<T>::infinity() : (rsq - rsq_prev) / rsq;
-    if (me > s.ne || change < T(s.sml) || rsq > T(s.rsqmax)) {
-      break;
-    }
-  }
-  solver.sync();  // the returned gradient is exact for every variable
-  out.warm = solver.warm();
-  pr.rsq_path[L] = solver.rsq();  // carried state for the next block
-}
-
-// Common inputs: g beta rsq rank lam vp cl ju warm xv lam_prev, then the Gram source:
+// Common inputs (path::problem_view), then the Gram source:
 // full: C (Bc,p,p); lazy: X (n,p) w (B,n) xm (B,p) xs (B,p).
 template <typename T>
 void run_batch(const std::vector<mx::array>& in, std::vector<mx::array>& outs, const Settings& s) {
-  const auto& lam = in[4];
-  const int64_t B = in[0].shape(0), p = in[0].shape(1), L = lam.shape(1);
-  T* beta_path = outs[0].data<T>();
-  T* rsq_path = outs[1].data<T>();
-  T* g = outs[2].data<T>();
-  T* beta = outs[3].data<T>();
-  int32_t* rank = outs[4].data<int32_t>();
-  int32_t* stats = outs[5].data<int32_t>();  // B x 4: npasses, nfit, err, warm
-  std::copy(in[0].data<T>(), in[0].data<T>() + B * p, g);
-  std::copy(in[1].data<T>(), in[1].data<T>() + B * p, beta);
-  std::copy(in[3].data<int32_t>(), in[3].data<int32_t>() + B * p, rank);
-  auto solve_one = [&](int64_t b) {
-    Problem<T> pr{g + b * p,
-                  beta + b * p,
-                  rank + b * p,
-                  lam.data<T>() + b * L,
-                  in[5].data<T>() + b * p,
-                  in[6].data<T>() + b * 2 * p,
-                  in[6].data<T>() + b * 2 * p + p,
-                  in[7].data<T>() + b * p,
-                  in[9].data<T>() + b * p,
-                  beta_path + b * L * p,
-                  rsq_path + b * (L + 1),
-                  in[2].data<T>()[b]};
-    pr.lam_prev = in[10].data<T>()[b];
-    std::fill(pr.beta_path, pr.beta_path + L * p, T(0));
-    std::fill(pr.rsq_path, pr.rsq_path + L + 1, T(0));
-    Outcome out;
-    out.warm = in[8].data<int32_t>()[b] != 0;
+  const int64_t p = in[0].shape(1), L = in[4].shape(1);
+  path::run_problems<T>(in, outs, [&](int64_t b, Outcome& out) {
+    Problem<T> pr = path::problem_view<T>(in, outs, b);
+    auto solve = [&](GramColumns<T>& gram) {
+      Solver<T> solver(pr, gram, p, s, out);
+      path::solve_path(pr, solver, p, L, s, out);
+    };
     if (in.size() == 12) {
       const auto& C = in[11];
       FullGram<T> gram(C.data<T>() + (C.shape(0) == 1 ? 0 : b * p * p), p);
-      solve_path<T>(pr, gram, p, L, s, out);
+      solve(gram);
     } else {
       const auto& X = in[11];
       const int64_t n = X.shape(0);
       LazyGram<T> gram(X.data<T>(), n, p, in[12].data<T>() + b * n, in[13].data<T>() + b * p,
                        in[14].data<T>() + b * p, pr.xv, pr.ju);
-      solve_path<T>(pr, gram, p, L, s, out);
+      solve(gram);
     }
-    int32_t* st = stats + b * 4;
-    st[0] = out.npasses;
-    st[1] = out.nfit;
-    st[2] = out.err;
-    st[3] = out.warm ? 1 : 0;
-  };
-  // Independent problems (CV folds, responses) spread over threads, this one
-  // included, each taking the next unsolved problem: on a busy machine a
-  // thread can wait milliseconds for a core, and the others then take its
-  // share. BLAS runs single-threaded inside each, so the cores are not
-  // oversubscribed.
-  const int64_t nthreads = std::min<int64_t>(B, std::max(1u, std::thread::hardware_concurrency()));
-  std::optional<blas::ThreadScope> one_blas_thread;
-  if (nthreads > 1) {
-    one_blas_thread.emplace(0.0);
-  }
-  std::atomic<int64_t> next{0};
-  auto take_problems = [&]() {
-    for (int64_t b = next++; b < B; b = next++) {
-      solve_one(b);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < nthreads; ++t) {
-    pool.emplace_back(take_problems);
-  }
-  take_problems();
-  for (auto& th : pool) {
-    th.join();
-  }
+  });
 }
 
 std::vector<mx::array> build(
@@ -644,8 +535,8 @@ std::vector<mx::array> build(
   }
   auto dtype = source[0].dtype();
   if (dtype != mx::float32 && dtype != mx::float64) {
-    detail::fail(op, std::string(settings.lazy ? "X" : "C") + " must be float32 or float64, got " +
-                         detail::dtype_str(dtype));
+    const char* source_name = settings.residual ? "Xt" : settings.lazy ? "X" : "C";
+    detail::fail(op, std::string(source_name) + " must be float32 or float64, got " + detail::dtype_str(dtype));
   }
   const int L = lam.shape(1);
   std::vector<mx::array> in;
@@ -726,15 +617,59 @@ std::vector<mx::array> gaussian_lazy_path(
                {X, weights, xm, xs}, settings);
 }
 
+std::vector<mx::array> gaussian_residual_path(
+    const mx::array& Xt,
+    const mx::array& center,
+    const mx::array& scale,
+    const mx::array& y,
+    const mx::array& weights,
+    const mx::array& xm,
+    const mx::array& xs,
+    const mx::array& g,
+    const mx::array& beta,
+    const mx::array& rsq,
+    const mx::array& rank,
+    const mx::array& lambdas,
+    const mx::array& penalty,
+    const mx::array& limits,
+    const mx::array& include,
+    const mx::array& warm,
+    const mx::array& xv,
+    const mx::array& lambda_prev,
+    GaussianPathSettings settings,
+    mx::StreamOrDevice) {
+  constexpr const char* op = "gaussian_residual_path";
+  const int B = g.ndim() == 2 ? g.shape(0) : 0, p = g.ndim() == 2 ? g.shape(1) : 0;
+  if (Xt.ndim() != 2 || Xt.shape(0) != p) {
+    detail::fail(op, "Xt must be (p, n) with p = " + std::to_string(p) + ", got " + detail::shape_str(Xt.shape()));
+  }
+  const int n = Xt.shape(1);
+  if (center.shape() != mx::Shape{p} || scale.shape() != mx::Shape{p}) {
+    detail::fail(op, "center and scale must have shape " + detail::shape_str({p}));
+  }
+  if (y.shape() != mx::Shape{B, n} || weights.shape() != mx::Shape{B, n}) {
+    detail::fail(op, "y and weights must have shape " + detail::shape_str({B, n}) + ", got " +
+                         detail::shape_str(y.shape()) + " and " + detail::shape_str(weights.shape()));
+  }
+  if (xm.shape() != mx::Shape{B, p} || xs.shape() != mx::Shape{B, p}) {
+    detail::fail(op, "xm and xs must have shape " + detail::shape_str({B, p}));
+  }
+  settings.lazy = false;
+  settings.residual = true;
+  settings.strong = true;
+  return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev},
+               {Xt, center, scale, y, weights, xm, xs}, settings);
+}
+
 void GaussianPath::eval_cpu(const std::vector<mx::array>& inputs, std::vector<mx::array>& outputs) {
   const auto& st = settings_;
-  Settings s{st.alpha, st.thresh, st.sml,      st.rsqmax,     st.maxit, st.pmax,
-             st.dfmax, st.mnl,    st.m_offset, st.early_stop, st.strong};
+  const Settings s = path::settings_of(st);
   dispatch_cpu(stream(), inputs, outputs, [s](std::vector<mx::array>& in, std::vector<mx::array>& out) {
+    const bool residual = in.size() == 18;
     if (in[0].dtype() == mx::float64) {
-      run_batch<double>(in, out, s);
+      residual ? path::run_residual_batch<double>(in, out, s) : run_batch<double>(in, out, s);
     } else {
-      run_batch<float>(in, out, s);
+      residual ? path::run_residual_batch<float>(in, out, s) : run_batch<float>(in, out, s);
     }
   });
 }
@@ -749,7 +684,7 @@ bool GaussianPath::is_equivalent(const mx::Primitive& other) const {
   return a.alpha == b.alpha && a.thresh == b.thresh && a.sml == b.sml && a.rsqmax == b.rsqmax &&
       a.maxit == b.maxit && a.pmax == b.pmax && a.dfmax == b.dfmax && a.mnl == b.mnl &&
       a.m_offset == b.m_offset && a.early_stop == b.early_stop &&
-      a.strong == b.strong && a.lazy == b.lazy;
+      a.strong == b.strong && a.lazy == b.lazy && a.residual == b.residual && a.screen == b.screen;
 }
 
 } // namespace glmlx

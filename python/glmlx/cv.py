@@ -137,11 +137,12 @@ def _gaussian_paths(prob, fold: np.ndarray, rows: list):
     """
     opts = dict(alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper, nlambda=prob.nlambda,
                 flmin=prob.flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
-                dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype, strong=prob.strong)
+                dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype, strong=prob.strong,
+                screen=prob.screen)
     k = len(rows)
     if prob.strong and gaussian.prefer_lazy(prob.y.shape[0], prob.X.shape[1], copies=k):
         std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
-                                   prob.fit_intercept, lazy=prob.lazy)
+                                   prob.fit_intercept, lazy=prob.lazy, residual=prob.residual)
         full = gaussian.fit_paths([std], **opts)[0]
         stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
                                           prob.fit_intercept, lazy=True)

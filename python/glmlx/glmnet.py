@@ -269,9 +269,10 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
         glmnet's two schemes, with the same iterates as glmnet: "covariance"
         sweeps all variables; "naive" sweeps the variables admitted by the
         sequential strong rule and checks KKT conditions. "auto" is glmnet's
-        rule (naive from p = 500). Either way the Gram columns come from one
-        BLAS pass when p <= n (and p^2 fits), else, for "naive", are formed in
-        blocks only for the candidate variables.
+        rule (naive from p = 500). "covariance" forms the Gram matrix in one
+        BLAS pass; "naive" updates residuals over a column-major copy of X,
+        as glmnet does (p > n, or n <= 10 p), else uses Gram columns (one BLAS
+        pass when p^2 fits, otherwise formed for the candidate variables).
     offset : array_like (n,), or (n, K) for multinomial, optional
         a known part of the linear predictor (gaussian: subtracted from y);
         ``predict`` then needs ``newoffset``
@@ -325,6 +326,8 @@ class _Problem:
     has_offset: bool = False
     kopt: int = 0  # glmnet's kopt: 0 Newton, 1 modified Newton, 2 grouped multinomial
     standardize_response: bool = False  # mgaussian
+    residual: bool = False  # the naive scheme by residual updates, no Gram columns (needs strong)
+    screen: int = -1  # residual solver's screening of KKT passes (-1 where it pays; tests force 0/1/2)
 
 
 def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights, penalty_factor, lower_limits,
@@ -435,13 +438,14 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
                         float(thresh), int(maxit), int(dfmax), int(pmax), sml, bool(standardize),
                         bool(fit_intercept), False, False, resp, off, off is not None, kopt)
     strong = type_gaussian == "naive" or (type_gaussian == "auto" and gaussian.prefer_strong(n, p))
-    lazy = strong and gaussian.prefer_lazy(n, p)
-    if not lazy and p * p * 8 > 4 * 2**30:
+    residual = strong and gaussian.prefer_residual(n, p)
+    lazy = strong and not residual and gaussian.prefer_lazy(n, p)
+    if not (lazy or residual) and p * p * 8 > 4 * 2**30:
         raise ValueError(f"type_gaussian={type_gaussian!r} would form a {p} x {p} Gram matrix "
                          f"({p * p * 8 / 2**30:.0f} GiB); use type_gaussian='naive' or 'auto'")
     return _Problem(family, Xm, dtype, yv, w, vp, lower, upper, excl, float(alpha), int(nlambda), flmin, user,
                     float(thresh), int(maxit), int(dfmax), int(pmax), sml, bool(standardize), bool(fit_intercept),
-                    strong, lazy, has_offset=offset is not None)
+                    strong, lazy, has_offset=offset is not None, residual=residual)
 
 
 def glm_paths(prob: _Problem, subsets=()) -> list:
@@ -480,9 +484,9 @@ def _fit(prob: _Problem) -> GlmnetFit:
         return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None, prob.resp.classes,
                          prob.has_offset)
     std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize, prob.fit_intercept,
-                               lazy=prob.lazy)
+                               lazy=prob.lazy, residual=prob.residual)
     res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
                             nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
                             thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
-                            dtype=prob.dtype, strong=prob.strong)
+                            dtype=prob.dtype, strong=prob.strong, screen=prob.screen)
     return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None, offset=prob.has_offset)

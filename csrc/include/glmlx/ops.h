@@ -84,6 +84,9 @@ struct GaussianPathSettings {
   bool strong = false;      // glmnet's naive scheme: sequential strong rule + KKT checks
                             // (always on in gaussian_lazy_path)
   bool lazy = false;        // Gram columns computed from X (set by the op)
+  bool residual = false;    // residual updates over X's columns (set by the op)
+  int screen = -1;          // gaussian_residual_path: screen KKT passes in low precision (-1 when
+                            // it pays, 0 never, 1 always, 2 always in float32; same decisions)
 };
 
 /**
@@ -145,6 +148,42 @@ std::vector<mx::array> gaussian_lazy_path(
     mx::StreamOrDevice s = {});
 
 /**
+ * As gaussian_lazy_path, by glmnet's own method: residual updates (x_k'W r
+ * per coordinate visit, r -= dbeta_k x_k) over the columns of X stored
+ * contiguously, and one pass of X'W r per KKT check. Never forms Gram columns.
+ *
+ * Xt (p, n): the columns of Z = (X - center) / scale, one per row (X's
+ * transpose when center = 0 and scale = 1); center, scale (p,) say how it was
+ * stored. Problem b standardizes column j as (x_j - xm_bj) / xs_bj with weights
+ * weights[b] (normalized; zero rows drop out, so CV folds share Xt); y (B, n)
+ * is each problem's response on its standardized scale. A float64 problem
+ * screens its KKT passes with a float16 (x86-64 with F16C) or float32 copy of
+ * Xt and a rigorous bound on the rounding, computing in float64 only the
+ * gradients the bound leaves undecided: every decision is the float64 one.
+ */
+std::vector<mx::array> gaussian_residual_path(
+    const mx::array& Xt,
+    const mx::array& center,
+    const mx::array& scale,
+    const mx::array& y,
+    const mx::array& weights,
+    const mx::array& xm,
+    const mx::array& xs,
+    const mx::array& g,
+    const mx::array& beta,
+    const mx::array& rsq,
+    const mx::array& rank,
+    const mx::array& lambdas,
+    const mx::array& penalty,
+    const mx::array& limits,
+    const mx::array& include,
+    const mx::array& warm,
+    const mx::array& xv,
+    const mx::array& lambda_prev,
+    GaussianPathSettings settings,
+    mx::StreamOrDevice s = {});
+
+/**
  * Least squares: coefficients W minimizing ||W^(1/2) (y - a - X w)||^2 + ridge ||w||^2
  * (intercept a unpenalized, only with fit_intercept). method: "qr", "cholesky",
  * "svd" or "auto". Outputs: coefficients (p, k) (p for 1-D y), intercept (k)
@@ -187,6 +226,28 @@ struct HostMatrix {
 template <typename T>
 void gram_host(const HostMatrix& X, const HostMatrix* y, const HostMatrix* w, bool center, T* G, T* XtY, T* xbar,
                T* ybar, const int64_t* rows = nullptr, int64_t nrows = 0);
+
+/**
+ * gaussian_residual_path's copy of X on a host buffer (n x p, any strides), in
+ * one pass: returns Xt (p, n), Xt[j] = X[:, j] - xbar_j, and fills the
+ * weighted column means xbar, the centered variances var_j = sum_i w_i (x_ij -
+ * xbar_j)^2 and xty_j = sum_i w_i (x_ij - xbar_j) y_i (p each; w sums to one).
+ * T is float or double; w and y are length-n arrays of T in the copy's row
+ * order. With ``rows`` (n indices), row i of the copy is row rows[i] of X (CV
+ * folds get their held-out rows contiguous).
+ */
+template <typename T>
+mx::array column_major_host(const HostMatrix& X, const T* w, const T* y, T* xbar, T* var, T* xty,
+                            const int64_t* rows = nullptr);
+
+/**
+ * Weighted moments of the columns of Xt (p, n) for B weight vectors W (B x n)
+ * and responses Y (B x n), each (B x p): s1 = sum_i W_bi Xt_ji, s2 = sum_i
+ * W_bi Xt_ji^2, sy = sum_i W_bi Xt_ji Y_bi (CV folds' statistics from one
+ * shared copy).
+ */
+template <typename T>
+void column_moments_host(const mx::array& Xt, const T* W, const T* Y, int64_t B, T* s1, T* s2, T* sy);
 
 /** Name of the GPU backend this build was compiled with ("none", "metal", "cuda"). */
 const char* gpu_backend();

@@ -1,0 +1,223 @@
+// Pieces of the Gaussian coordinate-descent path shared by its two solvers:
+// gradients through Gram columns (gaussian_path.cpp) and glmnet's own residual
+// updates (gaussian_residual.cpp). Both run glmnet's elnet scheme on its
+// standardized scale and differ only in where x_k'W r comes from.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "blas.h"
+#include "glmlx/kernels/soft_threshold.h"
+#include "glmlx/ops.h"
+
+namespace glmlx::path {
+
+enum PathError : int32_t { kOk = 0, kMaxit = 1, kPmax = 2 };
+
+template <typename T>
+struct Problem {
+  T* g;          // p gradient, updated in place
+  T* beta;       // p coefficients, updated in place
+  int32_t* rank; // p: entry order in the active set, -1 if never active
+  const T* lam;  // L lambdas
+  const T* vp;   // p penalty factors
+  const T* lo;   // p lower limits
+  const T* hi;   // p upper limits
+  const T* ju;   // p: 1 = variable may enter, 0 = excluded or constant
+  const T* xv;   // p: C_kk
+  T* beta_path;  // L x p
+  T* rsq_path;   // L + 1
+  T rsq;         // in/out
+  T lam_prev = 0;  // lambda before this block's first (strong rule)
+};
+
+struct Settings {
+  double alpha, thr, sml, rsqmax;
+  int32_t maxit, nx, ne, mnl, m_offset;
+  bool early_stop, strong;
+  int32_t screen;  // residual solver: float32 screening of gradient passes (-1 auto, 0 off, 1 on)
+};
+
+inline Settings settings_of(const GaussianPathSettings& st) {
+  return Settings{st.alpha, st.thresh, st.sml,      st.rsqmax,     st.maxit,  st.pmax,
+                  st.dfmax, st.mnl,    st.m_offset, st.early_stop, st.strong, st.screen};
+}
+
+struct Outcome {
+  int32_t npasses = 0, nfit = 0, err = kOk;
+  bool warm = false;
+};
+
+// glmnet's coordinate update: soft-threshold then clamp to the limits.
+template <typename T>
+T new_beta(const Problem<T>& pr, int64_t k, T gk, T ab, T dem) {
+  const T xv = pr.xv[k];
+  const T u = gk + pr.beta[k] * xv;
+  const T b = kernels::soft_threshold<T>(u, pr.vp[k] * ab, xv + pr.vp[k] * dem);
+  return b == T(0) ? T(0) : std::max(pr.lo[k], std::min(pr.hi[k], b));
+}
+
+// Walks one problem along its lambdas: which lambda comes next, and what a
+// fit at it means for the path (recorded; glmnet's early stops).
+template <typename T>
+struct PathWalk {
+  Problem<T>& pr;
+  int64_t p, L;
+  const Settings& s;
+  Outcome& out;
+  int64_t m = 0;
+  T lam_prev;
+  T rsq_prev = 0;
+  bool done;
+
+  PathWalk(Problem<T>& pr_, int64_t p_, int64_t L_, const Settings& s_, Outcome& out_)
+      : pr(pr_), p(p_), L(L_), s(s_), out(out_), lam_prev(pr_.lam_prev), done(L_ <= 0) {}
+
+  // The next lambda; rsq is R^2 before fitting it.
+  T begin(T rsq) {
+    rsq_prev = rsq;
+    return pr.lam[m];
+  }
+
+  // After fitting lambda m: false ends the path there (maxit: stop here;
+  // pmax: this lambda is dropped, as glmnet).
+  void finish(bool ok, T rsq) {
+    if (!ok) {
+      done = true;
+      return;
+    }
+    lam_prev = pr.lam[m];
+    std::copy(pr.beta, pr.beta + p, pr.beta_path + m * p);
+    pr.rsq_path[m] = rsq;
+    out.nfit = int32_t(m + 1);
+    const int64_t m_global = s.m_offset + m;
+    done = ++m >= L;
+    if (m_global + 1 < s.mnl || !s.early_stop) {
+      return;
+    }
+    int64_t me = 0;
+    for (int64_t j = 0; j < p; ++j) {
+      me += pr.beta[j] != T(0);
+    }
+    const T change = rsq == T(0) ? std::numeric_limits<T>::infinity() : (rsq - rsq_prev) / rsq;
+    if (me > s.ne || change < T(s.sml) || rsq > T(s.rsqmax)) {
+      done = true;
+    }
+  }
+};
+
+// The lambda loop for a Solver with fit(lam, lam_prev), rsq(), warm() and
+// sync() (make the returned gradient exact).
+template <typename T, typename Solver>
+void solve_path(Problem<T>& pr, Solver& solver, int64_t p, int64_t L, const Settings& s, Outcome& out) {
+  PathWalk<T> walk(pr, p, L, s, out);
+  while (!walk.done) {
+    const T lam = walk.begin(solver.rsq());
+    const bool ok = solver.fit(lam, walk.lam_prev);
+    walk.finish(ok, solver.rsq());
+  }
+  solver.sync();  // the returned gradient is exact for every variable
+  out.warm = solver.warm();
+  pr.rsq_path[L] = solver.rsq();  // carried state for the next block
+}
+
+// The inputs every path op shares, in this order: g beta rsq rank lambdas
+// penalty limits include warm xv lambda_prev. Fills problem b's view of
+// them and of the outputs (beta path, R^2, g, beta, rank).
+template <typename T>
+Problem<T> problem_view(const std::vector<mx::array>& in, std::vector<mx::array>& outs, int64_t b) {
+  const int64_t p = in[0].shape(1), L = in[4].shape(1);
+  Problem<T> pr{outs[2].data<T>() + b * p,
+                outs[3].data<T>() + b * p,
+                outs[4].data<int32_t>() + b * p,
+                in[4].data<T>() + b * L,
+                in[5].data<T>() + b * p,
+                in[6].data<T>() + b * 2 * p,
+                in[6].data<T>() + b * 2 * p + p,
+                in[7].data<T>() + b * p,
+                in[9].data<T>() + b * p,
+                outs[0].data<T>() + b * L * p,
+                outs[1].data<T>() + b * (L + 1),
+                in[2].data<T>()[b]};
+  pr.lam_prev = in[10].data<T>()[b];
+  std::fill(pr.beta_path, pr.beta_path + L * p, T(0));
+  std::fill(pr.rsq_path, pr.rsq_path + L + 1, T(0));
+  return pr;
+}
+
+// The carried state (g, beta, rank) copied to the outputs, updated in place.
+template <typename T>
+void init_outputs(const std::vector<mx::array>& in, std::vector<mx::array>& outs) {
+  const int64_t B = in[0].shape(0), p = in[0].shape(1);
+  std::copy(in[0].data<T>(), in[0].data<T>() + B * p, outs[2].data<T>());
+  std::copy(in[1].data<T>(), in[1].data<T>() + B * p, outs[3].data<T>());
+  std::copy(in[3].data<int32_t>(), in[3].data<int32_t>() + B * p, outs[4].data<int32_t>());
+}
+
+// stats (B x 4): npasses, nfit, err, warm.
+inline void write_stats(std::vector<mx::array>& outs, int64_t b, const Outcome& out) {
+  int32_t* st = outs[5].data<int32_t>() + b * 4;
+  st[0] = out.npasses;
+  st[1] = out.nfit;
+  st[2] = out.err;
+  st[3] = out.warm ? 1 : 0;
+}
+
+// init_outputs, then solve_one(b, out) for every problem and its stats.
+// Independent problems (CV folds, responses) spread over threads; BLAS then
+// runs single-threaded inside each, so the cores are not oversubscribed.
+template <typename T, typename SolveOne>
+void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs, SolveOne&& solve_one) {
+  const int64_t B = in[0].shape(0);
+  init_outputs<T>(in, outs);
+  auto run = [&](int64_t b) {
+    Outcome out;
+    out.warm = in[8].data<int32_t>()[b] != 0;
+    solve_one(b, out);
+    write_stats(outs, b, out);
+  };
+  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  const int64_t nthreads = std::min<int64_t>(B, cores);
+  if (nthreads <= 1) {
+    for (int64_t b = 0; b < B; ++b) {
+      run(b);
+    }
+    return;
+  }
+  blas::ThreadScope one_blas_thread(0.0);
+  // Paths differ in cost, and on a busy machine a new thread can wait
+  // milliseconds for a core: every thread, this one included, takes the next
+  // unsolved problem.
+  std::atomic<int64_t> next{0};
+  auto take_problems = [&]() {
+    for (int64_t b = next++; b < B; b = next++) {
+      run(b);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int64_t t = 1; t < nthreads; ++t) {
+    pool.emplace_back(take_problems);
+  }
+  take_problems();
+  for (auto& th : pool) {
+    th.join();
+  }
+}
+
+// madvise(MADV_HUGEPAGE) over the 2 MiB pages inside [data, data + bytes)
+// (columns.cpp): large fresh buffers then fault in 2 MiB at a time.
+void advise_huge_pages(void* data, size_t bytes);
+
+// glmnet's naive scheme by residual updates (gaussian_residual.cpp); inputs:
+// the common ones, then Xt center scale y weights xm xs.
+template <typename T>
+void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>& outs, const Settings& s);
+
+} // namespace glmlx::path
