@@ -104,6 +104,23 @@ __attribute__((always_inline)) inline v8f load8(const float* p) {
 // dot_screen for G problems sharing x: 16 lanes (two vectors) per problem.
 // The last rows (n not a multiple of 16) are zero-padded into one more step,
 // so every row lands in lane (i - block start) mod 16.
+// A block's 16 float lanes per problem, summed in the fixed 4-level tree, added
+// to the problems' double totals (the rounding bound in vec.h counts this tree).
+template <std::size_t G>
+__attribute__((always_inline)) inline void add_block_sums(const v8f* a0, const v8f* a1, double* total) {
+  for (std::size_t g = 0; g < G; ++g) {
+    float s[8];
+    const v8f v = a0[g] + a1[g];
+    std::memcpy(s, &v, sizeof(s));
+    for (int w = 4; w > 0; w /= 2) {
+      for (int l = 0; l < w; ++l) {
+        s[l] += s[l + w];
+      }
+    }
+    total[g] += double(s[0]);
+  }
+}
+
 template <std::size_t G>
 __attribute__((always_inline)) inline void screen_group(const float* __restrict x, const float* const* y, std::size_t n, double* out) {
   const float* yg[G];
@@ -133,17 +150,7 @@ __attribute__((always_inline)) inline void screen_group(const float* __restrict 
         a1[g] += x1 * load8(yt + 8);
       }
     }
-    for (std::size_t g = 0; g < G; ++g) {
-      float s[8];
-      const v8f v = a0[g] + a1[g];
-      std::memcpy(s, &v, sizeof(s));
-      for (int w = 4; w > 0; w /= 2) {
-        for (int l = 0; l < w; ++l) {
-          s[l] += s[l + w];
-        }
-      }
-      total[g] += double(s[0]);
-    }
+    add_block_sums<G>(a0, a1, total);
   }
   for (std::size_t g = 0; g < G; ++g) {
     out[g] = total[g];
@@ -685,17 +692,7 @@ inline void screen_group_half(const std::uint16_t* __restrict x, const float* co
         a1[g] += x1 * load8(yt + 8);
       }
     }
-    for (std::size_t g = 0; g < G; ++g) {
-      float s[8];
-      const v8f v = a0[g] + a1[g];
-      std::memcpy(s, &v, sizeof(s));
-      for (int w = 4; w > 0; w /= 2) {
-        for (int l = 0; l < w; ++l) {
-          s[l] += s[l + w];
-        }
-      }
-      total[g] += double(s[0]);
-    }
+    add_block_sums<G>(a0, a1, total);
   }
   for (std::size_t g = 0; g < G; ++g) {
     out[g] = total[g];
