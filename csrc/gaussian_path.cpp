@@ -36,6 +36,7 @@ namespace glmlx {
 
 namespace {
 
+using path::CandidateSet;
 using path::kMaxit;
 using path::kOk;
 using path::kPmax;
@@ -173,7 +174,7 @@ template <typename T>
 class Solver {
  public:
   Solver(Problem<T>& pr, GramColumns<T>& gram, int64_t p, const Settings& s, Outcome& out)
-      : pr_(pr), gram_(gram), p_(p), s_(s), out_(out), warm_(out.warm), in_s_(p, 0), beta_ref_(p) {
+      : pr_(pr), gram_(gram), p_(p), s_(s), out_(out), warm_(out.warm), cand_(p), beta_ref_(p) {
     for (int64_t j = 0; j < p; ++j) {
       if (pr_.rank[j] >= 0) {
         active_.push_back(j);
@@ -181,15 +182,15 @@ class Solver {
       beta_ref_[j] = pr_.beta[j];
       // Without strong rules every usable variable is a candidate.
       if (!s_.strong && pr_.ju[j] != T(0)) {
-        add_candidate(j);
+        cand_.add(j);
       }
     }
     std::sort(active_.begin(), active_.end(), [&](int64_t a, int64_t b) { return pr_.rank[a] < pr_.rank[b]; });
     for (int64_t k : active_) {
-      add_candidate(k);
+      cand_.add(k);
     }
-    std::sort(cand_.begin(), cand_.end());
-    gram_.prefetch(cand_);
+    cand_.sort();
+    gram_.prefetch(cand_.list());
     std::vector<int64_t> order;
     order.swap(active_);
     for (int64_t k : order) {
@@ -206,7 +207,7 @@ class Solver {
       const T tlam = T(s_.alpha * (2 * double(lam) - double(lam_prev)));
       std::vector<int64_t> added;
       for (int64_t j = 0; j < p_; ++j) {
-        if (!in_s_[j] && pr_.ju[j] != T(0) && std::abs(pr_.g[j]) > tlam * pr_.vp[j]) {
+        if (!cand_.contains(j) && pr_.ju[j] != T(0) && std::abs(pr_.g[j]) > tlam * pr_.vp[j]) {
           added.push_back(j);
         }
       }
@@ -251,7 +252,7 @@ class Solver {
     std::vector<T> acc(p_, T(0));
     gram_.accumulate(changes, acc.data(), p_);
     for (int64_t j = 0; j < p_; ++j) {
-      if (!in_s_[j]) {
+      if (!cand_.contains(j)) {
         pr_.g[j] -= acc[j];
       }
     }
@@ -265,22 +266,10 @@ class Solver {
   }
 
  private:
-  void add_candidate(int64_t j) {
-    if (!in_s_[j]) {
-      in_s_[j] = 1;
-      cand_.push_back(j);
-    }
-  }
-
   void grow(const std::vector<int64_t>& added) {
-    if (added.empty()) {
-      return;
+    if (cand_.add_all(added)) {
+      prefetch_padded(added);
     }
-    for (int64_t j : added) {
-      add_candidate(j);
-    }
-    std::sort(cand_.begin(), cand_.end());  // sweep in variable order, as glmnet
-    prefetch_padded(added);
   }
 
   // Each block of Gram columns costs a full read of X, so a request is padded
@@ -300,7 +289,7 @@ class Solver {
     if (missing < target) {
       std::vector<std::pair<T, int64_t>> pool;
       for (int64_t j = 0; j < p_; ++j) {
-        if (!in_s_[j] && pr_.ju[j] != T(0) && !gram_.cached(j)) {
+        if (!cand_.contains(j) && pr_.ju[j] != T(0) && !gram_.cached(j)) {
           const T v = pr_.vp[j] > T(0) ? std::abs(pr_.g[j]) / pr_.vp[j] : std::numeric_limits<T>::infinity();
           pool.emplace_back(v, j);
         }
@@ -320,7 +309,7 @@ class Solver {
     sync();
     std::vector<int64_t> viol;
     for (int64_t j = 0; j < p_; ++j) {
-      if (!in_s_[j] && pr_.ju[j] != T(0) && std::abs(pr_.g[j]) > ab * pr_.vp[j]) {
+      if (!cand_.contains(j) && pr_.ju[j] != T(0) && std::abs(pr_.g[j]) > ab * pr_.vp[j]) {
         viol.push_back(j);
       }
     }
@@ -478,8 +467,7 @@ class Solver {
   bool warm_;
   std::vector<int64_t> active_;  // in entry order
   std::vector<std::vector<T>> ca_;  // compact active columns (see activate)
-  std::vector<int64_t> cand_;    // S, ascending
-  std::vector<char> in_s_;
+  CandidateSet cand_;  // S, ascending
   std::vector<T> beta_ref_;  // beta at the last sync of non-candidates
 };
 

@@ -19,6 +19,43 @@
 
 namespace glmlx::path {
 
+// The naive scheme's candidates S (variables admitted by the sequential strong
+// rule or a KKT check), never dropped; swept in ascending variable order, as
+// glmnet sweeps them.
+class CandidateSet {
+ public:
+  explicit CandidateSet(int64_t p) : in_(size_t(p), 0) {}
+  bool contains(int64_t j) const { return in_[size_t(j)] != 0; }
+  // j joins S (not yet in order: call sort() after a batch).
+  void add(int64_t j) {
+    if (!in_[size_t(j)]) {
+      in_[size_t(j)] = 1;
+      list_.push_back(j);
+    }
+  }
+  void sort() { std::sort(list_.begin(), list_.end()); }
+  // Adds a batch and restores the order; false when the batch is empty.
+  bool add_all(const std::vector<int64_t>& added) {
+    if (added.empty()) {
+      return false;
+    }
+    for (int64_t j : added) {
+      add(j);
+    }
+    sort();
+    return true;
+  }
+  const std::vector<int64_t>& list() const { return list_; }
+  size_t size() const { return list_.size(); }
+  int64_t operator[](size_t i) const { return list_[i]; }
+  std::vector<int64_t>::const_iterator begin() const { return list_.begin(); }
+  std::vector<int64_t>::const_iterator end() const { return list_.end(); }
+
+ private:
+  std::vector<int64_t> list_;
+  std::vector<char> in_;
+};
+
 enum PathError : int32_t { kOk = 0, kMaxit = 1, kPmax = 2 };
 
 template <typename T>

@@ -224,7 +224,7 @@ class ResidualSolver {
         c_(p_),
         wz_(p_, std::numeric_limits<T>::quiet_NaN()),
         q_(n_),
-        in_s_(p_, 0),
+        cand_(p_),
         exact_(p_, 1),
         copy_budget_(copy_budget) {
     for (int64_t j = 0; j < p_; ++j) {
@@ -252,14 +252,14 @@ class ResidualSolver {
     for (int64_t j = 0; j < p_; ++j) {
       if (pr_.rank[j] >= 0) {
         order.push_back(j);
-        add_candidate(j);
+        cand_.add(j);
       }
     }
     std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return pr_.rank[a] < pr_.rank[b]; });
     for (int64_t k : order) {
       activate(k);
     }
-    std::sort(cand_.begin(), cand_.end());
+    cand_.sort();
   }
 
   // Starts the fit at one lambda: glmnet's sequential strong rule, then sweeps
@@ -272,7 +272,7 @@ class ResidualSolver {
     const T tlam = T(s_.alpha * (2 * double(lam) - double(lam_prev)));
     std::vector<int64_t> added;
     for (int64_t j = 0; j < p_; ++j) {
-      if (!in_s_[j] && pr_.ju[j] != T(0) && exceeds(j, tlam * pr_.vp[j])) {
+      if (!cand_.contains(j) && pr_.ju[j] != T(0) && exceeds(j, tlam * pr_.vp[j])) {
         added.push_back(j);
       }
     }
@@ -289,7 +289,7 @@ class ResidualSolver {
   Step after_kkt() {
     std::vector<int64_t> viol;
     for (int64_t j = 0; j < p_; ++j) {
-      if (!in_s_[j] && pr_.ju[j] != T(0) && exceeds(j, ab_ * pr_.vp[j])) {
+      if (!cand_.contains(j) && pr_.ju[j] != T(0) && exceeds(j, ab_ * pr_.vp[j])) {
         viol.push_back(j);
       }
     }
@@ -321,7 +321,7 @@ class ResidualSolver {
 
   // Whether a pass wants g_j: usable, and a non-candidate unless `all`.
   bool wants(int64_t j, bool all) const {
-    return pr_.ju[j] != T(0) && (all || !in_s_[j]);
+    return pr_.ju[j] != T(0) && (all || !cand_.contains(j));
   }
   bool screened_pass() const {
     return screen_pass_;
@@ -450,22 +450,7 @@ class ResidualSolver {
     return xv * d * d;
   }
 
-  void add_candidate(int64_t j) {
-    if (!in_s_[j]) {
-      in_s_[j] = 1;
-      cand_.push_back(j);
-    }
-  }
-
-  void grow(const std::vector<int64_t>& added) {
-    if (added.empty()) {
-      return;
-    }
-    for (int64_t j : added) {
-      add_candidate(j);
-    }
-    std::sort(cand_.begin(), cand_.end());  // sweep in variable order, as glmnet
-  }
+  void grow(const std::vector<int64_t>& added) { cand_.add_all(added); }
 
   bool count_pass() {
     if (++out_.npasses > s_.maxit) {
@@ -594,8 +579,7 @@ class ResidualSolver {
   std::vector<std::unique_ptr<T[]>> active_cols_;  // copies of their columns, kBlock per allocation
   std::vector<const T*> active_ptr_;  // each active column: its copy, or X's past the budget
   size_t copy_budget_;                // bytes of active-column copies this problem may hold
-  std::vector<int64_t> cand_;    // S, ascending
-  std::vector<char> in_s_;
+  CandidateSet cand_;  // S, ascending
   std::vector<char> exact_;  // pr_.g[j] is the float64 value
   bool screen_pass_ = false;
   std::vector<float> q32_;  // q in float32 (scaled) for a screened pass

@@ -101,9 +101,6 @@ __attribute__((always_inline)) inline v8f load8(const float* p) {
   return v;
 }
 
-// dot_screen for G problems sharing x: 16 lanes (two vectors) per problem.
-// The last rows (n not a multiple of 16) are zero-padded into one more step,
-// so every row lands in lane (i - block start) mod 16.
 // A block's 16 float lanes per problem, summed in the fixed 4-level tree, added
 // to the problems' double totals (the rounding bound in vec.h counts this tree).
 template <std::size_t G>
@@ -121,6 +118,9 @@ __attribute__((always_inline)) inline void add_block_sums(const v8f* a0, const v
   }
 }
 
+// dot_screen for G problems sharing x: 16 lanes (two vectors) per problem.
+// The last rows (n not a multiple of 16) are zero-padded into one more step,
+// so every row lands in lane (i - block start) mod 16.
 template <std::size_t G>
 __attribute__((always_inline)) inline void screen_group(const float* __restrict x, const float* const* y, std::size_t n, double* out) {
   const float* yg[G];
