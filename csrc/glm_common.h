@@ -17,6 +17,7 @@ namespace glmlx::detail {
 
 struct MaxitReached {};
 struct PmaxReached {};
+struct BnormMaxitReached {};  // bnorm's Newton iterations ran out (glmnet's jerr 90000)
 struct FatalError {
   int64_t code;
 };
@@ -90,6 +91,22 @@ void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vect
 // memory-bound and short; OpenBLAS's spinning pool made them 3-7x slower on a
 // loaded 2-core machine (0.18 s -> 0.85 s for a 5000 x 200 binomial path), so
 // they run on one BLAS thread.
+
+/**
+ * glmnet's bnorm: Newton's method for the norm b of a group's free
+ * coordinates, b (al1p + al2p / sqrt(b^2 + usq)) = g, from b0. Throws
+ * BnormMaxitReached after maxit iterations without |residual| <= thr.
+ */
+double bnorm(double b0, double al1p, double al2p, double g, double usq, double thr, int maxit);
+
+/**
+ * glmnet's chkbnds: a group update a (K) outside its box lower[k * stride] <=
+ * a_k <= upper[k * stride] gets its most violating coordinate clamped to the
+ * bound, the norm of the free coordinates re-solved (bnorm) and them rescaled
+ * along the gradient gk (norm gkn); repeated until inside. isc (K) is scratch.
+ */
+void chkbnds(int64_t K, const double* gk, double gkn, double xv, const double* lower, const double* upper,
+             int64_t stride, double al1, double al2, double* a, uint8_t* isc, double thr, int maxit);
 
 /** One path point's lambdas (glmnet's ElnetPathBase::initialize_point). */
 struct PathLambda {

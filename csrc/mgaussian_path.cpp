@@ -170,7 +170,6 @@ const ColumnKernels kKernels{grad_generic, axpy_generic};
 
 struct MaxitReached {};
 struct PmaxReached {};
-struct BnormMaxitReached {};
 
 // glmnet's error codes (util/exceptions.hpp).
 constexpr int64_t kAllExcluded = 7777;
@@ -373,8 +372,6 @@ class MultiPath {
   bool pass(bool full, double ab, double dem);
   void update(int64_t k, bool full, double ab, double dem);
   void update_beta(int64_t k, double ab, double dem);
-  void chkbnds(double gkn, double xv, const double* cl, double al1, double al2, double* a);
-  double bnorm(double b0, double al1p, double al2p, double g, double usq) const;
   bool kkt(double ab);
 
   MultData& d_;
@@ -387,7 +384,7 @@ class MultiPath {
   std::vector<int64_t> active_pos_;    // p: 1-based position in active_, 0 never active (glmnet's mm)
   std::vector<int64_t> active_;        // variables in order of entry (glmnet's ia)
   std::vector<double> g_curr_, g_next_, diff_;
-  std::vector<int> isc_;
+  std::vector<uint8_t> isc_;
   std::vector<double> R_;              // n x K column-major residuals
   double rsq_ = 0.0, rsq_prev_ = 0.0;  // residual sum of squares, now and at the lambda's start
   double dlx_ = 0.0, thr_ = 0.0;
@@ -437,100 +434,6 @@ void MultiPath::abs_gradients(bool skip_strong) {
   }
 }
 
-// glmnet's chkbnds: with the unconstrained group update a outside the box,
-// clamp the most violating coordinate to its bound, then re-solve the norm of
-// the free coordinates (bnorm) and rescale them along the gradient; repeat.
-void MultiPath::chkbnds(double gkn, double xv, const double* cl, double al1, double al2, double* a) {
-  const double* gk = g_next_.data();
-  const double al1p = 1.0 + al1 / xv;
-  const double al2p = al2 / xv;
-  std::fill(isc_.begin(), isc_.end(), 0);
-  double gsq = gkn * gkn;
-  double asq = vec::dot(a, a, size_t(K_));
-  double usq = 0.0;
-  double u = 0.0;
-  int64_t kn = -1;
-  while (true) {
-    double vmx = 0.0;
-    for (int64_t k = 0; k < K_; ++k) {
-      const double v = std::max(a[k] - cl[2 * k + 1], cl[2 * k] - a[k]);
-      if (v > vmx) {
-        vmx = v;
-        kn = k;
-      }
-    }
-    if (vmx <= 0.0) {
-      break;
-    }
-    if (isc_[kn]) {
-      break;
-    }
-    gsq -= gk[kn] * gk[kn];
-    // abs() as glmnet: rounding can push the remainder below zero
-    const double g = std::sqrt(std::abs(gsq)) / xv;
-    if (a[kn] < cl[2 * kn]) {
-      u = cl[2 * kn];
-    }
-    if (a[kn] > cl[2 * kn + 1]) {
-      u = cl[2 * kn + 1];
-    }
-    usq += u * u;
-    double b = 0.0;
-    if (usq == 0.0) {
-      b = std::max(0.0, (g - al2p) / al1p);
-    } else {
-      const double b0 = std::sqrt(std::abs(asq - a[kn] * a[kn]));
-      b = bnorm(b0, al1p, al2p, g, usq);
-    }
-    asq = usq + b * b;
-    if (asq <= 0.0) {
-      std::fill(a, a + K_, 0.0);
-      break;
-    }
-    a[kn] = u;
-    isc_[kn] = 1;
-    const double f = 1.0 / (xv * (al1p + al2p / std::sqrt(asq)));
-    for (int64_t j = 0; j < K_; ++j) {
-      if (!isc_[j]) {
-        a[j] = f * gk[j];
-      }
-    }
-  }
-}
-
-// glmnet's bnorm: Newton's method for the norm b of the free coordinates,
-// b (al1p + al2p / sqrt(b^2 + usq)) = g.
-double MultiPath::bnorm(double b0, double al1p, double al2p, double g, double usq) const {
-  double b = b0;
-  double zsq = b * b + usq;
-  if (zsq <= 0.0) {
-    return 0.0;
-  }
-  double z = std::sqrt(zsq);
-  double f = b * (al1p + al2p / z) - g;
-  int it = 0;
-  for (; it < s_.bnorm_maxit; ++it) {
-    b -= f / (al1p + al2p * usq / (z * zsq));
-    zsq = b * b + usq;
-    if (zsq <= 0.0) {
-      return 0.0;
-    }
-    z = std::sqrt(zsq);
-    f = b * (al1p + al2p / z) - g;
-    if (std::abs(f) <= s_.bnorm_thr) {
-      break;
-    }
-    if (b <= 0.0) {
-      b = 0.0;
-      break;
-    }
-  }
-  if (it >= s_.bnorm_maxit) {
-    throw BnormMaxitReached{};
-  }
-  return b;
-}
-
 // The group update of variable k: with gradient g = R' x_k + xv_k a_k,
 // a_k = (1 - ab vp_k / ||g||)_+ g / (xv_k + dem vp_k), then the box limits.
 void MultiPath::update_beta(int64_t k, double ab, double dem) {
@@ -550,7 +453,9 @@ void MultiPath::update_beta(int64_t k, double ab, double dem) {
   for (int64_t j = 0; j < K_; ++j) {
     a[j] = f * g_next_[j];
   }
-  chkbnds(gkn, xvk, cl_.data() + k * 2 * K_, dem * vpk, ab * vpk, a);
+  const double* cl = cl_.data() + k * 2 * K_;  // (lower, upper) per response
+  detail::chkbnds(K_, g_next_.data(), gkn, xvk, cl, cl + 1, 2, dem * vpk, ab * vpk, a, isc_.data(), s_.bnorm_thr,
+                  s_.bnorm_maxit);
 }
 
 void MultiPath::update(int64_t k, bool full, double ab, double dem) {
@@ -693,7 +598,7 @@ GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
     } catch (const MaxitReached&) {
       out.jerr = -m - 1;
       break;
-    } catch (const BnormMaxitReached&) {
+    } catch (const detail::BnormMaxitReached&) {
       out.jerr = kBnormMaxit;
       break;
     } catch (const PmaxReached&) {

@@ -40,38 +40,6 @@ constexpr int kBnormMaxit = 100;
 
 struct BelowMinVariance {};  // grouped: max p(1-p) < eps; glmnet's jerr -20001 - m
 
-// Newton's method for the norm b of the unclamped part (glmnet's bnorm).
-double bnorm(double b0, double al1p, double al2p, double g, double usq) {
-  double b = b0;
-  double zsq = b * b + usq;
-  if (zsq <= 0.0) {
-    return 0.0;
-  }
-  double z = std::sqrt(zsq);
-  double f = b * (al1p + al2p / z) - g;
-  int it = 0;
-  for (; it < kBnormMaxit; ++it) {
-    b -= f / (al1p + al2p * usq / (z * zsq));
-    zsq = b * b + usq;
-    if (zsq <= 0.0) {
-      return 0.0;
-    }
-    z = std::sqrt(zsq);
-    f = b * (al1p + al2p / z) - g;
-    if (std::abs(f) <= kBnormThr) {
-      break;
-    }
-    if (b <= 0.0) {
-      b = 0.0;
-      break;
-    }
-  }
-  if (it >= kBnormMaxit) {
-    throw FatalError{90000};
-  }
-  return b;
-}
-
 class MultinomialPath {
  public:
   MultinomialPath(GlmData& d, const GlmPathSettings& s)
@@ -123,7 +91,6 @@ class MultinomialPath {
   void setup_grouped(double ab, double dem);
   bool grouped_pass(bool full);
   void update_group_coord(int64_t k, bool full);
-  void chkbnds(double gkn, double xv, double lo, double hi, double al1, double al2);
   bool update_grouped_irls(double ab);
 
   GlmData& d_;
@@ -839,8 +806,13 @@ void MultinomialPath::update_group_coord(int64_t k, bool full) {
     for (int64_t ic = 0; ic < K_; ++ic) {
       bk_[ic] = f * gnext_[ic];
     }
-    // glmnet passes (l2, l1) as chkbnds' (al1, al2).
-    chkbnds(gkn, xv, d_.lower[k], d_.upper[k], l2_scaled_ * vpk, l1_scaled_ * vpk);
+    // glmnet passes (l2, l1) as chkbnds' (al1, al2); one box for every class.
+    try {
+      chkbnds(K_, gnext_.data(), gkn, xv, &d_.lower[k], &d_.upper[k], 0, l2_scaled_ * vpk, l1_scaled_ * vpk,
+              bk_.data(), isc_.data(), kBnormThr, kBnormMaxit);
+    } catch (const BnormMaxitReached&) {
+      throw FatalError{90000};
+    }
   }
   bool same = true;
   for (int64_t ic = 0; ic < K_; ++ic) {
@@ -862,63 +834,6 @@ void MultinomialPath::update_group_coord(int64_t k, bool full) {
   dlx_ = std::max(dlx_, xv * dmax * dmax);
 }
 
-
-// Box limits on a group update (glmnet's chkbnds): clamp the worst violator,
-// re-solve the rest for the remaining norm, repeat. bk_ in, bk_ out.
-void MultinomialPath::chkbnds(double gkn, double xv, double lo, double hi, double al1, double al2) {
-  std::vector<double>& a = bk_;
-  const std::vector<double>& gk = gnext_;
-  const double al1p = 1.0 + al1 / xv, al2p = al2 / xv;
-  std::fill(isc_.begin(), isc_.end(), 0);
-  double gsq = gkn * gkn;
-  double asq = 0.0;
-  for (double x : a) {
-    asq += x * x;
-  }
-  double usq = 0.0, u = 0.0;
-  int64_t kn = -1;
-  while (true) {
-    double vmx = 0.0;
-    for (int64_t k = 0; k < K_; ++k) {
-      const double v = std::max(a[k] - hi, lo - a[k]);
-      if (v > vmx) {
-        vmx = v;
-        kn = k;
-      }
-    }
-    if (vmx <= 0.0 || isc_[kn]) {
-      break;
-    }
-    gsq -= gk[kn] * gk[kn];
-    const double g = std::sqrt(std::abs(gsq)) / xv;
-    if (a[kn] < lo) {
-      u = lo;
-    }
-    if (a[kn] > hi) {
-      u = hi;
-    }
-    usq += u * u;
-    double b;
-    if (usq == 0.0) {
-      b = std::max(0.0, (g - al2p) / al1p);
-    } else {
-      b = bnorm(std::sqrt(std::abs(asq - a[kn] * a[kn])), al1p, al2p, g, usq);
-    }
-    asq = usq + b * b;
-    if (asq <= 0.0) {
-      std::fill(a.begin(), a.end(), 0.0);
-      break;
-    }
-    a[kn] = u;
-    isc_[kn] = 1;
-    const double f = 1.0 / (xv * (al1p + al2p / std::sqrt(asq)));
-    for (int64_t j = 0; j < K_; ++j) {
-      if (!isc_[j]) {
-        a[j] = f * gk[j];
-      }
-    }
-  }
-}
 
 // New probabilities at the current fit; true when this lambda is done
 // (coefficients settled and no KKT violators).
