@@ -11,8 +11,8 @@ import warnings
 
 import numpy as np
 
-from . import gaussian, glm, mgaussian
-from .glmnet import interpolate_coef
+from . import gaussian, glm
+from .glmnet import glm_paths, interpolate_coef, mgaussian_paths
 
 MEASURES = {
     "binomial": ("deviance", "class", "auc", "mse", "mae"),
@@ -56,23 +56,7 @@ def fold_paths(prob, fold: np.ndarray, k: int) -> list:
     subsets = [np.flatnonzero(fold != j) for j in range(k)]
     for j, rows in enumerate(subsets):
         _check_fold_classes(prob, rows, j)
-    if prob.family != "mgaussian":
-        from .glmnet import glm_paths
-
-        return glm_paths(prob, subsets)
-    X = prob.X if prob.X.dtype == np.float64 else prob.X.astype(np.float64)
-    out = []
-    for rows in subsets:
-        r = mgaussian.fit_mgaussian(X[rows], prob.y[rows], weights=prob.weights[rows], penalty=prob.penalty,
-                                    lower=prob.lower, upper=prob.upper, include=(~prob.excluded).astype(np.uint8),
-                                    alpha=prob.alpha, nlambda=prob.nlambda,
-                                    flmin=prob.flmin if prob.user_lambdas is None else None,
-                                    user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
-                                    dfmax=prob.dfmax, pmax=prob.pmax, standardize=prob.standardize,
-                                    fit_intercept=prob.fit_intercept, standardize_response=prob.standardize_response)
-        out.append(glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"],
-                               r["jerr"]))
-    return out
+    return mgaussian_paths(prob, subsets) if prob.family == "mgaussian" else glm_paths(prob, subsets)
 
 
 def held_out_links(prob, paths: list, fold: np.ndarray, lam: np.ndarray) -> np.ndarray:

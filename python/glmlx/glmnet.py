@@ -457,21 +457,23 @@ def glm_paths(prob: _Problem, subsets=()) -> list:
                          fit_intercept=prob.fit_intercept, kopt=prob.kopt, subsets=subsets)
 
 
-def mgaussian_path(prob: _Problem) -> glm.GlmPath:
-    """The mgaussian path (glmlx.mgaussian) as a GlmPath."""
+def mgaussian_paths(prob: _Problem, subsets=None) -> list:
+    """The mgaussian path (glmlx.mgaussian) of the whole data, or of each row subset (CV folds), as GlmPaths."""
     X = prob.X if prob.X.dtype == np.float64 else prob.X.astype(np.float64)
-    r = mgaussian.fit_mgaussian(X, prob.y, weights=prob.weights, penalty=prob.penalty, lower=prob.lower,
-                                upper=prob.upper, include=(~prob.excluded).astype(np.uint8), alpha=prob.alpha,
-                                nlambda=prob.nlambda, flmin=prob.flmin if prob.user_lambdas is None else None,
-                                user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
-                                dfmax=prob.dfmax, pmax=prob.pmax, standardize=prob.standardize,
-                                fit_intercept=prob.fit_intercept, standardize_response=prob.standardize_response)
-    return glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"], r["jerr"])
+    fits = mgaussian.fit_mgaussian(X, prob.y, weights=prob.weights, penalty=prob.penalty, lower=prob.lower,
+                                   upper=prob.upper, include=(~prob.excluded).astype(np.uint8), alpha=prob.alpha,
+                                   nlambda=prob.nlambda, flmin=prob.flmin if prob.user_lambdas is None else None,
+                                   user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
+                                   dfmax=prob.dfmax, pmax=prob.pmax, standardize=prob.standardize,
+                                   fit_intercept=prob.fit_intercept, standardize_response=prob.standardize_response,
+                                   subsets=subsets)
+    return [glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"], r["jerr"])
+            for r in (fits if subsets is not None else [fits])]
 
 
 def _fit(prob: _Problem) -> GlmnetFit:
     if prob.family == "mgaussian":
-        res = mgaussian_path(prob)
+        res = mgaussian_paths(prob)[0]
         if res.jerr == mgaussian.BNORM_MAXIT:
             warnings.warn("the bounded group update did not converge (glmnet error 90000); as glmnet, the "
                           "coefficients are left on the standardized scale", gaussian.GlmnetWarning, stacklevel=3)

@@ -27,7 +27,8 @@ BNORM_MAXIT = 90000  # glmnet's code when the bounded group update's Newton solv
 
 def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, include=None, alpha=1.0,
                   nlambda=100, flmin=None, user_lambdas=None, thresh=1e-7, maxit=100000, dfmax=None, pmax=None,
-                  standardize=True, fit_intercept=True, standardize_response=False, type_gaussian=None) -> dict:
+                  standardize=True, fit_intercept=True, standardize_response=False, type_gaussian=None,
+                  subsets=None):
     r"""glmnet's multi-response gaussian regularization path.
 
     For each lambda, with weights ``w`` normalized to sum to one, minimizes
@@ -89,10 +90,13 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
     type_gaussian : {None, "auto", "covariance", "naive"}
         Accepted for symmetry with the gaussian family and ignored: glmnet has
         a single (residual-update) scheme for mgaussian.
+    subsets : list of (m,) int arrays, optional
+        Fit one path per row subset of X and Y instead (CV folds; solved in
+        parallel threads, without copying the rows).
 
     Returns
     -------
-    dict
+    dict (a list of them, one per subset, with ``subsets``)
         ``lambdas`` (nlam,): glmnet's ``fit$lambda`` (on its own grid the first
         is extrapolated from the next two, as R's ``fix.lam``); ``a0``
         (K, nlam); ``beta`` (K, p, nlam) on the original scale; ``dev_ratio``
@@ -183,24 +187,27 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
     s.intercept, s.standardize = bool(fit_intercept), bool(standardize)
     s.standardize_response = bool(standardize_response)
 
-    res = _ext.mgaussian_paths(Xa, Ya, w, inc, vp, lo, up, lam, s, [])[0]
-    jerr = int(res["jerr"])
-    if jerr in _FATAL:
-        raise ValueError(f"glmnet error {jerr}: {_FATAL[jerr]}")
-    lambdas = np.array(res["lambdas"])
-    if lam is None and lambdas.size > 2:
-        # R's fix.lam: the first lambda is glmnet's "infinity"; report the
-        # grid's geometric extrapolation instead.
-        lambdas[0] = np.exp(2 * np.log(lambdas[1]) - np.log(lambdas[2]))
-    return {
-        "lambdas": lambdas,
-        "a0": np.ascontiguousarray(np.asarray(res["a0"]).T),
-        "beta": np.ascontiguousarray(np.asarray(res["beta"]).transpose(1, 2, 0)),
-        "dev_ratio": np.array(res["dev_ratio"]),
-        "nulldev": float(res["nulldev"]),
-        "npasses": int(res["npasses"]),
-        "jerr": jerr,
-    }
+    rows = [] if subsets is None else [np.ascontiguousarray(r, dtype=np.int64) for r in subsets]
+    out = []
+    for res in _ext.mgaussian_paths(Xa, Ya, w, inc, vp, lo, up, lam, s, rows):
+        jerr = int(res["jerr"])
+        if jerr in _FATAL:
+            raise ValueError(f"glmnet error {jerr}: {_FATAL[jerr]}")
+        lambdas = np.array(res["lambdas"])
+        if lam is None and lambdas.size > 2:
+            # R's fix.lam: the first lambda is glmnet's "infinity"; report the
+            # grid's geometric extrapolation instead.
+            lambdas[0] = np.exp(2 * np.log(lambdas[1]) - np.log(lambdas[2]))
+        out.append({
+            "lambdas": lambdas,
+            "a0": np.ascontiguousarray(np.asarray(res["a0"]).T),
+            "beta": np.ascontiguousarray(np.asarray(res["beta"]).transpose(1, 2, 0)),
+            "dev_ratio": np.array(res["dev_ratio"]),
+            "nulldev": float(res["nulldev"]),
+            "npasses": int(res["npasses"]),
+            "jerr": jerr,
+        })
+    return out[0] if subsets is None else out
 
 
 def _matrix(X, name: str) -> np.ndarray:
