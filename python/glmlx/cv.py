@@ -173,6 +173,32 @@ def _held_out_link(X: np.ndarray, order: np.ndarray, bounds: np.ndarray, paths: 
                               frac)
 
 
+def _enforce_grouped(grouped: bool, n: int, k: int, stacklevel: int) -> bool:
+    """R's rule: grouped statistics need 3 or more observations per fold (else a warning)."""
+    if grouped and n / k < 3:
+        warnings.warn("Option grouped=False enforced in cv_glmnet, since < 3 observations per fold",
+                      UserWarning, stacklevel=stacklevel + 1)
+        return False
+    return grouped
+
+
+def _fold_means(w: np.ndarray, loss, bounds: np.ndarray):
+    """Each fold's weighted mean loss (k, nlam) and total weight (k,).
+
+    Rows are sorted by fold (``bounds`` as ``_fold_order``); ``loss(f)`` gives
+    the losses (rows, nlam) of the row slice f. Fold by fold: (n, nlam)
+    temporaries would cost more in page faults than the loop.
+    """
+    k = bounds.size - 1
+    wsum = np.empty(k)
+    rows = []
+    for j in range(k):
+        f = slice(bounds[j], bounds[j + 1])
+        wsum[j] = w[f].sum()
+        rows.append(host_matmul(w[f], loss(f)) / wsum[j])
+    return np.stack(rows), wsum
+
+
 def _grouped_stats(per_fold: np.ndarray, wsum: np.ndarray):
     """cvm and cvsd from per-fold mean losses, as R's cvcompute + cvstats (N = number of folds)."""
     cvm = _r_weighted_mean(per_fold, wsum)
@@ -246,10 +272,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
     fit = GlmnetFit(prob.family, full, n, prob.user_lambdas is not None, offset=prob.has_offset)
     lam = np.asarray(fit.lambdas)
-    if grouped and n / k < 3:
-        warnings.warn("Option grouped=False enforced in cv_glmnet, since < 3 observations per fold",
-                      UserWarning, stacklevel=2)
-        grouped = False
+    grouped = _enforce_grouped(grouped, n, k, stacklevel=2)
     for j, res in enumerate(results):
         if res.lambdas.size == 0:
             raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
@@ -259,13 +282,8 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     if keep or not grouped:
         preval = np.empty_like(link)
         preval[order] = link
-    y, w = prob.y[order], prob.weights[order]
-    wsum = np.empty(k)
-    per_fold = np.empty((k, lam.size))  # each fold's weighted mean loss at every lambda
-    for j in range(k):  # fold by fold: (n, nlam) temporaries would cost more in page faults than the loop
-        f = slice(bounds[j], bounds[j + 1])
-        wsum[j] = w[f].sum()
-        per_fold[j] = host_matmul(w[f], LOSSES[family](y[f], link[f], type_measure)) / wsum[j]
+    y = prob.y[order]
+    per_fold, wsum = _fold_means(prob.weights[order], lambda f: LOSSES[family](y[f], link[f], type_measure), bounds)
     if grouped:
         cvm, cvsd = _grouped_stats(per_fold, wsum)
     else:
@@ -286,14 +304,10 @@ def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: 
         cvm, cvsd = _grouped_stats(auc, wsum)  # per-fold AUCs, as R (grouped=FALSE there, same statistics)
     else:
         raw, w = cv_glm.losses(prob, pre, type_measure)
-        if grouped and n / k < 3:
-            warnings.warn("Option grouped=False enforced in cv_glmnet, since < 3 observations per fold",
-                          UserWarning, stacklevel=3)
-            grouped = False
-        if grouped:
-            wsum = np.array([w[fold == j].sum() for j in range(k)])
-            per_fold = np.stack([w[fold == j] @ raw[fold == j] / wsum[j] for j in range(k)])
-            cvm, cvsd = _grouped_stats(per_fold, wsum)
+        if _enforce_grouped(grouped, n, k, stacklevel=3):
+            order, bounds = _fold_order(fold, k)
+            raw_sorted = raw[order]
+            cvm, cvsd = _grouped_stats(*_fold_means(w[order], lambda f: raw_sorted[f], bounds))
         else:
             cvm, cvsd = _ungrouped_stats(raw, w)
     out = CVGlmnet(fit, cvm, cvsd, labels, type_measure, pre if keep else None)
