@@ -199,6 +199,14 @@ def _fold_means(w: np.ndarray, loss, bounds: np.ndarray):
     return np.stack(rows), wsum
 
 
+def _check_fold_paths(prob, paths: list, stacklevel: int) -> None:
+    """Folds whose path could not start raise; glmnet's warnings for paths cut short."""
+    for j, res in enumerate(paths):
+        if res.lambdas.size == 0:
+            raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
+        gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ", stacklevel=stacklevel + 1)
+
+
 def _grouped_stats(per_fold: np.ndarray, wsum: np.ndarray):
     """cvm and cvsd from per-fold mean losses, as R's cvcompute + cvstats (N = number of folds)."""
     cvm = _r_weighted_mean(per_fold, wsum)
@@ -273,10 +281,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     fit = GlmnetFit(prob.family, full, n, prob.user_lambdas is not None, offset=prob.has_offset)
     lam = np.asarray(fit.lambdas)
     grouped = _enforce_grouped(grouped, n, k, stacklevel=2)
-    for j, res in enumerate(results):
-        if res.lambdas.size == 0:
-            raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
-        gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ", stacklevel=3)
+    _check_fold_paths(prob, results, stacklevel=3)
     link = _held_out_link(prob.X, order, bounds, results, lam)  # rows in fold order
     preval = None
     if keep or not grouped:
@@ -298,7 +303,16 @@ def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: 
     n = prob.X.shape[0]
     if type_measure == "auc" and cv_glm.auc_fallback(n, k):
         type_measure = "deviance"
-    pre = cv_glm.held_out_links(prob, cv_glm.fold_paths(prob, fold, k), fold, lam)
+    paths = cv_glm.fold_paths(prob, fold, k)
+    _check_fold_paths(prob, paths, stacklevel=4)
+    if paths[0].beta.ndim == 2:  # one response: the gaussian CV's C++ call
+        order, bounds = _fold_order(fold, k)
+        pre = np.empty((n, lam.size))
+        pre[order] = _held_out_link(np.asarray(prob.X, dtype=np.float64), order, bounds, paths, lam)
+        if prob.offset is not None:
+            pre += prob.offset[:, None]
+    else:
+        pre = cv_glm.held_out_class_links(prob, paths, fold, lam)
     if type_measure == "auc":
         auc, wsum = cv_glm.fold_auc(prob, pre, fold, k)
         cvm, cvsd = _grouped_stats(auc, wsum)  # per-fold AUCs, as R (grouped=FALSE there, same statistics)

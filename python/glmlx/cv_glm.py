@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from . import gaussian, glm
+from . import glm
 from .glmnet import glm_paths, interpolate_coef, mgaussian_paths
 
 MEASURES = {
@@ -59,29 +59,23 @@ def fold_paths(prob, fold: np.ndarray, k: int) -> list:
     return mgaussian_paths(prob, subsets) if prob.family == "mgaussian" else glm_paths(prob, subsets)
 
 
-def held_out_links(prob, paths: list, fold: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Out-of-fold linear predictors at the full-data lambdas: (n, nlam) or (n, K, nlam)."""
+def held_out_class_links(prob, paths: list, fold: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Out-of-fold linear predictors (n, K, nlam) of multi-class paths at the full-data lambdas.
+
+    (Single-response paths go through the gaussian CV's C++ call, cv._held_out_link.)
+    """
     X = np.asarray(prob.X, dtype=np.float64)
-    n = X.shape[0]
-    K = 1 if paths[0].beta.ndim == 2 else paths[0].beta.shape[0]
-    pre = np.empty((n, lam.size)) if K == 1 else np.empty((n, K, lam.size))
+    K = paths[0].beta.shape[0]
+    pre = np.empty((X.shape[0], K, lam.size))
     for j, res in enumerate(paths):
-        if res.lambdas.size == 0:
-            raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
-        gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ")
         rows = np.flatnonzero(fold == j)
-        if K == 1:
-            coef = interpolate_coef(res.lambdas, np.vstack([res.a0[None, :], res.beta]), lam)
-            eta = coef[0][None, :] + X[rows] @ coef[1:]
-        else:
-            full = np.concatenate([res.a0[:, None, :], res.beta], axis=1)  # (K, p + 1, nlam_j)
-            q = full.shape[1]
-            coef = interpolate_coef(res.lambdas, full.reshape(K * q, -1), lam).reshape(K, q, -1)
-            eta = coef[:, 0, :][None] + np.einsum("np,kps->nks", X[rows], coef[:, 1:, :])
-        # (gaussian-type offsets were taken from y, so their links and y stay on that scale)
+        full = np.concatenate([res.a0[:, None, :], res.beta], axis=1)  # (K, p + 1, nlam_j)
+        q = full.shape[1]
+        coef = interpolate_coef(res.lambdas, full.reshape(K * q, -1), lam).reshape(K, q, -1)
+        eta = coef[:, 0, :][None] + np.einsum("np,kps->nks", X[rows], coef[:, 1:, :])
+        # (mgaussian offsets were taken from y, so its links and y stay on that scale)
         if prob.offset is not None:
-            off = prob.offset[..., rows]
-            eta = eta + (off[:, None] if off.ndim == 1 else off.T[:, :, None])
+            eta = eta + prob.offset[:, rows].T[:, :, None]
         pre[rows] = eta
     return pre
 
