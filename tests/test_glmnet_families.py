@@ -386,3 +386,19 @@ def test_gaussian_offset_is_taken_from_y_in_fits_and_cv():
                                np.asarray(b.predict(X[:3])) + off[:3, None], rtol=1e-12)
     with pytest.raises(ValueError, match="newoffset"):
         a.predict(X[:3])
+
+
+@pytest.mark.parametrize("family", ("gaussian", "binomial"))
+@pytest.mark.parametrize("maxit", (1, 4))
+def test_paths_cut_short_at_their_first_lambdas_are_returned_with_a_warning(family, maxit):
+    # glmnet's fix.lam needs three lambdas: one- and two-point paths keep theirs.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5))
+    y = rng.integers(0, 2, 60) if family == "binomial" else X[:, 0] + rng.normal(size=60)
+    with pytest.warns(GlmnetWarning, match=f"maxit={maxit} "):
+        fit = glmlx.glmnet(X, y, family=family, maxit=maxit)
+    lam = np.asarray(fit.lambdas)
+    assert fit.jerr == -(lam.size + 1) and lam.size == (1 if maxit == 1 else 2)
+    assert np.all(np.isfinite(np.asarray(fit.coef())))
+    cv = glmlx.cv_glmnet(X, y, family=family, maxit=maxit, nfolds=3, seed=0) if maxit == 4 else None
+    assert cv is None or np.all(np.isfinite(np.asarray(cv.cvm)))

@@ -501,7 +501,8 @@ def fix_first_lambda(lam: np.ndarray, count: np.ndarray) -> np.ndarray:
     """
     lam = lam.copy()
     long = count > 2
-    lam[long, 0] = np.exp(2 * np.log(lam[long, 1]) - np.log(lam[long, 2]))
+    if long.any():  # (paths cut short after one or two points have no third lambda to read)
+        lam[long, 0] = np.exp(2 * np.log(lam[long, 1]) - np.log(lam[long, 2]))
     return lam
 
 
