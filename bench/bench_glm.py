@@ -43,7 +43,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_glmnet import log, make_problem, median_time, parse_size, r_available, size_label  # noqa: E402
+from bench_glmnet import import_adelie, log, make_problem, median_time, parse_size, r_available, size_label  # noqa: E402
 
 R_SCRIPT = r"""
 suppressMessages(library(glmnet))
@@ -122,7 +122,7 @@ def run_glmlx(X, y, family, reps):
 
 
 def run_adelie(X, y, family, reps):
-    import adelie as ad
+    ad = import_adelie()
 
     n, p = X.shape
     Xs = (X - X.mean(0)) / X.std(0)
@@ -181,7 +181,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     have_r = (not args.no_r) and r_available()[0]
     try:
-        import adelie  # noqa: F401
+        import_adelie()
         have_adelie = not args.no_adelie
     except ImportError:
         have_adelie = False

@@ -107,6 +107,21 @@ cat("TIMES", sprintf("%.6f", t), "\n")
 """
 
 
+def import_adelie():
+    """adelie, imported without its side effect on this process's CPU affinity.
+
+    Importing ``adelie.adelie_core`` 1.1.52 pins the whole process to one CPU (``os.sched_getaffinity``
+    goes from {0, 1} to {0}), which would leave every solver timed after it, glmlx's threads and adelie's
+    own ``n_threads=2`` included, one core. The mask in force before the import is put back.
+    """
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    import adelie
+
+    if cpus is not None and os.sched_getaffinity(0) != cpus:
+        os.sched_setaffinity(0, cpus)
+    return adelie
+
+
 def log(msg):
     print(f"[bench_glmnet {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -210,7 +225,7 @@ def run_glmlx(X, y, alpha, reps):
 
 
 def run_adelie(Xs, yc, alpha, eps, reps, glmnet_stop=True):
-    import adelie as ad
+    ad = import_adelie()
     p = Xs.shape[1]
     groups = np.arange(p)
     state = {}
@@ -304,7 +319,7 @@ def main(argv=None):
     have_ad = False
     if not args.no_adelie:
         try:
-            import adelie  # noqa: F401
+            adelie = import_adelie()
             have_ad = True
             log(f"adelie {getattr(adelie, '__version__', '?')}")
         except Exception as e:  # noqa: BLE001

@@ -15,6 +15,7 @@
 #include "mlx/transforms.h"
 
 #include "blas.h"
+#include "cores.h"
 #include "glmlx/ops.h"
 
 namespace nb = nanobind;
@@ -108,7 +109,7 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
     // Threads pay off from ~1e7 flops of work in all (thread start-up is ~0.1 ms).
     const double work = double(hx.rows) * double(p) * double(p);
     const size_t nthreads =
-        work < 1e7 ? 1 : std::min<size_t>(K, std::max(1u, std::thread::hardware_concurrency()));
+        work < 1e7 ? 1 : std::min<size_t>(K, glmlx::detail::usable_cores());
     // Each thread, this one included, takes the next subset: a new thread can
     // wait milliseconds for a core on a busy machine, longer than a small
     // problem's whole work, and the others then take its share.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "blas.h"
+#include "cores.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
 
@@ -79,7 +80,7 @@ void run_paths(size_t B, Solve&& solve) {
       errors[b] = std::current_exception();
     }
   };
-  const size_t nthreads = std::min<size_t>(B, std::max(1u, std::thread::hardware_concurrency()));
+  const size_t nthreads = std::min<size_t>(B, glmlx::detail::usable_cores());
   if (nthreads <= 1) {
     for (size_t b = 0; b < B; ++b) {
       one(b, false);

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #endif
 
+#include "cores.h"
 #include "gaussian_path.h"
 #include "glmlx/ops.h"
 #include "vec.h"
@@ -31,7 +32,7 @@ template <typename F>
 void over_column_blocks(int64_t p, int64_t block, double work, F&& f) {
   const int64_t nblocks = (p + block - 1) / block;
   const int64_t nthreads =
-      work < 1e6 ? 1 : std::min<int64_t>(nblocks, std::max(1u, std::thread::hardware_concurrency()));
+      work < 1e6 ? 1 : std::min<int64_t>(nblocks, glmlx::detail::usable_cores());
   auto run = [&](int64_t t) {
     for (int64_t b = t; b < nblocks; b += nthreads) {
       f(b * block, std::min(p, (b + 1) * block));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "blas.h"
+#include "cores.h"
 #include "glmlx/kernels/soft_threshold.h"
 #include "glmlx/ops.h"
 
@@ -220,7 +221,7 @@ void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs
     solve_one(b, out);
     write_stats(outs, b, out);
   };
-  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = int(glmlx::detail::usable_cores());
   const int64_t nthreads = std::min<int64_t>(B, cores);
   if (nthreads <= 1) {
     for (int64_t b = 0; b < B; ++b) {

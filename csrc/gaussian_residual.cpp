@@ -630,7 +630,7 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
   const int64_t n = Xt.shape(1);
   Columns<T> cols{Xt.data<T>(), n, p, in[12].data<T>(), in[13].data<T>()};
   // Threads pay off once a pass over X takes ~0.5 ms (starting them costs ~50 us).
-  const int cores = n * p >= (int64_t(1) << 19) ? int(std::max(1u, std::thread::hardware_concurrency())) : 1;
+  const int cores = n * p >= (int64_t(1) << 19) ? int(glmlx::detail::usable_cores()) : 1;
   // Screening pays once a KKT pass reads enough of X to outweigh the copy;
   // float16 halves the traffic again where the CPU converts it in hardware
   // (settings.screen: 2 forces float32).

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "blas.h"
+#include "cores.h"
 #include "glm_common.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
@@ -529,7 +530,7 @@ bool wants_team(const GlmPathSettings& s, int64_t n, int64_t p) {
   if (s.path_threads != 0) {
     return s.path_threads >= 2;
   }
-  if (std::thread::hardware_concurrency() < 2) {
+  if (glmlx::detail::usable_cores() < 2) {
     return false;
   }
   return n >= 4000 || (n >= RowOps::kMinSplitRows && n * p >= 4000000);

@@ -80,9 +80,11 @@ double PairTeam::dispatch(Call call, void* ctx) {
   // Seq_cst store then exchange, against the helper's store of helper_asleep_
   // then load of gen_: one of the two sees the other, so no wake-up is lost.
   // Clearing the flag here wakes the helper once, not on every job until it
-  // gets a core again (a futex call each, on a loaded machine).
-  const bool helper_awake = !helper_asleep_.exchange(0, std::memory_order_seq_cst);
-  if (!helper_awake) {
+  // gets a core again (a futex call each, on a loaded machine). A part stolen
+  // from a helper still waking up is not lag: only one stolen from a helper
+  // that was spinning for it starts a solo stretch.
+  const bool helper_awake = helper_spinning_.load(std::memory_order_relaxed) != 0;
+  if (helper_asleep_.exchange(0, std::memory_order_seq_cst)) {
     gen_.notify_one();
   }
   const auto start = Clock::now();
@@ -113,12 +115,15 @@ double PairTeam::dispatch(Call call, void* ctx) {
 }
 
 // The helper started part 1 after the caller started part 0, so it should
-// finish within about part 0's time (part0); much longer means it was
-// preempted, or shares this core: then stop spinning, let it run, and sleep if
-// that is not enough. True if the reply came in time.
+// finish within about part 0's time (part0), or twice that when its rows are
+// still in the caller's cache (after loops the caller ran alone): a helper
+// that is not done by then was preempted, or shares this core, so stop
+// spinning, let it run, and sleep if that is not enough. A tighter limit
+// mistook those cache misses for lag, and the doubling solo stretches then
+// left the helper idle for whole paths. True if the reply came in time.
 bool PairTeam::await_reply(uint32_t gen, Clock::duration part0) {
   auto replied = [&] { return done_.load(std::memory_order_acquire) == gen; };
-  if (replied() || spin_until(replied, part0 + kReplySlack)) {
+  if (replied() || spin_until(replied, 2 * part0 + kReplySlack)) {
     return true;
   }
   ++stats_.lagged;
@@ -150,11 +155,13 @@ void PairTeam::helper_loop() {
   for (;;) {
     auto posted = [&] { return gen_.load(std::memory_order_acquire) != seen; };
     if (!spin_until(posted, kHelperSpin)) {
+      helper_spinning_.store(0, std::memory_order_relaxed);
       helper_asleep_.store(1, std::memory_order_seq_cst);
       while (gen_.load(std::memory_order_seq_cst) == seen) {
         gen_.wait(seen, std::memory_order_seq_cst);
       }
       helper_asleep_.store(0, std::memory_order_relaxed);
+      helper_spinning_.store(1, std::memory_order_relaxed);
     }
     if (stop_.load(std::memory_order_seq_cst)) {
       return;

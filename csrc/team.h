@@ -79,6 +79,11 @@ class PairTeam {
   Call call_ = nullptr;
   void* ctx_ = nullptr;
   std::atomic<uint32_t> helper_asleep_{0};
+  // 1 while the helper is awake and spinning for jobs; 0 from just before it
+  // sleeps until it runs again. Unlike helper_asleep_ (which the caller clears
+  // when it sends a wake-up) this says whether the helper could have claimed
+  // a job in time, so only then does a stolen part count as the helper lagging.
+  std::atomic<uint32_t> helper_spinning_{1};
   std::atomic<bool> stop_{false};
   // The generation whose part 1 was claimed last, by either thread (one
   // compare-exchange from gen - 1 to gen wins).
