@@ -71,7 +71,7 @@ class UniIrlsPath {
   void setup_wls();
   void wls(double ab, double dem);
   bool pass(bool full, double ab, double dem);
-  double update_coord(int64_t k, double gk, int64_t next, bool full, double ab, double dem);
+  double update_coord(int64_t k, double gk, int64_t next, const double* after, bool full, double ab, double dem);
   void update_intercept();
   bool update_irls(double ab);
   bool kkt(double ab);
@@ -289,10 +289,13 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
   } else {
     order_.assign(active_.begin(), active_.end());
   }
-  if (!order_.empty()) {
-    double gk = rows_.dot(r_.data(), col(order_[0]));
-    for (size_t a = 0; a < order_.size(); ++a) {
-      gk = update_coord(order_[a], gk, a + 1 < order_.size() ? order_[a + 1] : -1, full, ab, dem);
+  // The column read after the current one is prefetched during it (null: none).
+  const size_t m = order_.size();
+  auto column = [&](size_t a) { return a < m ? col(order_[a]) : nullptr; };
+  if (m > 0) {
+    double gk = rows_.dot(r_.data(), col(order_[0]), column(1));
+    for (size_t a = 0; a < m; ++a) {
+      gk = update_coord(order_[a], gk, a + 1 < m ? order_[a + 1] : -1, column(a + 2), full, ab, dem);
     }
   }
   update_intercept();
@@ -306,8 +309,10 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
 }
 
 // Coordinate k's update from its gradient gk = x_k'r; returns the gradient of
-// coordinate ``next`` (-1: none) after the residual update.
-double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, bool full, double ab, double dem) {
+// coordinate ``next`` (-1: none) after the residual update, prefetching the
+// column ``after`` it (null: none).
+double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, const double* after, bool full, double ab,
+                                 double dem) {
   const double* x = col(k);
   const double old = beta_[k];
   const double vpk = d_.vp[k];
@@ -319,7 +324,7 @@ double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, bool full, 
   }
   beta_[k] = b;
   if (b == old) {
-    return next < 0 ? 0.0 : rows_.dot(r_.data(), col(next));
+    return next < 0 ? 0.0 : rows_.dot(r_.data(), col(next), after);
   }
   if (full && active_pos_[k] < 0) {
     active_pos_[k] = int64_t(active_.size());
@@ -335,7 +340,7 @@ double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, bool full, 
     rows_.axpy_wneg(r_.data(), W_.data(), x, diff);
     return 0.0;
   }
-  return rows_.axpy_wneg_dot(r_.data(), W_.data(), x, diff, col(next));
+  return rows_.axpy_wneg_dot(r_.data(), W_.data(), x, diff, col(next), after);
 }
 
 void UniIrlsPath::update_intercept() {

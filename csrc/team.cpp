@@ -194,6 +194,16 @@ double RowOps::dot(const double* a, const double* b) const {
   return sum_rows([&](int64_t lo, int64_t hi) { return vec::dot(a + lo, b + lo, hi - lo); });
 }
 
+double RowOps::dot(const double* a, const double* b, const double* next) const {
+  if (!next) {
+    return dot(a, b);
+  }
+  if (!team_) {
+    return vec::dot(a, b, n_, next);
+  }
+  return sum_rows([&](int64_t lo, int64_t hi) { return vec::dot(a + lo, b + lo, hi - lo, next + lo); });
+}
+
 double RowOps::sum(const double* x) const {
   if (!team_) {
     return vec::sum(x, n_);
@@ -222,6 +232,19 @@ double RowOps::axpy_wneg_dot(double* r, const double* w, const double* xa, doubl
   }
   return sum_rows(
       [&](int64_t lo, int64_t hi) { return vec::axpy_wneg_dot(r + lo, w + lo, xa + lo, a, xb + lo, hi - lo); });
+}
+
+double RowOps::axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb,
+                             const double* next) const {
+  if (!next) {
+    return axpy_wneg_dot(r, w, xa, a, xb);
+  }
+  if (!team_) {
+    return vec::axpy_wneg_dot(r, w, xa, a, xb, n_, next);
+  }
+  return sum_rows([&](int64_t lo, int64_t hi) {
+    return vec::axpy_wneg_dot(r + lo, w + lo, xa + lo, a, xb + lo, hi - lo, next + lo);
+  });
 }
 
 } // namespace glmlx::detail

@@ -120,7 +120,7 @@ namespace glmlx::detail {
 class RowOps {
  public:
   // Below this many rows a loop runs on the calling thread alone.
-  static constexpr int64_t kMinSplitRows = 2048;
+  static constexpr int64_t kMinSplitRows = 1536;
 
   RowOps(PairTeam* team, int64_t n) : team_(n >= kMinSplitRows ? team : nullptr), n_(n) {}
 
@@ -153,11 +153,15 @@ class RowOps {
   }
 
   double dot(const double* a, const double* b) const;
+  // The same, prefetching ``next`` (vec::dot's overload); null: no prefetch.
+  double dot(const double* a, const double* b, const double* next) const;
   double sum(const double* x) const;
   double wsumsq(const double* w, const double* x) const;
   void axpy_neg(double* y, const double* x, double a) const;
   void axpy_wneg(double* r, const double* w, const double* x, double a) const;
   double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb) const;
+  double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb,
+                       const double* next) const;
 
  private:
   PairTeam* team_;

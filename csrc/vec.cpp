@@ -159,19 +159,41 @@ __attribute__((always_inline)) inline void screen_group(const float* __restrict 
 
 } // namespace
 
-GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, std::size_t n) {
+namespace {
+
+// sum_i a[i] b[i] in 8 interleaved partial sums; with kAhead, also prefetches
+// next[0, n) one cache line per 8 rows (the data is the same either way).
+template <bool kAhead>
+__attribute__((always_inline)) inline double dot8(const double* __restrict a, const double* __restrict b,
+                                                  std::size_t n, const double* next) {
   double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
+    if constexpr (kAhead) {
+      __builtin_prefetch(next + i, 0, 3);
+    }
     for (int j = 0; j < 8; ++j) {
       acc[j] += a[i + j] * b[i + j];
     }
+  }
+  if constexpr (kAhead) {
+    __builtin_prefetch(next + i, 0, 3);
   }
   double tail = 0;
   for (; i < n; ++i) {
     tail += a[i] * b[i];
   }
   return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+}
+
+} // namespace
+
+GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, std::size_t n) {
+  return dot8<false>(a, b, n, nullptr);
+}
+
+GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, std::size_t n, const double* next) {
+  return dot8<true>(a, b, n, next);
 }
 
 GLMLX_CLONES double sum(const double* __restrict x, std::size_t n) {
@@ -365,11 +387,19 @@ __attribute__((always_inline)) inline void axpy_wneg_dot_group(double* __restric
 
 } // namespace
 
-GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict w, const double* __restrict xa,
-                                  double a, const double* __restrict xb, std::size_t n) {
+namespace {
+
+template <bool kAhead>
+__attribute__((always_inline)) inline double axpy_wneg_dot8(double* __restrict r, const double* __restrict w,
+                                                            const double* __restrict xa, double a,
+                                                            const double* __restrict xb, std::size_t n,
+                                                            const double* next) {
   v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
+    if constexpr (kAhead) {
+      __builtin_prefetch(next + i, 0, 3);
+    }
     const v4d r0 = load4(r + i) - a * (load4(w + i) * load4(xa + i));
     const v4d r1 = load4(r + i + 4) - a * (load4(w + i + 4) * load4(xa + i + 4));
     __builtin_memcpy(r + i, &r0, sizeof r0);
@@ -377,12 +407,27 @@ GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict
     lo += r0 * load4(xb + i);
     hi += r1 * load4(xb + i + 4);
   }
+  if constexpr (kAhead) {
+    __builtin_prefetch(next + i, 0, 3);
+  }
   double tail = 0;
   for (; i < n; ++i) {
     r[i] -= a * (w[i] * xa[i]);
     tail += r[i] * xb[i];
   }
   return ((lo[0] + hi[0]) + (lo[1] + hi[1])) + ((lo[2] + hi[2]) + (lo[3] + hi[3])) + tail;
+}
+
+} // namespace
+
+GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict w, const double* __restrict xa,
+                                  double a, const double* __restrict xb, std::size_t n) {
+  return axpy_wneg_dot8<false>(r, w, xa, a, xb, n, nullptr);
+}
+
+GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict w, const double* __restrict xa,
+                                  double a, const double* __restrict xb, std::size_t n, const double* next) {
+  return axpy_wneg_dot8<true>(r, w, xa, a, xb, n, next);
 }
 
 GLMLX_CLONES void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m,
