@@ -89,6 +89,29 @@ nb::tuple gram_numpy(const HostArray& X, const std::optional<HostArray>& y, cons
   return nb::make_tuple(G, XtY, xbar, ybar);
 }
 
+// fn(f, t) for f = 0..K-1 on nthreads threads, this one included (t: the
+// thread's index, for its scratch space). Each thread takes the next subset: a
+// new thread can wait milliseconds for a core on a busy machine, longer than a
+// small problem's whole work, and the others then take its share. fn must not
+// throw.
+template <typename F>
+void for_each_subset(size_t K, size_t nthreads, F&& fn) {
+  std::atomic<size_t> next{0};
+  auto take_subsets = [&](size_t t) {
+    for (size_t f = next++; f < K; f = next++) {
+      fn(f, t);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < nthreads; ++t) {
+    pool.emplace_back(take_subsets, t);
+  }
+  take_subsets(0);
+  for (auto& th : pool) {
+    th.join();
+  }
+}
+
 // gram on each of several row subsets of the same numpy buffers (CV folds),
 // the subsets spread over threads; returns gram_numpy's tuple with every output
 // stacked over the subsets: (G (K + spare, p, p), XtY (K, p), xbar (K, p),
@@ -110,25 +133,11 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
     const double work = double(hx.rows) * double(p) * double(p);
     const size_t nthreads =
         work < 1e7 ? 1 : std::min<size_t>(K, glmlx::detail::usable_cores());
-    // Each thread, this one included, takes the next subset: a new thread can
-    // wait milliseconds for a core on a busy machine, longer than a small
-    // problem's whole work, and the others then take its share.
-    std::atomic<size_t> next{0};
-    auto take_subsets = [&]() {
-      for (size_t f = next++; f < K; f = next++) {
-        glmlx::gram_host<T>(hx, &hy, &hw, center, G.data() + f * p * p, c.data() + f * p,
-                            center ? xb.data() + f * p : nullptr, center ? yb.data() + f : nullptr,
-                            subsets[f].data(), int64_t(subsets[f].shape(0)));
-      }
-    };
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < nthreads; ++t) {
-      pool.emplace_back(take_subsets);
-    }
-    take_subsets();
-    for (auto& th : pool) {
-      th.join();
-    }
+    for_each_subset(K, nthreads, [&](size_t f, size_t) {
+      glmlx::gram_host<T>(hx, &hy, &hw, center, G.data() + f * p * p, c.data() + f * p,
+                          center ? xb.data() + f * p : nullptr, center ? yb.data() + f : nullptr,
+                          subsets[f].data(), int64_t(subsets[f].shape(0)));
+    });
   }
   if (!center) {
     return nb::make_tuple(G, c, nb::none(), nb::none());
@@ -181,9 +190,21 @@ nb::ndarray<nb::numpy, double> cv_link_numpy(const HostArray& X, const RowIndex&
   auto out = new_numpy<double>({size_t(order.shape(0)), L});
   {
     nb::gil_scoped_release release;
-    std::vector<int64_t> act;
-    std::vector<double> B, Xs, a0;
-    for (size_t k = 0; k < K; ++k) {
+    glmlx::blas::ThreadScope one_blas_thread(0.0);  // the folds take the cores instead
+    // Threads pay off from ~1e7 flops in all (thread start-up is ~0.1 ms).
+    const double work = 2.0 * double(order.shape(0)) * double(p) * double(L);
+    const size_t nthreads = work < 1e7 ? 1 : std::min<size_t>(K, glmlx::detail::usable_cores());
+    struct Scratch {
+      std::vector<int64_t> act;
+      std::vector<double> B, Xs, a0;
+    };
+    std::vector<Scratch> scratch(nthreads);
+    for_each_subset(K, nthreads, [&](size_t k, size_t t) {
+      Scratch& sc = scratch[t];
+      auto& act = sc.act;
+      auto& B = sc.B;
+      auto& Xs = sc.Xs;
+      auto& a0 = sc.a0;
       const double* bt = betas[k].data();
       const size_t Lk = betas[k].shape(0);
       act.clear();
@@ -226,7 +247,6 @@ nb::ndarray<nb::numpy, double> cv_link_numpy(const HostArray& X, const RowIndex&
             Xs[r * a + i] = double(xr[act[i] * hx.s1]);
           }
         }
-        glmlx::blas::ThreadScope threads(2.0 * double(nk) * double(a) * double(L));
         glmlx::blas::gemm(false, false, nk, L, a, 1.0, Xs.data(), a, B.data(), L, 0.0, o, L);
       }
       for (int64_t r = 0; r < nk; ++r) {
@@ -234,7 +254,7 @@ nb::ndarray<nb::numpy, double> cv_link_numpy(const HostArray& X, const RowIndex&
           o[r * L + l] += a0[l];
         }
       }
-    }
+    });
   }
   return out;
 }
