@@ -4,6 +4,7 @@ tests/fixtures/glmnet_glm/*.npz are made by scripts/make_glm_fixtures.sh (R + gl
 these tests do not need R.
 """
 import json
+import os
 import pathlib
 import warnings
 
@@ -406,3 +407,25 @@ def test_paths_cut_short_at_their_first_lambdas_are_returned_with_a_warning(fami
             cv = glmlx.cv_glmnet(X, y, family=family, maxit=maxit, nfolds=3, seed=0)
         assert any(str(w.message).startswith("fold 1: Convergence") for w in caught)
         assert np.all(np.isfinite(np.asarray(cv.cvm)))
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs a CPU affinity mask of two or more CPUs")
+def test_path_pinned_to_one_cpu_matches_two():
+    """A process pinned to one CPU (as importing adelie does) fits the same path, on one thread."""
+    rng = np.random.default_rng(5)
+    n, p = 5000, 40
+    X = rng.normal(size=(n, p))
+    y = (rng.random(n) < 1 / (1 + np.exp(-X[:, :4] @ np.array([1.0, -0.8, 0.6, 0.4])))).astype(float)
+    cpus = os.sched_getaffinity(0)
+    free = glmlx.glmnet(X, y, family="binomial")
+    try:
+        os.sched_setaffinity(0, {min(cpus)})
+        pinned = glmlx.glmnet(X, y, family="binomial")
+    finally:
+        os.sched_setaffinity(0, cpus)
+    assert os.sched_getaffinity(0) == cpus
+    assert pinned.npasses == free.npasses
+    np.testing.assert_allclose(pinned.lambdas, free.lambdas, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(pinned.beta), np.asarray(free.beta), rtol=0,
+                               atol=1e-10 * np.abs(np.asarray(free.beta)).max())
