@@ -97,7 +97,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", help="comma-separated sizes such as 500x50,2000x10000")
     ap.add_argument("--quick", action="store_true", help="the first four sizes only")
-    ap.add_argument("--repeats", type=int, help="repeats (default 5 when n*p <= 1e6, else 1)")
+    ap.add_argument("--repeats", type=int,
+                    help="repeats (default 30 when n*p <= 2e5: millisecond timings on a shared machine need many; "
+                         "5 when n*p <= 1e6, else 1)")
     ap.add_argument("--no-r", action="store_true")
     ap.add_argument("--no-sklearn", action="store_true")
     ap.add_argument("--slow", action="store_true", help="also run sklearn where p > n and n*p >= 2e7")
@@ -118,7 +120,7 @@ def main(argv=None):
         n, p, rho = parse_size(name)
         X, y = make_problem(n, p, rho)
         foldid = np.random.default_rng(0).permutation(np.resize(np.arange(1, 11), n))
-        reps = a.repeats or (5 if n * p <= 1e6 else 1)
+        reps = a.repeats or (30 if n * p <= 2e5 else 5 if n * p <= 1e6 else 1)
         log(f"{name}: glmlx")
         gl = run_glmlx(X, y, foldid, reps)
         rr = sk = None

@@ -297,10 +297,11 @@ def fold_moments(X, y: np.ndarray, weights: np.ndarray, rows: list, center: bool
     S = sum(s.tolist())
     mean = (s[:, None] * m).sum(axis=0) / S
     ymean = sum((s * my).tolist()) / S
-    for k in range(len(rows)):  # pooled scatter: within-fold plus between-fold parts
-        d = m[k] - mean
-        G += s[k] * np.outer(d, d)
-        c += s[k] * d * (my[k] - ymean)
+    # pooled scatter: within-fold plus between-fold parts, sum_k s_k d_k d_k' as one product
+    D = m - mean
+    sD = s[:, None] * D
+    G += host_matmul(np.ascontiguousarray(sD.T), D)
+    c += host_matmul((my - ymean)[None, :], sD)[0]
     return FoldMoments(H, h, m, my, s, (G, c, mean, ymean))
 
 
