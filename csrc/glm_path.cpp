@@ -63,6 +63,22 @@ class UniIrlsPath {
     }
     return xv_[k];
   }
+  // Where coordinate k's curvature is stale and its update will need it (a
+  // nonzero coefficient's always does): the slot that the sweep's fused
+  // kernel, reading column k anyway, fills in (marked current). Else null, and
+  // curvature() computes it if needed (a coefficient entering the model).
+  double* curvature_slot(int64_t k) {
+    if (!xv_per_step_ || xv_step_[k] == irls_step_ || beta_[k] == 0.0) {
+      return nullptr;
+    }
+    xv_step_[k] = irls_step_;
+    return &xv_[k];
+  }
+  // x_k'r, prefetching ``after``, and k's curvature where curvature_slot wants it.
+  double gradient(int64_t k, const double* after) {
+    double* wsq = curvature_slot(k);
+    return wsq ? rows_.dot_wsq(r_.data(), W_.data(), col(k), after, wsq) : rows_.dot(r_.data(), col(k), after);
+  }
 
   void construct();
   void construct_binomial();
@@ -293,7 +309,7 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
   const size_t m = order_.size();
   auto column = [&](size_t a) { return a < m ? col(order_[a]) : nullptr; };
   if (m > 0) {
-    double gk = rows_.dot(r_.data(), col(order_[0]), column(1));
+    double gk = gradient(order_[0], column(1));
     for (size_t a = 0; a < m; ++a) {
       gk = update_coord(order_[a], gk, a + 1 < m ? order_[a + 1] : -1, column(a + 2), full, ab, dem);
     }
@@ -324,7 +340,7 @@ double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, const doubl
   }
   beta_[k] = b;
   if (b == old) {
-    return next < 0 ? 0.0 : rows_.dot(r_.data(), col(next), after);
+    return next < 0 ? 0.0 : gradient(next, after);
   }
   if (full && active_pos_[k] < 0) {
     active_pos_[k] = int64_t(active_.size());
@@ -339,6 +355,9 @@ double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, const doubl
   if (next < 0) {
     rows_.axpy_wneg(r_.data(), W_.data(), x, diff);
     return 0.0;
+  }
+  if (double* wsq = curvature_slot(next)) {
+    return rows_.axpy_wneg_dot_wsq(r_.data(), W_.data(), x, diff, col(next), after, wsq);
   }
   return rows_.axpy_wneg_dot(r_.data(), W_.data(), x, diff, col(next), after);
 }

@@ -247,4 +247,32 @@ double RowOps::axpy_wneg_dot(double* r, const double* w, const double* xa, doubl
   });
 }
 
+double RowOps::dot_wsq(const double* a, const double* w, const double* b, const double* next, double* wsq) const {
+  if (!team_) {
+    return vec::dot_wsq(a, w, b, n_, next, wsq);
+  }
+  double part_wsq[2] = {0.0, 0.0};
+  const double d = team_->run([&](int part) {
+    const auto [lo, hi] = half_rows(n_, part);
+    return vec::dot_wsq(a + lo, w + lo, b + lo, hi - lo, next ? next + lo : nullptr, &part_wsq[part]);
+  });
+  *wsq = part_wsq[0] + part_wsq[1];
+  return d;
+}
+
+double RowOps::axpy_wneg_dot_wsq(double* r, const double* w, const double* xa, double a, const double* xb,
+                                 const double* next, double* wsq) const {
+  if (!team_) {
+    return vec::axpy_wneg_dot_wsq(r, w, xa, a, xb, n_, next, wsq);
+  }
+  double part_wsq[2] = {0.0, 0.0};
+  const double d = team_->run([&](int part) {
+    const auto [lo, hi] = half_rows(n_, part);
+    return vec::axpy_wneg_dot_wsq(r + lo, w + lo, xa + lo, a, xb + lo, hi - lo, next ? next + lo : nullptr,
+                                  &part_wsq[part]);
+  });
+  *wsq = part_wsq[0] + part_wsq[1];
+  return d;
+}
+
 } // namespace glmlx::detail

@@ -162,6 +162,10 @@ class RowOps {
   double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb) const;
   double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb,
                        const double* next) const;
+  // vec::dot_wsq and vec::axpy_wneg_dot_wsq; split: *wsq is part 0's plus part 1's, as wsumsq's.
+  double dot_wsq(const double* a, const double* w, const double* b, const double* next, double* wsq) const;
+  double axpy_wneg_dot_wsq(double* r, const double* w, const double* xa, double a, const double* xb,
+                           const double* next, double* wsq) const;
 
  private:
   PairTeam* team_;

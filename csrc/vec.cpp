@@ -163,10 +163,13 @@ namespace {
 
 // sum_i a[i] b[i] in 8 interleaved partial sums; with kAhead, also prefetches
 // next[0, n) one cache line per 8 rows (the data is the same either way).
-template <bool kAhead>
+// With kWsq, also *wsq = sum_i w[i] b[i]^2 in wsumsq's order (its loads of b shared).
+template <bool kAhead, bool kWsq = false>
 __attribute__((always_inline)) inline double dot8(const double* __restrict a, const double* __restrict b,
-                                                  std::size_t n, const double* next) {
+                                                  std::size_t n, const double* next,
+                                                  const double* __restrict w = nullptr, double* wsq = nullptr) {
   double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  double wacc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     if constexpr (kAhead) {
@@ -174,14 +177,23 @@ __attribute__((always_inline)) inline double dot8(const double* __restrict a, co
     }
     for (int j = 0; j < 8; ++j) {
       acc[j] += a[i + j] * b[i + j];
+      if constexpr (kWsq) {
+        wacc[j] += w[i + j] * (b[i + j] * b[i + j]);
+      }
     }
   }
   if constexpr (kAhead) {
     __builtin_prefetch(next + i, 0, 3);
   }
-  double tail = 0;
+  double tail = 0, wtail = 0;
   for (; i < n; ++i) {
     tail += a[i] * b[i];
+    if constexpr (kWsq) {
+      wtail += w[i] * (b[i] * b[i]);
+    }
+  }
+  if constexpr (kWsq) {
+    *wsq = ((wacc[0] + wacc[4]) + (wacc[1] + wacc[5])) + ((wacc[2] + wacc[6]) + (wacc[3] + wacc[7])) + wtail;
   }
   return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
 }
@@ -194,6 +206,11 @@ GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, 
 
 GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, std::size_t n, const double* next) {
   return dot8<true>(a, b, n, next);
+}
+
+GLMLX_CLONES double dot_wsq(const double* __restrict a, const double* __restrict w, const double* __restrict b,
+                            std::size_t n, const double* next, double* wsq) {
+  return next ? dot8<true, true>(a, b, n, next, w, wsq) : dot8<false, true>(a, b, n, nullptr, w, wsq);
 }
 
 GLMLX_CLONES double sum(const double* __restrict x, std::size_t n) {
@@ -389,31 +406,46 @@ __attribute__((always_inline)) inline void axpy_wneg_dot_group(double* __restric
 
 namespace {
 
-template <bool kAhead>
+// With kWsq, also *wsq = wsumsq(w, xb, n), bit for bit (its lanes: lo = acc[0..3], hi = acc[4..7]), from the
+// loads of w and xb the update and the dot make anyway.
+template <bool kAhead, bool kWsq = false>
 __attribute__((always_inline)) inline double axpy_wneg_dot8(double* __restrict r, const double* __restrict w,
                                                             const double* __restrict xa, double a,
                                                             const double* __restrict xb, std::size_t n,
-                                                            const double* next) {
+                                                            const double* next, double* wsq = nullptr) {
   v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
+  v4d wlo = {0, 0, 0, 0}, whi = {0, 0, 0, 0};
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     if constexpr (kAhead) {
       __builtin_prefetch(next + i, 0, 3);
     }
-    const v4d r0 = load4(r + i) - a * (load4(w + i) * load4(xa + i));
-    const v4d r1 = load4(r + i + 4) - a * (load4(w + i + 4) * load4(xa + i + 4));
+    const v4d w0 = load4(w + i), w1 = load4(w + i + 4);
+    const v4d r0 = load4(r + i) - a * (w0 * load4(xa + i));
+    const v4d r1 = load4(r + i + 4) - a * (w1 * load4(xa + i + 4));
     __builtin_memcpy(r + i, &r0, sizeof r0);
     __builtin_memcpy(r + i + 4, &r1, sizeof r1);
-    lo += r0 * load4(xb + i);
-    hi += r1 * load4(xb + i + 4);
+    const v4d b0 = load4(xb + i), b1 = load4(xb + i + 4);
+    lo += r0 * b0;
+    hi += r1 * b1;
+    if constexpr (kWsq) {
+      wlo += w0 * (b0 * b0);
+      whi += w1 * (b1 * b1);
+    }
   }
   if constexpr (kAhead) {
     __builtin_prefetch(next + i, 0, 3);
   }
-  double tail = 0;
+  double tail = 0, wtail = 0;
   for (; i < n; ++i) {
     r[i] -= a * (w[i] * xa[i]);
     tail += r[i] * xb[i];
+    if constexpr (kWsq) {
+      wtail += w[i] * (xb[i] * xb[i]);
+    }
+  }
+  if constexpr (kWsq) {
+    *wsq = ((wlo[0] + whi[0]) + (wlo[1] + whi[1])) + ((wlo[2] + whi[2]) + (wlo[3] + whi[3])) + wtail;
   }
   return ((lo[0] + hi[0]) + (lo[1] + hi[1])) + ((lo[2] + hi[2]) + (lo[3] + hi[3])) + tail;
 }
@@ -428,6 +460,13 @@ GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict
 GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict w, const double* __restrict xa,
                                   double a, const double* __restrict xb, std::size_t n, const double* next) {
   return axpy_wneg_dot8<true>(r, w, xa, a, xb, n, next);
+}
+
+GLMLX_CLONES double axpy_wneg_dot_wsq(double* __restrict r, const double* __restrict w,
+                                      const double* __restrict xa, double a, const double* __restrict xb,
+                                      std::size_t n, const double* next, double* wsq) {
+  return next ? axpy_wneg_dot8<true, true>(r, w, xa, a, xb, n, next, wsq)
+              : axpy_wneg_dot8<false, true>(r, w, xa, a, xb, n, nullptr, wsq);
 }
 
 GLMLX_CLONES void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m,

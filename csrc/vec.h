@@ -37,6 +37,12 @@ double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, con
 // The same, prefetching next[0, n) (see dot's overload).
 double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb, std::size_t n,
                      const double* next);
+// The same (next may be null: no prefetch), also setting *wsq = wsumsq(w, xb, n) bit for bit: the
+// next coordinate's curvature x_b'Wx_b from loads the update and the dot make anyway.
+double axpy_wneg_dot_wsq(double* r, const double* w, const double* xa, double a, const double* xb, std::size_t n,
+                         const double* next, double* wsq);
+// dot(a, b, n, next) (next may be null) and *wsq = wsumsq(w, b, n), bit for bit, in one pass over b.
+double dot_wsq(const double* a, const double* w, const double* b, std::size_t n, const double* next, double* wsq);
 
 // Several right-hand sides sharing one column x, read once: K vectors R_k =
 // R + k * ld. Each result is bit-identical to the single-vector routine.
