@@ -69,45 +69,13 @@ double PairTeam::dispatch(Call call, void* ctx) {
   ++stats_.jobs;
   call_ = call;
   ctx_ = ctx;
-  if (solo_left_ > 0) {  // a solo stretch after the helper lagged
+  if (solo_left_ > 0) {
     --solo_left_;
-    return alone();
-  }
-  const int64_t pos = cycle_pos_;
-  cycle_pos_ = pos + 1 == kCycle ? 0 : pos + 1;
-  if (pos < kProbe) {
-    const auto t0 = Clock::now();
-    const double v = alone();
-    probe_alone_ += Clock::now() - t0;
-    return v;
-  }
-  constexpr int64_t kTimedFrom = kProbe + kWarm, kDecide = kTimedFrom + kProbe;
-  if (pos == kDecide) {
-    alone_faster_ = 10 * probe_alone_ < 9 * probe_shared_;
-    stats_.solo_cycles += alone_faster_;
-    probe_alone_ = probe_shared_ = Clock::duration{};
-  }
-  if (pos >= kDecide && alone_faster_) {
-    return alone();
+    const double v0 = work(0), v1 = work(1);
+    rethrow_error();
+    return v0 + v1;
   }
   const uint32_t gen = gen_.load(std::memory_order_relaxed) + 1;
-  if (pos >= kTimedFrom && pos < kDecide) {
-    const auto t0 = Clock::now();
-    const double v = shared(gen);
-    probe_shared_ += Clock::now() - t0;
-    return v;
-  }
-  return shared(gen);
-}
-
-double PairTeam::alone() {
-  const double v0 = work(0), v1 = work(1);
-  rethrow_error();
-  return v0 + v1;
-}
-
-// Job generation gen, part 1 offered to the helper.
-double PairTeam::shared(uint32_t gen) {
   gen_.store(gen, std::memory_order_seq_cst);  // publishes the job (release)
   // Seq_cst store then exchange, against the helper's store of helper_asleep_
   // then load of gen_: one of the two sees the other, so no wake-up is lost.

@@ -51,7 +51,6 @@ class PairTeam {
     int64_t helped = 0;   // part 1 run by the helper
     int64_t stolen = 0;   // part 1 run by the caller while the helper was awake
     int64_t lagged = 0;   // the helper's part 1 took much longer than the caller's part 0
-    int64_t solo_cycles = 0;  // probe cycles that found one thread faster (see kCycle)
   };
   const Stats& stats() const { return stats_; }
 
@@ -69,8 +68,6 @@ class PairTeam {
  private:
   using Call = double (*)(void*, int);
   double dispatch(Call call, void* ctx);
-  double shared(uint32_t gen);
-  double alone();
   void helper_loop();
   double work(int part) noexcept;
   bool await_reply(uint32_t gen, Clock::duration part0);
@@ -100,17 +97,6 @@ class PairTeam {
   // loops the helper kept up with since the stretch last changed.
   int64_t solo_left_ = 0, solo_stretch_ = kMinSolo, kept_up_ = 0;
   static constexpr int64_t kMinSolo = 16, kMaxSolo = 16384, kKeptUp = 64;
-  // Two threads can be slower than one even with a punctual helper: on a VM
-  // whose two vCPUs are at times one core's two hyperthreads, shared sweeps
-  // were measured 5-30% slower than one thread's, then 25% faster minutes
-  // later. So each cycle of kCycle jobs starts with kProbe jobs timed alone,
-  // kWarm shared ones (time for a sleeping helper to wake) and kProbe timed
-  // shared, then runs the rest the faster way (alone only when clearly
-  // faster). The probes cost ~1% of a cycle's jobs.
-  static constexpr int64_t kCycle = 8192, kProbe = 256, kWarm = 128;
-  int64_t cycle_pos_ = 0;
-  bool alone_faster_ = false;
-  Clock::duration probe_alone_{}, probe_shared_{};
   Stats stats_;
   std::thread helper_;
 };
