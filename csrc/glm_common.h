@@ -23,6 +23,12 @@ struct FatalError {
 };
 
 // glmnet's cap on |eta| for exp() in the poisson family.
+// Coordinate sweeps prefetch the column after the next one only when X is
+// larger than this: columns streamed from memory then run ~2x faster, while on
+// an X that stays in the last-level cache the extra instructions cost 10-25%
+// (vec::dot at 5000 rows: 0.87 against 0.69 us).
+inline constexpr double kPrefetchFromBytes = 16.0 * (1 << 20);
+
 inline const double kPoissonMaxLink = std::log(std::numeric_limits<double>::max() * 0.1);
 
 /**

@@ -45,7 +45,8 @@ class UniIrlsPath {
   UniIrlsPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
       : d_(d), s_(s), n_(d.n), p_(d.p), fam_(s.family), team_(team), rows_(team, d.n), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0),
         ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), r_(n_), W_(n_), mu_(n_), eta_(n_),
-        t_(fam_ == GlmFamily::poisson ? n_ : 0), xv_step_(p_, -1) {
+        t_(fam_ == GlmFamily::poisson ? n_ : 0), xv_step_(p_, -1),
+        prefetch_(8.0 * double(n_) * double(p_) > detail::kPrefetchFromBytes) {
     xv_per_step_ = fam_ == GlmFamily::poisson || s.kopt == 0;
     fmax_ = std::log(1.0 / s.pmin - 1.0);
     vmin_ = (1.0 + s.pmin) * s.pmin * (1.0 - s.pmin);
@@ -109,6 +110,7 @@ class UniIrlsPath {
   std::vector<int64_t> xv_step_;
   int64_t irls_step_ = 0;
   bool xv_per_step_ = true;
+  const bool prefetch_;  // sweeps prefetch the column after the next (kPrefetchFromBytes)
   std::vector<double> active_cols_;  // the active columns of X, contiguous (eta by one gemv)
   std::vector<int64_t> order_;       // the coordinates of the current sweep
   double b0_ = 0.0, b0_old_ = 0.0;
@@ -307,7 +309,7 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
   }
   // The column read after the current one is prefetched during it (null: none).
   const size_t m = order_.size();
-  auto column = [&](size_t a) { return a < m ? col(order_[a]) : nullptr; };
+  auto column = [&](size_t a) { return prefetch_ && a < m ? col(order_[a]) : nullptr; };
   if (m > 0) {
     double gk = gradient(order_[0], column(1));
     for (size_t a = 0; a < m; ++a) {

@@ -81,7 +81,7 @@ class MultinomialPath {
   void fit_point_ungrouped(double ab, double dem);
   bool setup_class(int64_t ic);
   bool class_pass(int64_t ic, bool full, double ab, double dem);
-  void update_class_coord(int64_t ic, int64_t k, bool full, double ab, double dem);
+  void update_class_coord(int64_t ic, int64_t k, const double* after, bool full, double ab, double dem);
   bool class_converged(int64_t ic) const;
   bool center_and_check(double ab);
   double elc(int64_t l);
@@ -109,6 +109,7 @@ class MultinomialPath {
   std::vector<double> ga_;
   std::vector<uint8_t> strong_;
   std::vector<int64_t> active_pos_, active_;
+  std::vector<int64_t> order_;  // the coordinates of the current class pass
   std::vector<double> bold_, gnext_, bk_;  // K: old and new coefficients of one variable, X_k'R + xv b
   std::vector<uint8_t> isc_;               // K: chkbnds' clamped classes
   std::vector<const double*> cols_;        // columns and coefficients for the multi-column kernels
@@ -481,16 +482,21 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   ++nlp_;
   dlx_ = 0.0;
   pending_ = -1;
+  // Each visit prefetches the column of the visit after it (null: none).
+  order_.clear();
   if (full) {
     for (int64_t k = 0; k < p_; ++k) {
       if (strong_[k]) {
-        update_class_coord(ic, k, true, ab, dem);
+        order_.push_back(k);
       }
     }
   } else {
-    for (size_t a = 0; a < active_.size(); ++a) {
-      update_class_coord(ic, active_[a], false, ab, dem);
-    }
+    order_.assign(active_.begin(), active_.end());
+  }
+  const bool prefetch = 8.0 * double(n_) * double(p_) > detail::kPrefetchFromBytes;
+  for (size_t a = 0; a < order_.size(); ++a) {
+    update_class_coord(ic, order_[a], prefetch && a + 1 < order_.size() ? col(order_[a + 1]) : nullptr, full, ab,
+                       dem);
   }
   if (pending_ >= 0) {
     vec::axpy_wneg(resid(0), v_.data(), col(pending_), pending_diff_, n_);
@@ -513,15 +519,21 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   return false;
 }
 
-void MultinomialPath::update_class_coord(int64_t ic, int64_t k, bool full, double ab, double dem) {
+void MultinomialPath::update_class_coord(int64_t ic, int64_t k, const double* after, bool full, double ab,
+                                         double dem) {
   const double* x = col(k);
   double& bk = beta(ic, k);
   const double old = bk;
   const double xv = xv_[ic * p_ + k];
   const double vpk = d_.vp[k];
   // The previous coordinate's residual update rides on this gradient's sweep over r.
-  const double gk = pending_ >= 0 ? vec::axpy_wneg_dot(resid(0), v_.data(), col(pending_), pending_diff_, x, n_)
-                                  : vec::dot(resid(0), x, n_);
+  double gk;
+  if (pending_ >= 0) {
+    gk = after ? vec::axpy_wneg_dot(resid(0), v_.data(), col(pending_), pending_diff_, x, n_, after)
+               : vec::axpy_wneg_dot(resid(0), v_.data(), col(pending_), pending_diff_, x, n_);
+  } else {
+    gk = after ? vec::dot(resid(0), x, n_, after) : vec::dot(resid(0), x, n_);
+  }
   pending_ = -1;
   const double u = gk + old * xv;
   const double v = std::abs(u) - vpk * ab;

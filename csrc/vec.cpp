@@ -19,6 +19,21 @@ namespace glmlx::vec {
 
 namespace {
 
+// Four doubles, unaligned: wide registers in the AVX2 clone, pairs of SSE2 ones
+// otherwise. Only used inside this file's kernels (always inlined), so the ABI
+// note GCC gives for passing them between functions does not apply.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+typedef double v4d __attribute__((vector_size(32), aligned(8)));
+
+__attribute__((always_inline)) inline v4d load4(const double* p) {
+  v4d v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+
 template <typename T>
 inline void axpy_neg_impl(T* __restrict y, const T* __restrict x, T a, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
@@ -163,23 +178,26 @@ namespace {
 
 // sum_i a[i] b[i] in 8 interleaved partial sums; with kAhead, also prefetches
 // next[0, n) one cache line per 8 rows (the data is the same either way).
-// With kWsq, also *wsq = sum_i w[i] b[i]^2 in wsumsq's order (its loads of b shared).
+// With kWsq, also *wsq = sum_i w[i] b[i]^2 in wsumsq's order (its loads of b shared). Explicit
+// vectors (lanes lo = acc[0..3], hi = acc[4..7] of the scalar form, the same sums): with the
+// prefetch in the loop GCC no longer vectorized the scalar form, which then ran 2x slower.
 template <bool kAhead, bool kWsq = false>
 __attribute__((always_inline)) inline double dot8(const double* __restrict a, const double* __restrict b,
                                                   std::size_t n, const double* next,
                                                   const double* __restrict w = nullptr, double* wsq = nullptr) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  double wacc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
+  v4d wlo = {0, 0, 0, 0}, whi = {0, 0, 0, 0};
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     if constexpr (kAhead) {
       __builtin_prefetch(next + i, 0, 3);
     }
-    for (int j = 0; j < 8; ++j) {
-      acc[j] += a[i + j] * b[i + j];
-      if constexpr (kWsq) {
-        wacc[j] += w[i + j] * (b[i + j] * b[i + j]);
-      }
+    const v4d b0 = load4(b + i), b1 = load4(b + i + 4);
+    lo += load4(a + i) * b0;
+    hi += load4(a + i + 4) * b1;
+    if constexpr (kWsq) {
+      wlo += load4(w + i) * (b0 * b0);
+      whi += load4(w + i + 4) * (b1 * b1);
     }
   }
   if constexpr (kAhead) {
@@ -193,9 +211,9 @@ __attribute__((always_inline)) inline double dot8(const double* __restrict a, co
     }
   }
   if constexpr (kWsq) {
-    *wsq = ((wacc[0] + wacc[4]) + (wacc[1] + wacc[5])) + ((wacc[2] + wacc[6]) + (wacc[3] + wacc[7])) + wtail;
+    *wsq = ((wlo[0] + whi[0]) + (wlo[1] + whi[1])) + ((wlo[2] + whi[2]) + (wlo[3] + whi[3])) + wtail;
   }
-  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+  return ((lo[0] + hi[0]) + (lo[1] + hi[1])) + ((lo[2] + hi[2]) + (lo[3] + hi[3])) + tail;
 }
 
 } // namespace
@@ -251,20 +269,6 @@ GLMLX_CLONES void axpy_wneg(double* __restrict r, const double* __restrict w, co
 }
 
 namespace {
-
-// Four doubles, unaligned: wide registers in the AVX2 clone, pairs of SSE2 ones
-// otherwise. Only used inside this file's kernels (always inlined), so the ABI
-// note GCC gives for passing them between functions does not apply.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-typedef double v4d __attribute__((vector_size(32), aligned(8)));
-
-__attribute__((always_inline)) inline v4d load4(const double* p) {
-  v4d v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
-}
 
 // dot() over G vectors at once: the same eight partial sums per vector (lo
 // holds dot's acc[0..3], hi acc[4..7]), so the same result bit for bit.
