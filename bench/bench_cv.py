@@ -8,7 +8,7 @@ Usage::
 
 Same problems as ``bench_glmnet.py`` (the shared anchors' generator). Every solver gets the same folds:
 ``foldid = rng.permutation(resize(1..10, n))`` with seed 0; R's ``cv.glmnet(X, y, foldid=foldid)`` (defaults,
-type.measure "mse") is timed in one Rscript process per size (median of ``system.time`` after a warm-up);
+type.measure "mse") is timed in one Rscript process per size (median of ``system.time`` after 1 s of warm-up calls, as every solver here);
 glmlx's ``cv_glmnet(X, y, foldid=foldid)`` end to end from numpy; scikit-learn's ``LassoCV`` with a
 ``PredefinedSplit`` on the same folds, 100 alphas, ``eps`` = glmnet's lambda.min.ratio, ``tol=1e-7``, on data
 standardized outside the timing (it refits the full path afterwards as cv.glmnet does). Agreement: the largest
@@ -38,6 +38,8 @@ X <- matrix(readBin(file.path(d, "X.f64"), "double", n * p), n, p)
 y <- readBin(file.path(d, "y.f64"), "double", n)
 foldid <- readBin(file.path(d, "foldid.i32"), "integer", n, size = 4)
 cv <- cv.glmnet(X, y, foldid = foldid)
+t0 <- proc.time()[["elapsed"]]  # warm-up: 1 s of untimed calls, as for the Python solvers
+while (proc.time()[["elapsed"]] - t0 < 1) cv.glmnet(X, y, foldid = foldid)
 t <- replicate(reps, system.time(cv.glmnet(X, y, foldid = foldid))[["elapsed"]])
 writeBin(as.double(cv$cvm), file.path(d, "cvm.f64"))
 cat(sprintf("RESULT median=%.6f lambda_min=%.17g lambda_1se=%.17g\n", median(t), cv$lambda.min, cv$lambda.1se))

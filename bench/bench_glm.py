@@ -19,14 +19,14 @@ Methodology (same data for every solver):
 * glmlx: ``glmlx.glmnet(X, y, family=...)`` with glmnet's defaults (100 lambdas, its lambda.min.ratio
   and early stops), end to end from numpy arrays.
 * R glmnet 4.1 (when ``Rscript`` loads glmnet): ``glmnet(X, y, family=...)``, median of
-  ``system.time(...)["elapsed"]`` after one warm-up fit, X read from a raw file (not timed).
+  ``system.time(...)["elapsed"]`` after 1 s of warm-up fits, X read from a raw file (not timed).
 * adelie (when importable): ``adelie.grpnet`` with ``glm.binomial``/``glm.poisson`` on pre-standardized
   X (standardization not timed), singleton groups, 2 threads, 100 lambdas with glmnet's
   lambda.min.ratio, glmnet's stopping rule (``adev_tol=0.999``, ``ddev_tol=1e-5``).
 * scikit-learn (binomial only; it has no L1-penalized Poisson): ``LogisticRegression(penalty="l1",
   solver="saga", warm_start=True)`` refit along glmnet's own lambda path (``C = 1 / (n lambda)``), on the
   standardized data, tol 1e-4 and max_iter 1000; skipped where n * p > 2e6 (minutes per path).
-* Warm-up call first, then the median over ``--repeats`` (default 5 when n * p <= 1e6, else 3).
+* Warm-up calls for 1 s first (``bench_glmnet.warm_up``), then the median over ``--repeats`` (default 5 when n * p <= 1e6, else 3).
 * Accuracy: ``max |beta_glmlx - beta_glmnet| / max |beta_glmnet|`` over the common path points.
 """
 from __future__ import annotations
@@ -53,6 +53,8 @@ X <- matrix(readBin(file.path(d, "X.f64"), "double", n * p), n, p)
 y <- readBin(file.path(d, "y.f64"), "double", n * K)
 if (fam == "mgaussian") y <- matrix(y, n, K)
 fit <- glmnet(X, y, family = fam)
+t0 <- proc.time()[["elapsed"]]  # warm-up: 1 s of untimed fits, as for the Python solvers
+while (proc.time()[["elapsed"]] - t0 < 1) glmnet(X, y, family = fam)
 t <- replicate(reps, system.time(glmnet(X, y, family = fam))[["elapsed"]])
 writeBin(as.double(fit$lambda), file.path(d, "lambda.f64"))
 b <- if (is.list(fit$beta)) do.call(rbind, lapply(fit$beta, as.matrix)) else as.matrix(fit$beta)
