@@ -51,7 +51,8 @@ void register_glm(nb::module_& m) {
       .def_rw("mnlam", &glmlx::GlmPathSettings::mnlam)
       .def_rw("intercept", &glmlx::GlmPathSettings::intercept)
       .def_rw("standardize", &glmlx::GlmPathSettings::standardize)
-      .def_rw("path_threads", &glmlx::GlmPathSettings::path_threads);
+      .def_rw("path_threads", &glmlx::GlmPathSettings::path_threads)
+      .def_rw("prefetch", &glmlx::GlmPathSettings::prefetch);
   m.def(
       "glm_paths",
       [](Mat X, F64 y, F64 weights, std::optional<F64> offset, U8 include, F64 penalty, F64 lower, F64 upper,

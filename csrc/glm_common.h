@@ -28,6 +28,9 @@ struct FatalError {
 // an X that stays in the last-level cache the extra instructions cost 10-25%
 // (vec::dot at 5000 rows: 0.87 against 0.69 us).
 inline constexpr double kPrefetchFromBytes = 16.0 * (1 << 20);
+inline bool sweeps_prefetch(const GlmPathSettings& s, int64_t n, int64_t p) {
+  return s.prefetch > 0 || (s.prefetch < 0 && 8.0 * double(n) * double(p) > kPrefetchFromBytes);
+}
 
 inline const double kPoissonMaxLink = std::log(std::numeric_limits<double>::max() * 0.1);
 

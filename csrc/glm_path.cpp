@@ -46,7 +46,7 @@ class UniIrlsPath {
       : d_(d), s_(s), n_(d.n), p_(d.p), fam_(s.family), team_(team), rows_(team, d.n), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0),
         ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), r_(n_), W_(n_), mu_(n_), eta_(n_),
         t_(fam_ == GlmFamily::poisson ? n_ : 0), xv_step_(p_, -1),
-        prefetch_(8.0 * double(n_) * double(p_) > detail::kPrefetchFromBytes) {
+        prefetch_(detail::sweeps_prefetch(s, n_, p_)) {
     xv_per_step_ = fam_ == GlmFamily::poisson || s.kopt == 0;
     fmax_ = std::log(1.0 / s.pmin - 1.0);
     vmin_ = (1.0 + s.pmin) * s.pmin * (1.0 - s.pmin);

@@ -493,7 +493,7 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   } else {
     order_.assign(active_.begin(), active_.end());
   }
-  const bool prefetch = 8.0 * double(n_) * double(p_) > detail::kPrefetchFromBytes;
+  const bool prefetch = detail::sweeps_prefetch(s_, n_, p_);
   for (size_t a = 0; a < order_.size(); ++a) {
     update_class_coord(ic, order_[a], prefetch && a + 1 < order_.size() ? col(order_[a + 1]) : nullptr, full, ab,
                        dem);

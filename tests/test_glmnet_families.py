@@ -429,3 +429,38 @@ def test_path_pinned_to_one_cpu_matches_two():
     np.testing.assert_allclose(pinned.lambdas, free.lambdas, rtol=1e-12)
     np.testing.assert_allclose(np.asarray(pinned.beta), np.asarray(free.beta), rtol=0,
                                atol=1e-10 * np.abs(np.asarray(free.beta)).max())
+
+
+@pytest.mark.parametrize("family", ("binomial", "poisson", "multinomial"))
+@pytest.mark.parametrize("threads", (1, 2))
+def test_prefetching_sweeps_give_the_same_path_bit_for_bit(family, threads):
+    """Sweeps that prefetch the next column (on by default only for X over 16 MB) change no bit of the path."""
+    from glmlx import _ext
+
+    rng = np.random.default_rng(3)
+    n, p = 3000, 40
+    X = rng.normal(size=(n, p))
+    eta = X[:, :5] @ np.array([0.9, -0.7, 0.5, 0.4, -0.3])
+    if family == "binomial":
+        y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    elif family == "poisson":
+        y = rng.poisson(np.exp(0.5 * eta)).astype(float)
+    else:  # three classes, class-major indicator columns
+        labels = np.argmax(np.stack([eta, -eta, 0.5 * X[:, 5]]) + rng.gumbel(size=(3, n)), axis=0)
+        y = np.concatenate([(labels == k).astype(float) for k in range(3)])
+    w = rng.uniform(0.5, 2.0, n)
+    fits = {}
+    for prefetch in (0, 1):
+        s = _ext.GlmPathSettings()
+        s.family = getattr(_ext.GlmFamily, family)
+        s.thresh, s.nlam, s.path_threads, s.prefetch = 1e-10, 50, threads, prefetch
+        ones = np.ones(p)
+        (fits[prefetch],) = _ext.glm_paths(X, y, w, None, np.ones(p, np.uint8), ones, -1e35 * ones, 1e35 * ones,
+                                           None, s, [])
+    off, on = fits[0], fits[1]
+    assert on["jerr"] == off["jerr"] == 0
+    assert on["npasses"] == off["npasses"] > 0
+    np.testing.assert_array_equal(on["lambdas"], off["lambdas"])
+    np.testing.assert_array_equal(on["beta"], off["beta"])
+    np.testing.assert_array_equal(on["a0"], off["a0"])
+    assert np.count_nonzero(on["beta"][-1]) >= 5

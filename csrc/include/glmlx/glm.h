@@ -39,6 +39,10 @@ struct GlmPathSettings {
   // the problem's size. Callers already running paths in parallel pass 1.
   // Two threads change the last bits of the iterates (sums split in two).
   int path_threads = 0;
+  // Coordinate sweeps prefetch the column after the next: 1 always, 0 never,
+  // -1 when X is larger than the last-level cache (16 MB). The iterates are
+  // the same bit for bit either way.
+  int prefetch = -1;
 };
 
 /** A fitted path on the original scale of X. */
