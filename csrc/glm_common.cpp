@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
 #include <stdexcept>
+#include <system_error>
 
 #include "blas.h"
+#include "cores.h"
 #include "vec.h"
 
 namespace glmlx::detail {
@@ -44,6 +47,20 @@ ColumnBuffer& ColumnBuffer::operator=(ColumnBuffer&& o) noexcept {
 }
 
 ColumnBuffer::~ColumnBuffer() { std::free(data_); }
+
+std::unique_ptr<PairTeam> path_team(const GlmPathSettings& s, int64_t n, int64_t p) {
+  const bool wanted = s.path_threads != 0 ? s.path_threads >= 2
+                                          : usable_cores() >= 2 &&
+                                                (n >= 4000 || (n >= RowOps::kMinSplitRows && n * p >= 4000000));
+  if (!wanted) {
+    return nullptr;
+  }
+  try {
+    return std::make_unique<PairTeam>();
+  } catch (const std::system_error&) {
+    return nullptr;  // no second thread to be had: one thread solves the path as well
+  }
+}
 
 void copy_columns(const HostMatrix& M, const int64_t* rows, int64_t n, double* dst) {
   // Read in row blocks so both sides stay in cache.

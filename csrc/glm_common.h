@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "glmlx/glm.h"
@@ -158,6 +159,17 @@ void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::ve
 
 /** glmnet's azero: the intercept of the offset-only binomial fit, by Newton steps. */
 double binomial_offset_intercept(const double* y, const double* g, const double* w, int64_t n);
+
+/**
+ * A helper thread for one path's row loops (team.h), or null: when the caller
+ * asks for two threads, or (path_threads 0) when the process may use a second
+ * core and the loops are long enough to share: from about 4000 rows the
+ * coordinate updates pay for the hand-off; on wide problems, whose KKT
+ * gradients cover many columns, from RowOps::kMinSplitRows (the fused
+ * update-and-gradient kernel took 1.5 us on two threads against 2.1 us on one
+ * at 2000 rows, and gained nothing at 1000). Null too when no thread can be had.
+ */
+std::unique_ptr<PairTeam> path_team(const GlmPathSettings& s, int64_t n, int64_t p);
 
 /** glmnet's multinomial path (multinomial_path.cpp); y is n x K class indicators or proportions. */
 GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, const double* weights,

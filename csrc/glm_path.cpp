@@ -548,22 +548,6 @@ GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
   return out;
 }
 
-// A team when the caller asks for two threads, or (path_threads 0) when the
-// process may use a second core and a path's loops are long enough to share:
-// from about 4000 rows the coordinate updates pay for the hand-off; on wide
-// problems, whose KKT gradients cover many columns, from RowOps::kMinSplitRows
-// (the fused update-and-gradient kernel took 1.5 us on two threads against
-// 2.1 us on one at 2000 rows, and gained nothing at 1000).
-bool wants_team(const GlmPathSettings& s, int64_t n, int64_t p) {
-  if (s.path_threads != 0) {
-    return s.path_threads >= 2;
-  }
-  if (glmlx::detail::usable_cores() < 2) {
-    return false;
-  }
-  return n >= 4000 || (n >= RowOps::kMinSplitRows && n * p >= 4000000);
-}
-
 } // namespace
 
 GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, const double* weights,
@@ -578,14 +562,7 @@ GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, con
     throw std::invalid_argument("[glmlx.glm_path] binomial and poisson take one column of y");
   }
   GlmData d = detail::prepare(X, y, weights, offset, 1, rows, nrows, include, penalty, lower, upper, s);
-  std::unique_ptr<PairTeam> team;
-  if (wants_team(s, d.n, d.p)) {
-    try {
-      team = std::make_unique<PairTeam>();
-    } catch (const std::system_error&) {
-      // No second thread to be had: one thread solves the path as well.
-    }
-  }
+  const std::unique_ptr<PairTeam> team = detail::path_team(s, d.n, d.p);
   try {
     UniIrlsPath path(d, s, team.get());
     return path.run(user_lambdas, n_user);

@@ -42,8 +42,9 @@ struct BelowMinVariance {};  // grouped: max p(1-p) < eps; glmnet's jerr -20001 
 
 class MultinomialPath {
  public:
-  MultinomialPath(GlmData& d, const GlmPathSettings& s)
-      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), grouped_(s.kopt == 2), a0_(K_, 0.0), a0_old_(K_, 0.0),
+  MultinomialPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
+      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), grouped_(s.kopt == 2), rows_(team, d.n), a0_(K_, 0.0),
+        a0_old_(K_, 0.0),
         beta_(K_ * p_, 0.0), beta_old_(K_ * p_, 0.0), q_(n_ * K_), sxp_(n_, 0.0), r_(n_ * K_), v_(n_), di_(n_),
         xv_(grouped_ ? p_ : K_ * p_, 0.0), ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), bold_(K_),
         gnext_(K_), bk_(K_), isc_(K_, 0), pending_diffs_(K_, 0.0) {
@@ -97,6 +98,7 @@ class MultinomialPath {
   const GlmPathSettings& s_;
   const int64_t n_, p_, K_;
   const bool grouped_;
+  RowOps rows_;  // the ungrouped sweeps' O(n) loops, on two threads when the caller gave a team
 
   std::vector<double> a0_, a0_old_;    // K intercepts (glmnet's b row 0)
   std::vector<double> beta_, beta_old_;  // K x p, class-major
@@ -381,7 +383,7 @@ void MultinomialPath::update_class_prediction(int64_t ic) {
       coefs_.push_back(-b);
     }
   }
-  vec::axpy_neg_cols(eta, cols_.data(), coefs_.data(), cols_.size(), n_);
+  rows_.axpy_neg_cols(eta, cols_.data(), coefs_.data(), cols_.size());
   vec::class_exp_update(eta, q_.data() + ic * n_, sxp_.data(), -s_.exmx, s_.exmx, emin_, emax_, n_);
 }
 
@@ -467,7 +469,7 @@ bool MultinomialPath::setup_class(int64_t ic) {
       }
     }
     coefs_.resize(cols_.size());
-    vec::wsumsq_cols(v_.data(), cols_.data(), cols_.size(), n_, coefs_.data());
+    rows_.wsumsq_cols(v_.data(), cols_.data(), cols_.size(), coefs_.data());
     double* xv = xv_.data() + ic * p_;
     for (int64_t k = 0, c = 0; k < p_; ++k) {
       if (strong_[k]) {
@@ -499,15 +501,15 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
                        dem);
   }
   if (pending_ >= 0) {
-    vec::axpy_wneg(resid(0), v_.data(), col(pending_), pending_diff_, n_);
+    rows_.axpy_wneg(resid(0), v_.data(), col(pending_), pending_diff_);
   }
   if (s_.intercept) {
     double* r = resid(0);
-    const double d = vec::sum(r, n_) / xmz_;
+    const double d = rows_.sum(r) / xmz_;
     if (d != 0.0) {
       a0_[ic] += d;
       dlx_ = std::max(dlx_, xmz_ * d * d);
-      vec::axpy_neg(r, v_.data(), d, n_);
+      rows_.axpy_neg(r, v_.data(), d);
     }
   }
   if (dlx_ < thr_) {
@@ -527,13 +529,9 @@ void MultinomialPath::update_class_coord(int64_t ic, int64_t k, const double* af
   const double xv = xv_[ic * p_ + k];
   const double vpk = d_.vp[k];
   // The previous coordinate's residual update rides on this gradient's sweep over r.
-  double gk;
-  if (pending_ >= 0) {
-    gk = after ? vec::axpy_wneg_dot(resid(0), v_.data(), col(pending_), pending_diff_, x, n_, after)
-               : vec::axpy_wneg_dot(resid(0), v_.data(), col(pending_), pending_diff_, x, n_);
-  } else {
-    gk = after ? vec::dot(resid(0), x, n_, after) : vec::dot(resid(0), x, n_);
-  }
+  const double gk = pending_ >= 0
+                        ? rows_.axpy_wneg_dot(resid(0), v_.data(), col(pending_), pending_diff_, x, after)
+                        : rows_.dot(resid(0), x, after);
   pending_ = -1;
   const double u = gk + old * xv;
   const double v = std::abs(u) - vpk * ab;
@@ -988,8 +986,10 @@ GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, 
   const bool all_kept = int64_t(kept.size()) == n;
   GlmData d = prepare(X, yw.data(), ww.data(), offset, K, all_kept ? rows : kept.data(),
                       all_kept ? nrows : int64_t(kept.size()), include, penalty, lower, upper, s);
+  // The team shares the ungrouped sweeps; the grouped ones and the IRLS steps run on this thread.
+  const std::unique_ptr<PairTeam> team = s.kopt == 2 ? nullptr : path_team(s, d.n, d.p);
   try {
-    MultinomialPath path(d, s);
+    MultinomialPath path(d, s, team.get());
     return path.run(user_lambdas, n_user);
   } catch (const FatalError& e) {
     GlmPathResult out;

@@ -275,4 +275,38 @@ double RowOps::axpy_wneg_dot_wsq(double* r, const double* w, const double* xa, d
   return d;
 }
 
+void RowOps::axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m) const {
+  if (!team_) {
+    vec::axpy_neg_cols(y, cols, a, m, std::size_t(n_));
+    return;
+  }
+  for_rows([&](int64_t lo, int64_t hi, int) {
+    std::vector<const double*> part(cols, cols + m);
+    for (auto& c : part) {
+      c += lo;
+    }
+    vec::axpy_neg_cols(y + lo, part.data(), a, m, std::size_t(hi - lo));
+  });
+}
+
+void RowOps::wsumsq_cols(const double* w, const double* const* cols, std::size_t m, double* out) const {
+  if (!team_) {
+    vec::wsumsq_cols(w, cols, m, std::size_t(n_), out);
+    return;
+  }
+  std::vector<double> second(m);
+  team_->run([&](int part) {
+    const auto [lo, hi] = half_rows(n_, part);
+    std::vector<const double*> shifted(cols, cols + m);
+    for (auto& c : shifted) {
+      c += lo;
+    }
+    vec::wsumsq_cols(w + lo, shifted.data(), m, std::size_t(hi - lo), part == 0 ? out : second.data());
+    return 0.0;
+  });
+  for (std::size_t j = 0; j < m; ++j) {
+    out[j] += second[j];
+  }
+}
+
 } // namespace glmlx::detail

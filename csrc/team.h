@@ -30,11 +30,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace glmlx::detail {
 
@@ -164,6 +166,9 @@ class RowOps {
   double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb) const;
   double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb,
                        const double* next) const;
+  // vec::axpy_neg_cols (bit for bit) and vec::wsumsq_cols (split: part 0's plus part 1's) over m columns.
+  void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m) const;
+  void wsumsq_cols(const double* w, const double* const* cols, std::size_t m, double* out) const;
   // vec::dot_wsq and vec::axpy_wneg_dot_wsq; split: *wsq is part 0's plus part 1's, as wsumsq's.
   double dot_wsq(const double* a, const double* w, const double* b, const double* next, double* wsq) const;
   double axpy_wneg_dot_wsq(double* r, const double* w, const double* xa, double a, const double* xb,

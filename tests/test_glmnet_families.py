@@ -464,3 +464,31 @@ def test_prefetching_sweeps_give_the_same_path_bit_for_bit(family, threads):
     np.testing.assert_array_equal(on["beta"], off["beta"])
     np.testing.assert_array_equal(on["a0"], off["a0"])
     assert np.count_nonzero(on["beta"][-1]) >= 5
+
+
+def test_two_thread_multinomial_path_matches_one_thread():
+    """The multinomial path's sweeps and IRLS sums split over two threads: the same path to rounding."""
+    from glmlx import _ext
+
+    rng = np.random.default_rng(17)
+    n, p, K = 5000, 30, 3
+    X = rng.normal(size=(n, p))
+    scores = np.stack([X[:, :3] @ np.array([1.0, -0.5, 0.4]), X[:, 3:6] @ np.array([-0.8, 0.6, 0.3]), np.zeros(n)])
+    labels = np.argmax(scores + rng.gumbel(size=(K, n)), axis=0)
+    y = np.concatenate([(labels == k).astype(float) for k in range(K)])
+    w = rng.uniform(0.5, 2.0, n)
+    fits = {}
+    for threads in (1, 2):
+        s = _ext.GlmPathSettings()
+        s.family = _ext.GlmFamily.multinomial
+        s.thresh, s.nlam, s.path_threads = 1e-12, 40, threads
+        ones = np.ones(p)
+        (fits[threads],) = _ext.glm_paths(X, y, w, None, np.ones(p, np.uint8), ones, -1e35 * ones, 1e35 * ones,
+                                          None, s, [])
+    one, two = fits[1], fits[2]
+    assert two["jerr"] == one["jerr"] == 0
+    assert two["lambdas"].size == one["lambdas"].size
+    np.testing.assert_allclose(two["lambdas"], one["lambdas"], rtol=1e-10)
+    np.testing.assert_allclose(two["beta"], one["beta"], rtol=0, atol=1e-9 * np.abs(one["beta"]).max())
+    np.testing.assert_allclose(two["a0"], one["a0"], rtol=0, atol=1e-9)
+    assert np.count_nonzero(one["beta"][-1]) >= 6
