@@ -33,6 +33,23 @@ inline bool sweeps_prefetch(const GlmPathSettings& s, int64_t n, int64_t p) {
   return s.prefetch > 0 || (s.prefetch < 0 && 8.0 * double(n) * double(p) > kPrefetchFromBytes);
 }
 
+// The coordinates of one sweep into ``order``: a full sweep visits the
+// candidates (strong set) in column order, the others the active set in order
+// of entry.
+inline void sweep_order(bool full, const std::vector<uint8_t>& strong, const std::vector<int64_t>& active,
+                        std::vector<int64_t>& order) {
+  order.clear();
+  if (full) {
+    for (int64_t k = 0; k < int64_t(strong.size()); ++k) {
+      if (strong[k]) {
+        order.push_back(k);
+      }
+    }
+  } else {
+    order.assign(active.begin(), active.end());
+  }
+}
+
 inline const double kPoissonMaxLink = std::log(std::numeric_limits<double>::max() * 0.1);
 
 /**

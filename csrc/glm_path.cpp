@@ -297,16 +297,7 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
   ++nlp_;
   dlx_ = 0.0;
   // Each coordinate's residual update also yields the next coordinate's gradient.
-  order_.clear();
-  if (full) {
-    for (int64_t k = 0; k < p_; ++k) {
-      if (strong_[k]) {
-        order_.push_back(k);
-      }
-    }
-  } else {
-    order_.assign(active_.begin(), active_.end());
-  }
+  detail::sweep_order(full, strong_, active_, order_);
   // The column read after the current one is prefetched during it (null: none).
   const size_t m = order_.size();
   auto column = [&](size_t a) { return prefetch_ && a < m ? col(order_[a]) : nullptr; };

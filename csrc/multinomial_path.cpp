@@ -43,8 +43,8 @@ struct BelowMinVariance {};  // grouped: max p(1-p) < eps; glmnet's jerr -20001 
 class MultinomialPath {
  public:
   MultinomialPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
-      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), grouped_(s.kopt == 2), rows_(team, d.n), a0_(K_, 0.0),
-        a0_old_(K_, 0.0),
+      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), grouped_(s.kopt == 2), rows_(team, d.n),
+        prefetch_(sweeps_prefetch(s, d.n, d.p)), a0_(K_, 0.0), a0_old_(K_, 0.0),
         beta_(K_ * p_, 0.0), beta_old_(K_ * p_, 0.0), q_(n_ * K_), sxp_(n_, 0.0), r_(n_ * K_), v_(n_), di_(n_),
         xv_(grouped_ ? p_ : K_ * p_, 0.0), ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), bold_(K_),
         gnext_(K_), bk_(K_), isc_(K_, 0), pending_diffs_(K_, 0.0) {
@@ -99,6 +99,7 @@ class MultinomialPath {
   const int64_t n_, p_, K_;
   const bool grouped_;
   RowOps rows_;  // the ungrouped sweeps' O(n) loops, on two threads when the caller gave a team
+  const bool prefetch_;  // sweeps prefetch the next visit's column (sweeps_prefetch)
 
   std::vector<double> a0_, a0_old_;    // K intercepts (glmnet's b row 0)
   std::vector<double> beta_, beta_old_;  // K x p, class-major
@@ -485,19 +486,9 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   dlx_ = 0.0;
   pending_ = -1;
   // Each visit prefetches the column of the visit after it (null: none).
-  order_.clear();
-  if (full) {
-    for (int64_t k = 0; k < p_; ++k) {
-      if (strong_[k]) {
-        order_.push_back(k);
-      }
-    }
-  } else {
-    order_.assign(active_.begin(), active_.end());
-  }
-  const bool prefetch = detail::sweeps_prefetch(s_, n_, p_);
+  sweep_order(full, strong_, active_, order_);
   for (size_t a = 0; a < order_.size(); ++a) {
-    update_class_coord(ic, order_[a], prefetch && a + 1 < order_.size() ? col(order_[a + 1]) : nullptr, full, ab,
+    update_class_coord(ic, order_[a], prefetch_ && a + 1 < order_.size() ? col(order_[a + 1]) : nullptr, full, ab,
                        dem);
   }
   if (pending_ >= 0) {

@@ -198,9 +198,6 @@ double RowOps::dot(const double* a, const double* b, const double* next) const {
   if (!next) {
     return dot(a, b);
   }
-  if (!team_) {
-    return vec::dot(a, b, n_, next);
-  }
   return sum_rows([&](int64_t lo, int64_t hi) { return vec::dot(a + lo, b + lo, hi - lo, next + lo); });
 }
 
@@ -239,41 +236,41 @@ double RowOps::axpy_wneg_dot(double* r, const double* w, const double* xa, doubl
   if (!next) {
     return axpy_wneg_dot(r, w, xa, a, xb);
   }
-  if (!team_) {
-    return vec::axpy_wneg_dot(r, w, xa, a, xb, n_, next);
-  }
   return sum_rows([&](int64_t lo, int64_t hi) {
     return vec::axpy_wneg_dot(r + lo, w + lo, xa + lo, a, xb + lo, hi - lo, next + lo);
   });
 }
 
 double RowOps::dot_wsq(const double* a, const double* w, const double* b, const double* next, double* wsq) const {
-  if (!team_) {
-    return vec::dot_wsq(a, w, b, n_, next, wsq);
-  }
-  double part_wsq[2] = {0.0, 0.0};
-  const double d = team_->run([&](int part) {
-    const auto [lo, hi] = half_rows(n_, part);
-    return vec::dot_wsq(a + lo, w + lo, b + lo, hi - lo, next ? next + lo : nullptr, &part_wsq[part]);
-  });
-  *wsq = part_wsq[0] + part_wsq[1];
-  return d;
+  return sum_rows2(
+      [&](int64_t lo, int64_t hi, double* part_wsq) {
+        return vec::dot_wsq(a + lo, w + lo, b + lo, hi - lo, next ? next + lo : nullptr, part_wsq);
+      },
+      wsq);
 }
 
 double RowOps::axpy_wneg_dot_wsq(double* r, const double* w, const double* xa, double a, const double* xb,
                                  const double* next, double* wsq) const {
-  if (!team_) {
-    return vec::axpy_wneg_dot_wsq(r, w, xa, a, xb, n_, next, wsq);
-  }
-  double part_wsq[2] = {0.0, 0.0};
-  const double d = team_->run([&](int part) {
-    const auto [lo, hi] = half_rows(n_, part);
-    return vec::axpy_wneg_dot_wsq(r + lo, w + lo, xa + lo, a, xb + lo, hi - lo, next ? next + lo : nullptr,
-                                  &part_wsq[part]);
-  });
-  *wsq = part_wsq[0] + part_wsq[1];
-  return d;
+  return sum_rows2(
+      [&](int64_t lo, int64_t hi, double* part_wsq) {
+        return vec::axpy_wneg_dot_wsq(r + lo, w + lo, xa + lo, a, xb + lo, hi - lo, next ? next + lo : nullptr,
+                                      part_wsq);
+      },
+      wsq);
 }
+
+namespace {
+
+// Column pointers moved to row lo.
+std::vector<const double*> rows_from(const double* const* cols, std::size_t m, int64_t lo) {
+  std::vector<const double*> out(cols, cols + m);
+  for (auto& c : out) {
+    c += lo;
+  }
+  return out;
+}
+
+} // namespace
 
 void RowOps::axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m) const {
   if (!team_) {
@@ -281,11 +278,7 @@ void RowOps::axpy_neg_cols(double* y, const double* const* cols, const double* a
     return;
   }
   for_rows([&](int64_t lo, int64_t hi, int) {
-    std::vector<const double*> part(cols, cols + m);
-    for (auto& c : part) {
-      c += lo;
-    }
-    vec::axpy_neg_cols(y + lo, part.data(), a, m, std::size_t(hi - lo));
+    vec::axpy_neg_cols(y + lo, rows_from(cols, m, lo).data(), a, m, std::size_t(hi - lo));
   });
 }
 
@@ -297,11 +290,8 @@ void RowOps::wsumsq_cols(const double* w, const double* const* cols, std::size_t
   std::vector<double> second(m);
   team_->run([&](int part) {
     const auto [lo, hi] = half_rows(n_, part);
-    std::vector<const double*> shifted(cols, cols + m);
-    for (auto& c : shifted) {
-      c += lo;
-    }
-    vec::wsumsq_cols(w + lo, shifted.data(), m, std::size_t(hi - lo), part == 0 ? out : second.data());
+    vec::wsumsq_cols(w + lo, rows_from(cols, m, lo).data(), m, std::size_t(hi - lo),
+                     part == 0 ? out : second.data());
     return 0.0;
   });
   for (std::size_t j = 0; j < m; ++j) {

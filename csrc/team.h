@@ -156,6 +156,25 @@ class RowOps {
     });
   }
 
+  /**
+   * fn(lo, hi, second) returns one partial sum and writes another to
+   * *second: both summed over the parts (part 0's plus part 1's), the second
+   * into *out.
+   */
+  template <class F>
+  double sum_rows2(F&& fn, double* out) const {
+    if (!team_) {
+      return fn(int64_t(0), n_, out);
+    }
+    double second[2] = {0.0, 0.0};
+    const double first = team_->run([&](int part) {
+      const auto [lo, hi] = half_rows(n_, part);
+      return fn(lo, hi, &second[part]);
+    });
+    *out = second[0] + second[1];
+    return first;
+  }
+
   double dot(const double* a, const double* b) const;
   // The same, prefetching ``next`` (vec::dot's overload); null: no prefetch.
   double dot(const double* a, const double* b, const double* next) const;
