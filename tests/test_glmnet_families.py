@@ -323,11 +323,23 @@ def test_multinomial_labels_counts_and_grouping():
         glmlx.glmnet(X, labels, family="multinomial", offset=np.zeros(X.shape[0]))
 
 
+def _raw_path(family, X, y, w, offset=None, **settings):
+    """The C++ path (glmlx._ext.glm_paths) with every variable usable, unit penalties, no limits, glmnet's grid."""
+    from glmlx import _ext
+
+    s = _ext.GlmPathSettings()
+    s.family = getattr(_ext.GlmFamily, family)
+    for name, value in settings.items():
+        setattr(s, name, value)
+    p = X.shape[1]
+    ones = np.ones(p)
+    (fit,) = _ext.glm_paths(X, y, w, offset, np.ones(p, np.uint8), ones, -1e35 * ones, 1e35 * ones, None, s, [])
+    return fit
+
+
 @pytest.mark.parametrize("family", ("binomial", "poisson"))
 def test_two_thread_path_matches_one_thread(family):
     """The two-thread path (large n) splits its sums in two: same path to rounding, KKT conditions hold."""
-    from glmlx import _ext
-
     rng = np.random.default_rng(11)
     n, p = 6000, 60
     X = rng.normal(size=(n, p))
@@ -336,15 +348,7 @@ def test_two_thread_path_matches_one_thread(family):
     y = y.astype(float)
     w = rng.uniform(0.5, 2.0, n)
     offset = rng.normal(scale=0.2, size=n)
-    fits = {}
-    for threads in (1, 2):
-        s = _ext.GlmPathSettings()
-        s.family = getattr(_ext.GlmFamily, family)
-        s.thresh, s.nlam, s.path_threads = 1e-12, 60, threads
-        ones = np.ones(p)
-        (fits[threads],) = _ext.glm_paths(X, y, w, offset, np.ones(p, np.uint8), ones, -1e35 * ones, 1e35 * ones,
-                                          None, s, [])
-    one, two = fits[1], fits[2]
+    one, two = (_raw_path(family, X, y, w, offset, thresh=1e-12, nlam=60, path_threads=threads) for threads in (1, 2))
     assert two["jerr"] == one["jerr"] == 0
     assert two["lambdas"].size == one["lambdas"].size
     np.testing.assert_allclose(two["lambdas"], one["lambdas"], rtol=1e-10)
@@ -435,8 +439,6 @@ def test_path_pinned_to_one_cpu_matches_two():
 @pytest.mark.parametrize("threads", (1, 2))
 def test_prefetching_sweeps_give_the_same_path_bit_for_bit(family, threads):
     """Sweeps that prefetch the next column (on by default only for X over 16 MB) change no bit of the path."""
-    from glmlx import _ext
-
     rng = np.random.default_rng(3)
     n, p = 3000, 40
     X = rng.normal(size=(n, p))
@@ -449,15 +451,8 @@ def test_prefetching_sweeps_give_the_same_path_bit_for_bit(family, threads):
         labels = np.argmax(np.stack([eta, -eta, 0.5 * X[:, 5]]) + rng.gumbel(size=(3, n)), axis=0)
         y = np.concatenate([(labels == k).astype(float) for k in range(3)])
     w = rng.uniform(0.5, 2.0, n)
-    fits = {}
-    for prefetch in (0, 1):
-        s = _ext.GlmPathSettings()
-        s.family = getattr(_ext.GlmFamily, family)
-        s.thresh, s.nlam, s.path_threads, s.prefetch = 1e-10, 50, threads, prefetch
-        ones = np.ones(p)
-        (fits[prefetch],) = _ext.glm_paths(X, y, w, None, np.ones(p, np.uint8), ones, -1e35 * ones, 1e35 * ones,
-                                           None, s, [])
-    off, on = fits[0], fits[1]
+    off, on = (_raw_path(family, X, y, w, thresh=1e-10, nlam=50, path_threads=threads, prefetch=prefetch)
+               for prefetch in (0, 1))
     assert on["jerr"] == off["jerr"] == 0
     assert on["npasses"] == off["npasses"] > 0
     np.testing.assert_array_equal(on["lambdas"], off["lambdas"])
@@ -468,8 +463,6 @@ def test_prefetching_sweeps_give_the_same_path_bit_for_bit(family, threads):
 
 def test_two_thread_multinomial_path_matches_one_thread():
     """The multinomial path's sweeps and IRLS sums split over two threads: the same path to rounding."""
-    from glmlx import _ext
-
     rng = np.random.default_rng(17)
     n, p, K = 5000, 30, 3
     X = rng.normal(size=(n, p))
@@ -477,15 +470,7 @@ def test_two_thread_multinomial_path_matches_one_thread():
     labels = np.argmax(scores + rng.gumbel(size=(K, n)), axis=0)
     y = np.concatenate([(labels == k).astype(float) for k in range(K)])
     w = rng.uniform(0.5, 2.0, n)
-    fits = {}
-    for threads in (1, 2):
-        s = _ext.GlmPathSettings()
-        s.family = _ext.GlmFamily.multinomial
-        s.thresh, s.nlam, s.path_threads = 1e-12, 40, threads
-        ones = np.ones(p)
-        (fits[threads],) = _ext.glm_paths(X, y, w, None, np.ones(p, np.uint8), ones, -1e35 * ones, 1e35 * ones,
-                                          None, s, [])
-    one, two = fits[1], fits[2]
+    one, two = (_raw_path("multinomial", X, y, w, thresh=1e-12, nlam=40, path_threads=threads) for threads in (1, 2))
     assert two["jerr"] == one["jerr"] == 0
     assert two["lambdas"].size == one["lambdas"].size
     np.testing.assert_allclose(two["lambdas"], one["lambdas"], rtol=1e-10)
