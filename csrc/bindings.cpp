@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 
 #include "mlx/ops.h"
 #include "mlx/transforms.h"
@@ -97,19 +96,11 @@ nb::tuple gram_numpy(const HostArray& X, const std::optional<HostArray>& y, cons
 template <typename F>
 void for_each_subset(size_t K, size_t nthreads, F&& fn) {
   std::atomic<size_t> next{0};
-  auto take_subsets = [&](size_t t) {
+  glmlx::detail::fork_join(nthreads, [&](size_t t) {
     for (size_t f = next++; f < K; f = next++) {
       fn(f, t);
     }
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < nthreads; ++t) {
-    pool.emplace_back(take_subsets, t);
-  }
-  take_subsets(0);
-  for (auto& th : pool) {
-    th.join();
-  }
+  });
 }
 
 // gram on each of several row subsets of the same numpy buffers (CV folds),

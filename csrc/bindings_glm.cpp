@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <exception>
 #include <string>
-#include <thread>
 
 #include "bindings_paths.h"
 #include "glmlx/glm.h"

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <string>
-#include <thread>
 
 #include "bindings_paths.h"
 #include "glmlx/mgaussian.h"

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <exception>
 #include <string>
-#include <thread>
+#include <atomic>
 #include <vector>
 
 #include "blas.h"
@@ -67,7 +67,7 @@ inline bool rows_in_range(const std::vector<Rows>& subsets, size_t n) {
  * solve(b, parallel) for b < B without the GIL: in parallel threads when
  * B > 1 (BLAS held at one thread, since spinning pools fight over the cores),
  * inline otherwise. Exceptions are rethrown on the calling thread (one thrown
- * inside a std::thread would abort the process).
+ * on another thread is caught there; the lowest b's is rethrown here).
  */
 template <class Solve>
 void run_paths(size_t B, Solve&& solve) {
@@ -87,17 +87,14 @@ void run_paths(size_t B, Solve&& solve) {
     }
   } else {
     blas::ThreadScope one_blas_thread(0.0);
-    std::vector<std::thread> pool;
-    for (size_t t = 0; t < nthreads; ++t) {
-      pool.emplace_back([&, t]() {
-        for (size_t b = t; b < B; b += nthreads) {
-          one(b, true);
-        }
-      });
-    }
-    for (auto& th : pool) {
-      th.join();
-    }
+    // every thread, this one included, takes the next path: a thread that
+    // starts late leaves its share to the others
+    std::atomic<size_t> next{0};
+    glmlx::detail::fork_join(nthreads, [&](size_t) {
+      for (size_t b = next++; b < B; b = next++) {
+        one(b, true);
+      }
+    });
   }
   for (auto& e : errors) {
     if (e) {

@@ -4,7 +4,6 @@
 #include <mutex>
 #include <optional>
 #include <cstdint>
-#include <thread>
 #include <vector>
 
 #include "mlx/allocator.h"
@@ -33,19 +32,11 @@ void over_column_blocks(int64_t p, int64_t block, double work, F&& f) {
   const int64_t nblocks = (p + block - 1) / block;
   const int64_t nthreads =
       work < 1e6 ? 1 : std::min<int64_t>(nblocks, glmlx::detail::usable_cores());
-  auto run = [&](int64_t t) {
-    for (int64_t b = t; b < nblocks; b += nthreads) {
+  glmlx::detail::fork_join(size_t(nthreads), [&](size_t t) {
+    for (int64_t b = int64_t(t); b < nblocks; b += nthreads) {
       f(b * block, std::min(p, (b + 1) * block));
     }
-  };
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < nthreads; ++t) {
-    pool.emplace_back(run, t);
-  }
-  run(0);
-  for (auto& th : pool) {
-    th.join();
-  }
+  });
 }
 
 } // namespace

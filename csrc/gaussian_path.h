@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "blas.h"
@@ -234,19 +233,11 @@ void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs
   // milliseconds for a core: every thread, this one included, takes the next
   // unsolved problem.
   std::atomic<int64_t> next{0};
-  auto take_problems = [&]() {
+  glmlx::detail::fork_join(size_t(nthreads), [&](size_t) {
     for (int64_t b = next++; b < B; b = next++) {
       run(b);
     }
-  };
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < nthreads; ++t) {
-    pool.emplace_back(take_problems);
-  }
-  take_problems();
-  for (auto& th : pool) {
-    th.join();
-  }
+  });
 }
 
 // madvise(MADV_HUGEPAGE) over the 2 MiB pages inside [data, data + bytes)

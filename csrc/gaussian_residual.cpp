@@ -32,7 +32,6 @@
 #include <memory>
 #include <mutex>
 #include <new>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -52,16 +51,10 @@ void parallel_columns(int64_t p, int threads, F&& f) {
     f(int64_t(0), p);
     return;
   }
-  std::vector<std::thread> pool;
   const int64_t chunk = (p + threads - 1) / threads;
-  for (int t = 1; t < threads; ++t) {
-    const int64_t j0 = std::min(p, t * chunk), j1 = std::min(p, (t + 1) * chunk);
-    pool.emplace_back([&f, j0, j1]() { f(j0, j1); });
-  }
-  f(int64_t(0), std::min(p, chunk));
-  for (auto& th : pool) {
-    th.join();
-  }
+  glmlx::detail::fork_join(size_t(threads), [&](size_t t) {
+    f(std::min(p, int64_t(t) * chunk), std::min(p, int64_t(t + 1) * chunk));
+  });
 }
 
 // A float64 sum of n non-negative terms times this is at least the exact sum.
@@ -601,19 +594,11 @@ void for_problems(const std::vector<int64_t>& list, int cores, F&& f) {
     return;
   }
   std::atomic<size_t> next{0};
-  auto run = [&]() {
+  glmlx::detail::fork_join(size_t(nthreads), [&](size_t) {
     for (size_t i = next++; i < list.size(); i = next++) {
       f(list[i]);
     }
-  };
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < nthreads; ++t) {
-    pool.emplace_back(run);
-  }
-  run();
-  for (auto& th : pool) {
-    th.join();
-  }
+  });
 }
 
 // Inputs: the common ones (problem_view), then Xt (p, n), center (p), scale

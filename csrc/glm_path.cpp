@@ -21,7 +21,6 @@
 #include <memory>
 #include <string>
 #include <system_error>
-#include <thread>
 
 #include "blas.h"
 #include "cores.h"

@@ -38,6 +38,8 @@
 #include <utility>
 #include <vector>
 
+#include "cores.h"
+
 namespace glmlx::detail {
 
 class PairTeam {
@@ -100,7 +102,7 @@ class PairTeam {
   int64_t solo_left_ = 0, solo_stretch_ = kMinSolo, kept_up_ = 0;
   static constexpr int64_t kMinSolo = 16, kMaxSolo = 16384, kKeptUp = 64;
   Stats stats_;
-  std::thread helper_;
+  Thread helper_;  // started off the caller's core (cores.h)
 };
 
 /** Rows [lo, hi) of part ``part`` (0 or 1) of n rows, split at a multiple of 8 (whole SIMD blocks). */
