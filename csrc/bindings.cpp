@@ -19,6 +19,7 @@
 
 #include "blas.h"
 #include "cores.h"
+#include "cv_gram.h"
 #include "glmlx/ops.h"
 
 namespace nb = nanobind;
@@ -190,6 +191,9 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
   const auto hx = host_matrix(X), hy = host_matrix(y), hw = host_matrix(w);
   const size_t p = size_t(hx.cols), K = subsets.size();
   auto G = new_numpy<T>({K + spare, p, p});
+  // the spare slots are the caller's, but zeros rather than stale bits (a float32
+  // NaN pattern there made numpy warn when the caller converted G to float64)
+  std::fill(G.data() + K * p * p, G.data() + (K + spare) * p * p, T(0));
   auto c = new_numpy<T>({K, p});
   auto xb = new_numpy<T>({K, p});
   auto yb = new_numpy<T>({K});
@@ -453,6 +457,74 @@ NB_MODULE(_ext, m) {
       "X"_a, "y"_a, "weights"_a, "center"_a, "subsets"_a, "spare"_a = 0,
       "gram_numpy on each row subset (CV folds), stacked over the subsets, which are spread over threads; "
       "G gets `spare` more slots at the end, unset (internal)");
+  m.def(
+      "cv_standardize_numpy",
+      [](nb::ndarray<double, nb::ndim<3>, nb::c_contig, nb::device::cpu> H, HostMatrixArg h,
+         std::optional<HostMatrixArg> m, std::optional<HostVectorArg> my, HostVectorArg s, HostVectorArg c,
+         std::optional<HostVectorArg> mean, double ymean, double S, std::optional<HostMatrixArg> xbar,
+         HostVectorArg ys, nb::ndarray<const uint8_t, nb::ndim<1>, nb::c_contig, nb::device::cpu> excluded,
+         HostArray X, RowIndex fold, bool center, bool standardize) {
+        const size_t K = h.shape(0), p = h.shape(1);
+        auto bad = [](const char* what) { throw nb::value_error((std::string("[glmlx.cv_standardize] ") + what).c_str()); };
+        if (H.shape(0) != K + 1 || H.shape(1) != p || H.shape(2) != p || s.shape(0) != K || c.shape(0) != p ||
+            ys.shape(0) != K + 1 || excluded.shape(0) != p || X.ndim() != 2 || X.shape(1) != p ||
+            fold.shape(0) != X.shape(0)) {
+          bad("inconsistent shapes");
+        }
+        if (center ? !(m && my && mean && m->shape(0) == K && m->shape(1) == p && my->shape(0) == K &&
+                       mean->shape(0) == p)
+                   : !(xbar && xbar->shape(0) == K + 1 && xbar->shape(1) == p)) {
+          bad("centered moments need m, my and mean; uncentered ones xbar (K + 1, p)");
+        }
+        if (X.dtype() != nb::dtype<double>() && X.dtype() != nb::dtype<float>()) {
+          throw nb::type_error("[glmlx.cv_standardize] X must be float32 or float64");
+        }
+        for (size_t i = 0; i < fold.shape(0); ++i) {
+          if (fold.data()[i] < 0 || fold.data()[i] >= int64_t(K)) {
+            bad("fold labels must lie in [0, K)");
+          }
+        }
+        auto g = new_numpy<double>({K + 1, p}), xv = new_numpy<double>({K + 1, p}),
+             xm = new_numpy<double>({K + 1, p}), xs = new_numpy<double>({K + 1, p}),
+             inc = new_numpy<double>({K + 1, p});
+        auto finite = new_numpy<uint8_t>({K + 1});
+        glmlx::cv::FoldGrams a;
+        a.K = int64_t(K);
+        a.p = int64_t(p);
+        a.center = center;
+        a.standardize = standardize;
+        a.H = H.data();
+        a.h = h.data();
+        a.m = m ? m->data() : nullptr;
+        a.my = my ? my->data() : nullptr;
+        a.s = s.data();
+        a.c = c.data();
+        a.mean = mean ? mean->data() : nullptr;
+        a.ymean = ymean;
+        a.S = S;
+        a.xbar = xbar ? xbar->data() : nullptr;
+        a.ys = ys.data();
+        a.excluded = excluded.data();
+        a.X = host_matrix(X);
+        a.x_is_double = X.dtype() == nb::dtype<double>();
+        a.fold = fold.data();
+        a.g = g.data();
+        a.xv = xv.data();
+        a.xm = xm.data();
+        a.xs = xs.data();
+        a.include = inc.data();
+        a.finite = finite.data();
+        {
+          nb::gil_scoped_release release;
+          glmlx::cv::fold_standardize(a);
+        }
+        return nb::make_tuple(g, xv, xm, xs, inc, finite);
+      },
+      "H"_a.noconvert(), "h"_a.noconvert(), "m"_a.noconvert().none(), "my"_a.noconvert().none(),
+      "s"_a.noconvert(), "c"_a.noconvert(), "mean"_a.noconvert().none(), "ymean"_a, "S"_a,
+      "xbar"_a.noconvert().none(), "ys"_a.noconvert(), "excluded"_a.noconvert(), "X"_a, "fold"_a.noconvert(),
+      "center"_a, "standardize"_a,
+      "standardized Grams of K CV folds' training problems and of the full data, H overwritten (internal)");
   m.def(
       "matmul_numpy",
       [](HostMatrixArg A, HostMatrixArg B) {

@@ -55,6 +55,42 @@ def test_batched_folds_equal_separate_glmnet_fits():
                                    rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("scale", [True, False])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fold_standardization_is_each_folds_own(fit_intercept, scale, dtype):
+    """standardize_cv's folds (full Gram minus held-out Grams, in C++) equal standardize() on the training rows."""
+    import warnings
+
+    from glmlx import gaussian
+
+    X, y = _data(n=90, p=8, seed=3)
+    X[:, 2] = 1.5  # constant everywhere: dropped in every problem
+    X[:30, 5] = -2.0  # constant on fold 3's training rows only (the other folds see rows 30+)
+    X = X.astype(dtype)
+    fold = np.where(np.arange(90) < 30, np.arange(90) % 2, 2)
+    weights = np.linspace(0.5, 1.5, 90)
+    excluded = np.zeros(8, dtype=bool)
+    excluded[6] = True
+    rows = [np.flatnonzero(fold == k) for k in range(3)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no stray casts of unset memory
+        stds = gaussian.standardize_cv(X, y, weights, fold, rows, excluded, scale, fit_intercept)
+    assert len(stds) == 4
+    # float32 Grams differ in float32 rounding between the two routes
+    rtol, atol, rel = (1e-9, 1e-12, 1e-12) if dtype == np.float64 else (1e-4, 1e-5, 1e-6)
+    for k, std in enumerate(stds):
+        tr = fold != k if k < 3 else np.ones(90, dtype=bool)
+        ref = gaussian.standardize(np.ascontiguousarray(X[tr]), y[tr], weights[tr], excluded, scale, fit_intercept)
+        np.testing.assert_array_equal(std.include, ref.include)
+        for name in ("C", "g", "xv", "xm", "xs"):
+            np.testing.assert_allclose(getattr(std, name), getattr(ref, name), rtol=rtol, atol=atol,
+                                       err_msg=f"problem {k}: {name}")
+        for name in ("ym", "ys", "nulldev"):
+            assert getattr(std, name) == pytest.approx(getattr(ref, name), rel=rel)
+    assert stds[2].include[5] == 0 and stds[0].include[5] == 1 and not any(s.include[2] for s in stds)
+
+
 @pytest.mark.parametrize("kwargs", [dict(), dict(type_gaussian="naive"), dict(fit_intercept=False),
                                     dict(weights=np.linspace(0.2, 2, 120), standardize=False),
                                     dict(lambdas=np.geomspace(1, 1e-3, 20))])

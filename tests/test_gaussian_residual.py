@@ -162,9 +162,9 @@ def test_batched_folds_share_one_copy_and_equal_separate_solves(fit_intercept):
     kw = dict(alpha=0.9, penalty=np.ones(p), lower=np.full(p, -gaussian.BIG), upper=np.full(p, gaussian.BIG),
               nlambda=60, flmin=0.02, user_lambdas=None, thresh=1e-10, maxit=10**6, dfmax=p + 1, pmax=p, sml=1e-5,
               dtype=mx.float64, strong=True)
-    res = gaussian.standardize_folds(X, y, weights, fold, 5, excluded, True, fit_intercept, True, residual=True)
+    res = gaussian.standardize_folds(X, y, weights, fold, 5, excluded, True, fit_intercept, residual=True)
     assert all(s.cols is res[0].cols for s in res)  # one copy for every fold
-    lazy = gaussian.standardize_folds(X, y, weights, fold, 5, excluded, True, fit_intercept, True, residual=False)
+    lazy = gaussian.standardize_folds(X, y, weights, fold, 5, excluded, True, fit_intercept, residual=False)
     batched = gaussian.fit_paths(res, **kw)
     by_lazy = gaussian.fit_paths(lazy, **kw)
     for screen in (1, 2):  # one screened KKT pass serves every fold: the same decisions

@@ -145,7 +145,7 @@ def _gaussian_paths(prob, fold: np.ndarray, rows: list):
                                    prob.fit_intercept, lazy=prob.lazy, residual=prob.residual)
         full = gaussian.fit_paths([std], **opts)[0]
         stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
-                                          prob.fit_intercept, lazy=True)
+                                          prob.fit_intercept)
         return full, gaussian.fit_paths(stds, **opts)
     stds = gaussian.standardize_cv(prob.X, prob.y, prob.weights, fold, rows, prob.excluded, prob.standardize,
                                    prob.fit_intercept)

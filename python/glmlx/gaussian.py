@@ -118,12 +118,6 @@ def moments(X, y: np.ndarray, w: np.ndarray, center: bool):
     return tuple(None if a is None else np.array(a, dtype=np.float64) for a in out)
 
 
-def normalize_moments(m, total_weight: float):
-    """Raw-weight moments -> those with weights summing to one (means unchanged)."""
-    G, c, xbar, ybar = m
-    return G / total_weight, c / total_weight, xbar, ybar
-
-
 def _column_stats(Xn: np.ndarray, w: np.ndarray, block: int = 256):
     """Weighted column means and centered variances, in row blocks (no n x p temporary)."""
     xbar = w @ Xn
@@ -158,6 +152,20 @@ def _drop_constant(Xn, var, xbar, excluded, rows=None):
     return ~constant & ~excluded
 
 
+def _check_problems(Xn, finite, nulldev, ys, inc) -> None:
+    """glmnet's checks of B standardized problems, problem by problem: finite moments, a varying y, a usable X."""
+    for b in range(ys.shape[0]):
+        if not finite[b]:
+            if np.all(np.isfinite(Xn)):
+                raise ValueError("X has values too large in magnitude: its Gram products overflow float "
+                                 f"(largest |x| = {np.max(np.abs(Xn)):.3g}); rescale X")
+            raise ValueError("X contains NaN or infinite values")
+        if nulldev[b] == 0 or ys[b] == 0:
+            raise ValueError("y is constant; gaussian glmnet fails at standardization step")
+        if not inc[b].any():
+            raise ValueError("X: all used predictors have zero variance")
+
+
 def _finish(Xn, G, c, xbar, var, ym, ys, nulldev, excluded, standardize, fit_intercept, finite,
             rows=None) -> list:
     """Common tail of glmnet's ``standard`` for B problems once their weighted moments are known.
@@ -170,16 +178,7 @@ def _finish(Xn, G, c, xbar, var, ym, ys, nulldev, excluded, standardize, fit_int
     ``Standardized``, views into arrays stacked over the problems.
     """
     inc = _drop_constant(Xn, var, xbar, excluded, rows)
-    for b in range(ys.shape[0]):  # glmnet's checks, problem by problem
-        if not finite[b]:
-            if np.all(np.isfinite(Xn)):
-                raise ValueError("X has values too large in magnitude: its Gram products overflow float "
-                                 f"(largest |x| = {np.max(np.abs(Xn)):.3g}); rescale X")
-            raise ValueError("X contains NaN or infinite values")
-        if nulldev[b] == 0 or ys[b] == 0:
-            raise ValueError("y is constant; gaussian glmnet fails at standardization step")
-        if not inc[b].any():
-            raise ValueError("X: all used predictors have zero variance")
+    _check_problems(Xn, finite, nulldev, ys, inc)
     xs = np.ones(var.shape)
     if standardize:
         xs[inc] = np.sqrt(var[inc])
@@ -221,21 +220,18 @@ def _y_moments(y, W, fit_intercept):
 
 def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.ndarray, standardize: bool,
                 fit_intercept: bool, lazy: bool = False, rows: Optional[np.ndarray] = None,
-                full_moments=None, residual: bool = False) -> Standardized:
+                residual: bool = False) -> Standardized:
     """glmnet's ``standard``: weights to sum 1, center, scale X and y.
 
     Full mode forms the standardized Gram matrix in one ``gram`` pass; lazy
     mode only the column statistics and X'Wy (the solver forms Gram columns);
     residual mode those and a column-major copy of X, from one pass.
-    ``full_moments`` are ``moments``' result when already known (its G is
-    overwritten).
     """
     w = weights / weights.sum()
     ybar, ys, nulldev = _y_moments(y, weights[None], fit_intercept)
     ybar = float(ybar[0])
     Xn = np.asarray(X)
     G = None
-    residual = residual and full_moments is None  # a Gram matrix at hand (CV) serves as well
     if residual:
         columns, xbar, var, c = column_major(Xn, w, y - ybar)
         finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c))
@@ -244,11 +240,11 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
         c = Xn.T @ (w * (y - ybar))
         finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c))
     elif fit_intercept:
-        G, c, xbar, _ = full_moments or moments(X, y, w, center=True)
+        G, c, xbar, _ = moments(X, y, w, center=True)
         var = np.diag(G).copy()
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
     else:
-        G, c, _, _ = full_moments or moments(X, y, w, center=False)
+        G, c, _, _ = moments(X, y, w, center=False)
         xbar = w @ Xn
         var = np.diag(G) - xbar**2
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
@@ -306,81 +302,54 @@ def fold_moments(X, y: np.ndarray, weights: np.ndarray, rows: list, center: bool
 
 
 def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, nfolds: int,
-                      excluded: np.ndarray, scale: bool, fit_intercept: bool, lazy: bool,
-                      moments_by_fold: Optional[FoldMoments] = None, residual: Optional[bool] = None) -> list:
-    """Standardized training problems of every CV fold.
+                      excluded: np.ndarray, scale: bool, fit_intercept: bool,
+                      residual: Optional[bool] = None) -> list:
+    """Standardized training problems of every CV fold without Gram matrices (``standardize_cv`` forms them).
 
-    Full Gram mode: each fold's training Gram is the full Gram minus its
-    held-out rows' Gram, all taken about the full-data weighted means (so the
-    rank-one corrections between means are small and nothing cancels badly);
-    ``moments_by_fold`` is ``fold_moments``' result (computed here if absent;
-    its held-out Grams are overwritten). All folds are standardized together
-    and their Gram matrices stay stacked, as the batched solver takes them.
-    Lazy mode: each fold is the full data with its held-out rows weighted zero,
-    solved by residual updates over one shared column-major copy of X when
-    ``residual`` (default: ``prefer_residual``), else from lazy Gram columns.
+    Each fold is the full data with its held-out rows weighted zero, solved by
+    residual updates over one shared column-major copy of X when ``residual``
+    (default: ``prefer_residual``), else from lazy Gram columns.
     """
     Xn = np.asarray(X)
-    if lazy and (prefer_residual(*Xn.shape) if residual is None else residual):
+    if prefer_residual(*Xn.shape) if residual is None else residual:
         return _residual_folds(Xn, y, weights, fold, nfolds, excluded, scale, fit_intercept)
-    if lazy:
-        # one MLX copy of X serves every fold (the solver reads X through MLX)
-        Xmx = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
-                                                         else mx.float32)
-        return [standardize(Xmx, y, np.where(fold == k, 0.0, weights), excluded, scale, fit_intercept, lazy=True,
-                            rows=fold != k) for k in range(nfolds)]
-    train = fold[None, :] != np.arange(nfolds)[:, None]  # (K, n) training rows of each fold
-    fm = moments_by_fold or fold_moments(Xn, y, weights, [np.flatnonzero(~t) for t in train], fit_intercept)
-    G, c, m, my = fm.full
-    W = np.where(train, weights, 0.0)
-    ybar, ys, nulldev = _y_moments(y, W, fit_intercept)
-    St = weights.sum() - fm.s  # training weight sums
-    Gt = fm.H[:nfolds]  # becomes the training Grams, in place (K more p x p temporaries may not fit)
-    if fit_intercept:
-        d, dy = fm.m - m, fm.my - my  # held-out minus full-data means
-        delta = -(fm.s / St)[:, None] * d  # training minus full-data means
-        dyt = -(fm.s / St) * dy
-        for ch in _batches(nfolds, G.shape[0]):
-            T, outer = Gt[ch], d[ch, :, None] * d[ch, None, :]
-            outer *= fm.s[ch, None, None]
-            T += outer  # held-out Gram about the full-data means
-            np.subtract(G, T, out=T)  # training Gram about them
-            np.multiply(delta[ch, :, None], delta[ch, None, :], out=outer)
-            outer *= St[ch, None, None]
-            T -= outer  # ... and about the training means
-            T /= St[ch, None, None]
-        hy = fm.h + fm.s[:, None] * d * dy[:, None]
-        ct = (c - hy - St[:, None] * delta * dyt[:, None]) / St[:, None]
-        xbar = m + delta
-        var = np.diagonal(Gt, axis1=1, axis2=2).copy()
-    else:
-        for ch in _batches(nfolds, G.shape[0]):
-            np.subtract(G, Gt[ch], out=Gt[ch])
-            Gt[ch] /= St[ch, None, None]
-        ct = (c - fm.h) / St[:, None]
-        xbar = np.stack([wk @ Xn for wk in W]) / St[:, None]  # matrix-vector products, as the full data's
-        var = np.diagonal(Gt, axis1=1, axis2=2) - xbar**2
-    finite = np.isfinite(Gt).all(axis=(1, 2)) & np.isfinite(ct).all(axis=1)
-    # glmnet sees only a fold's training rows: constant columns are judged there
-    return _finish(Xn, Gt, ct, xbar, var, ybar, ys, nulldev, excluded, scale, fit_intercept, finite, train)
+    # one MLX copy of X serves every fold (the solver reads X through MLX)
+    Xmx = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
+                                                     else mx.float32)
+    return [standardize(Xmx, y, np.where(fold == k, 0.0, weights), excluded, scale, fit_intercept, lazy=True,
+                        rows=fold != k) for k in range(nfolds)]
 
 
 def standardize_cv(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, rows: list,
                    excluded: np.ndarray, scale: bool, fit_intercept: bool) -> list:
     """Standardized training problems of the K CV folds, then of the full data, from one pass over X.
 
-    Full Gram mode (see ``standardize_folds``). The K + 1 standardized Gram
-    matrices are consecutive slices of one array, which ``fit_paths`` hands to
-    the solver without a copy: the full data's fit joins the folds' batch.
+    Full Gram mode: each fold's training Gram is the full Gram minus its
+    held-out rows' Gram, all taken about the full-data weighted means (so the
+    rank-one corrections between means are small and nothing cancels badly);
+    one C++ call does that and glmnet's standardization for all K + 1
+    problems, in place in the array of Grams (``fold_moments``), whose
+    consecutive slices ``fit_paths`` hands to the solver without a copy.
     """
-    fm = fold_moments(X, y, weights, rows, fit_intercept)
-    full = standardize(X, y, weights, excluded, scale, fit_intercept,
-                       full_moments=normalize_moments(fm.full, weights.sum()))
-    folds = standardize_folds(X, y, weights, fold, len(rows), excluded, scale, fit_intercept, lazy=False,
-                              moments_by_fold=fm)
-    fm.H[-1] = full.C  # the raw pooled Gram there has served the folds
-    full.C = fm.H[-1]
-    return folds + [full]
+    Xn = np.asarray(X)
+    K = len(rows)
+    fm = fold_moments(Xn, y, weights, rows, fit_intercept)
+    _, c, mean, ymean = fm.full
+    S = weights.sum()
+    W = np.where(fold[None, :] != np.arange(K)[:, None], weights, 0.0)  # (K, n) training weights
+    moments = _y_moments(y, W, fit_intercept), _y_moments(y, weights[None], fit_intercept)
+    ybar, ys, nulldev = (np.concatenate(pair) for pair in zip(*moments))
+    xbar = None
+    if not fit_intercept:  # matrix-vector products, as glmnet's weighted means
+        xbar = np.vstack([np.stack([wk @ Xn for wk in W]) / (S - fm.s)[:, None], (weights / S) @ Xn])
+    g, xv, xm, xs, include, finite = _ext.cv_standardize_numpy(
+        fm.H, fm.h, fm.m, fm.my, fm.s, c, mean, float(ymean or 0.0), float(S), xbar, ys,
+        excluded.astype(np.uint8), Xn, np.ascontiguousarray(fold, dtype=np.int64), fit_intercept, scale)
+    # glmnet's checks, the full data's first
+    _check_problems(Xn, finite[[K] + list(range(K))], nulldev[[K] + list(range(K))],
+                    ys[[K] + list(range(K))], include[[K] + list(range(K))] > 0)
+    return [Standardized(g[b], xv[b], xm[b], xs[b], float(ybar[b]), float(ys[b]), include[b], float(nulldev[b]),
+                         C=fm.H[b]) for b in range(K + 1)]
 
 
 def _residual_folds(Xn, y, weights, fold, nfolds, excluded, scale, fit_intercept):
