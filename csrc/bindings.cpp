@@ -20,6 +20,7 @@
 #include "blas.h"
 #include "cores.h"
 #include "cv_gram.h"
+#include "glm_common.h"
 #include "glmlx/ops.h"
 
 namespace nb = nanobind;
@@ -93,6 +94,15 @@ class BufferCache {
       }
     }
     std::free(p);
+  }
+
+  void release() noexcept {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& b : free_) {
+      std::free(b.second);
+    }
+    free_.clear();
+    held_ = 0;
   }
 
   // Never destroyed: numpy arrays can outlive static destructors at exit.
@@ -457,6 +467,13 @@ NB_MODULE(_ext, m) {
       "X"_a, "y"_a, "weights"_a, "center"_a, "subsets"_a, "spare"_a = 0,
       "gram_numpy on each row subset (CV folds), stacked over the subsets, which are spread over threads; "
       "G gets `spare` more slots at the end, unset (internal)");
+  m.def(
+      "clear_cache",
+      []() {
+        BufferCache::instance().release();
+        glmlx::detail::scratch_cache::release();
+      },
+      "frees the host buffers kept for reuse between calls (glmlx.clear_cache)");
   m.def(
       "cv_standardize_numpy",
       [](nb::ndarray<double, nb::ndim<3>, nb::c_contig, nb::device::cpu> H, HostMatrixArg h,

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <new>
+#include <utility>
+#include <vector>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -16,37 +19,112 @@
 
 namespace glmlx::detail {
 
-ColumnBuffer::ColumnBuffer(size_t size) : size_(size) {
-  constexpr size_t kHuge = size_t(2) << 20;
-  const size_t bytes = std::max<size_t>(size * sizeof(double), 1);
+namespace scratch_cache {
+namespace {
+
+constexpr size_t kHuge = size_t(2) << 20, kMinKept = size_t(1) << 20, kMaxHeld = size_t(256) << 20;
+constexpr size_t kMaxKept = 4;
+
+struct Kept {
+  std::mutex mu;
+  std::vector<std::pair<size_t, void*>> buffers;  // (allocated bytes, buffer), most recently freed last
+  size_t held = 0;
+};
+
+Kept& kept() {
+  static Kept* k = new Kept();  // never destroyed: a path may end during static destruction
+  return *k;
+}
+
+}  // namespace
+
+void* take(size_t bytes, size_t* allocated) {
+  bytes = std::max<size_t>(bytes, 1);
+  if (bytes >= kMinKept) {
+    Kept& k = kept();
+    std::lock_guard<std::mutex> lock(k.mu);
+    for (size_t i = k.buffers.size(); i-- > 0;) {
+      const auto [size, p] = k.buffers[i];
+      if (size >= bytes && size <= 2 * bytes) {
+        k.buffers.erase(k.buffers.begin() + std::ptrdiff_t(i));
+        k.held -= size;
+        *allocated = size;
+        return p;
+      }
+    }
+  }
+  void* p;
   if (bytes >= kHuge) {
     const size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
-    data_ = static_cast<double*>(std::aligned_alloc(kHuge, rounded));
+    p = std::aligned_alloc(kHuge, rounded);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (data_) {
-      madvise(data_, rounded, MADV_HUGEPAGE);
+    if (p) {
+      madvise(p, rounded, MADV_HUGEPAGE);
     }
 #endif
+    bytes = rounded;
   } else {
-    data_ = static_cast<double*>(std::malloc(bytes));
+    p = std::malloc(bytes);
   }
-  if (!data_) {
+  if (!p) {
     throw std::bad_alloc();
   }
+  *allocated = bytes;
+  return p;
+}
+
+void give(void* p, size_t allocated) noexcept {
+  if (!p) {
+    return;
+  }
+  if (allocated >= kMinKept && allocated <= kMaxHeld) {
+    Kept& k = kept();
+    std::lock_guard<std::mutex> lock(k.mu);
+    try {
+      k.buffers.emplace_back(allocated, p);
+      k.held += allocated;
+      while (k.held > kMaxHeld || k.buffers.size() > kMaxKept) {
+        k.held -= k.buffers.front().first;
+        std::free(k.buffers.front().second);
+        k.buffers.erase(k.buffers.begin());
+      }
+      return;
+    } catch (...) {  // no room to remember it
+    }
+  }
+  std::free(p);
+}
+
+void release() noexcept {
+  Kept& k = kept();
+  std::lock_guard<std::mutex> lock(k.mu);
+  for (auto& b : k.buffers) {
+    std::free(b.second);
+  }
+  k.buffers.clear();
+  k.held = 0;
+}
+
+}  // namespace scratch_cache
+
+ColumnBuffer::ColumnBuffer(size_t size) : size_(size) {
+  data_ = static_cast<double*>(scratch_cache::take(size * sizeof(double), &bytes_));
 }
 
 ColumnBuffer& ColumnBuffer::operator=(ColumnBuffer&& o) noexcept {
   if (this != &o) {
-    std::free(data_);
+    scratch_cache::give(data_, bytes_);
     data_ = o.data_;
     size_ = o.size_;
+    bytes_ = o.bytes_;
     o.data_ = nullptr;
     o.size_ = 0;
+    o.bytes_ = 0;
   }
   return *this;
 }
 
-ColumnBuffer::~ColumnBuffer() { std::free(data_); }
+ColumnBuffer::~ColumnBuffer() { scratch_cache::give(data_, bytes_); }
 
 std::unique_ptr<PairTeam> path_team(const GlmPathSettings& s, int64_t n, int64_t p) {
   const bool wanted = s.path_threads != 0 ? s.path_threads >= 2

@@ -45,7 +45,10 @@ class UniIrlsPath {
       : d_(d), s_(s), n_(d.n), p_(d.p), fam_(s.family), team_(team), rows_(team, d.n), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0),
         ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), r_(n_), W_(n_), mu_(n_), eta_(n_),
         t_(fam_ == GlmFamily::poisson ? n_ : 0), xv_step_(p_, -1),
-        prefetch_(detail::sweeps_prefetch(s, n_, p_)) {
+        prefetch_(detail::sweeps_prefetch(s, n_, p_)),
+        // room for every column the path may activate (at most pmax: past that it stops), so
+        // activating one never moves the others
+        active_cols_(size_t(n_) * size_t(std::max<int64_t>(0, std::min<int64_t>(p_, s.pmax)))) {
     xv_per_step_ = fam_ == GlmFamily::poisson || s.kopt == 0;
     fmax_ = std::log(1.0 / s.pmin - 1.0);
     vmin_ = (1.0 + s.pmin) * s.pmin * (1.0 - s.pmin);
@@ -110,7 +113,7 @@ class UniIrlsPath {
   int64_t irls_step_ = 0;
   bool xv_per_step_ = true;
   const bool prefetch_;  // sweeps prefetch the column after the next (kPrefetchFromBytes)
-  std::vector<double> active_cols_;  // the active columns of X, contiguous (eta by one gemv)
+  detail::ColumnBuffer active_cols_;  // the active columns of X, contiguous (eta by one gemv)
   std::vector<int64_t> order_;       // the coordinates of the current sweep
   double b0_ = 0.0, b0_old_ = 0.0;
   std::vector<double> r_, W_, mu_, eta_, t_;
@@ -340,7 +343,7 @@ double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, const doubl
     if (int64_t(active_.size()) > s_.pmax) {
       throw PmaxReached{};
     }
-    active_cols_.insert(active_cols_.end(), x, x + n_);
+    std::copy(x, x + n_, active_cols_.data() + (active_.size() - 1) * size_t(n_));
   }
   const double diff = b - old;
   dlx_ = std::max(dlx_, curvature(k) * diff * diff);

@@ -477,3 +477,22 @@ def test_two_thread_multinomial_path_matches_one_thread():
     np.testing.assert_allclose(two["beta"], one["beta"], rtol=0, atol=1e-9 * np.abs(one["beta"]).max())
     np.testing.assert_allclose(two["a0"], one["a0"], rtol=0, atol=1e-9)
     assert np.count_nonzero(one["beta"][-1]) >= 6
+
+
+def test_reused_buffers_leave_no_trace_between_paths():
+    """Paths reuse their column buffers (1 MiB and up): a path after a larger one, or after clear_cache,
+    is the same bit for bit as the first."""
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(3000, 60))
+    y = rng.poisson(np.exp(0.3 * X[:, :3].sum(axis=1)))
+    big = rng.normal(size=(3000, 120))  # twice the buffers: not taken for the smaller path
+    ybig = rng.poisson(np.exp(0.2 * big[:, :5].sum(axis=1)))
+    first = glmlx.glmnet(X, y, family="poisson")
+    glmlx.glmnet(big, ybig, family="poisson")
+    again = glmlx.glmnet(X, y, family="poisson")  # on the buffers the first path left
+    glmlx.clear_cache()
+    fresh = glmlx.glmnet(X, y, family="poisson")
+    for other in (again, fresh):
+        assert other.npasses == first.npasses
+        np.testing.assert_array_equal(np.asarray(other.beta), np.asarray(first.beta))
+        np.testing.assert_array_equal(np.asarray(other.a0), np.asarray(first.a0))

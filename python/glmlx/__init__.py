@@ -10,7 +10,7 @@ from .primitives import gram, soft_threshold  # noqa: E402
 from .gd import GDResult, GradCheckResult, check_grad, fit_gd  # noqa: E402
 from .lstsq import ConditioningWarning, LstsqInfo, lstsq  # noqa: E402
 
-__all__ = ["__version__", "gram", "soft_threshold", "cmake_dir", "gpu_backend"]
+__all__ = ["__version__", "gram", "soft_threshold", "cmake_dir", "gpu_backend", "clear_cache"]
 __all__ += ["lstsq", "LstsqInfo", "ConditioningWarning", "fit_gd", "GDResult", "check_grad",
             "GradCheckResult"]
 
@@ -18,6 +18,16 @@ __all__ += ["lstsq", "LstsqInfo", "ConditioningWarning", "fit_gd", "GDResult", "
 def cmake_dir() -> str:
     """Folder holding glmlxConfig.cmake, for C++ projects that link glmlx's ops."""
     return _os.path.join(_os.path.dirname(__file__), "share", "cmake", "glmlx")
+
+
+def clear_cache() -> None:
+    """Free the host buffers glmlx keeps between calls (as ``mx.clear_cache`` does for MLX's).
+
+    Paths keep their copies of X (1 MiB and up, at most 256 MiB) and the CV
+    routines their outputs (64 KiB to 4 MiB, at most 16 MiB) for the next
+    call of the same size, whose pages are then already mapped.
+    """
+    _ext.clear_cache()
 
 
 def gpu_backend() -> str:
