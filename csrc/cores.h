@@ -66,8 +66,12 @@ class Thread {
         start_->restore = pthread_attr_setaffinity_np(&attr, sizeof away, &away) == 0;
       }
     }
-    const int rc = pthread_create(&id_, &attr, &Thread::run, start_.get());
+    int rc = pthread_create(&id_, &attr, &Thread::run, start_.get());
     pthread_attr_destroy(&attr);
+    if (rc != 0 && start_->restore) {  // the placement refused (a cpuset changed under us): start anywhere
+      start_->restore = false;
+      rc = pthread_create(&id_, nullptr, &Thread::run, start_.get());
+    }
     if (rc != 0) {
       throw std::system_error(rc, std::generic_category(), "glmlx: could not start a thread");
     }
