@@ -472,6 +472,8 @@ NB_MODULE(_ext, m) {
       []() {
         BufferCache::instance().release();
         glmlx::detail::scratch_cache::release();
+        glmlx::detail::release_column_copy();
+        glmlx::path::release_screen_buffer();
       },
       "frees the host buffers kept for reuse between calls (glmlx.clear_cache)");
   m.def(

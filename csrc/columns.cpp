@@ -13,6 +13,7 @@
 #endif
 
 #include "cores.h"
+#include "scratch.h"
 #include "gaussian_path.h"
 #include "glmlx/ops.h"
 #include "vec.h"
@@ -66,11 +67,13 @@ void advise_huge_pages(void* data, size_t bytes) {
 // copy itself.
 namespace {
 
+std::mutex columns_mutex;
+// never destroyed: at exit MLX's allocator may be gone before this library's statics
+std::optional<mx::array>* const kept_columns = new std::optional<mx::array>();
+
 mx::array columns_array(int64_t p, int64_t n, mx::Dtype dtype) {
-  static std::mutex mutex;
-  // never destroyed: at exit MLX's allocator may be gone before this library's statics
-  static auto* kept = new std::optional<mx::array>();
-  std::lock_guard<std::mutex> lock(mutex);
+  auto* kept = kept_columns;
+  std::lock_guard<std::mutex> lock(columns_mutex);
   const mx::Shape shape{int(p), int(n)};
   if (*kept && (*kept)->shape() == shape && (*kept)->dtype() == dtype && (*kept)->is_donatable()) {
     return **kept;
@@ -87,6 +90,13 @@ mx::array columns_array(int64_t p, int64_t n, mx::Dtype dtype) {
 }
 
 } // namespace
+
+namespace detail {
+void release_column_copy() noexcept {
+  std::lock_guard<std::mutex> lock(columns_mutex);
+  kept_columns->reset();  // its memory goes back once nothing else holds the array
+}
+} // namespace detail
 
 template <typename T>
 mx::array column_major_host(const HostMatrix& X, const T* w, const T* y, T* xbar, T* var, T* xty,

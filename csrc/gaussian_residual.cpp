@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "gaussian_path.h"
+#include "scratch.h"
 #include "vec.h"
 
 namespace glmlx::path {
@@ -116,6 +117,11 @@ class ScreenBuffer {
   void* get() const {
     return data_;
   }
+  static void release() noexcept {
+    std::lock_guard<std::mutex> lock(mutex());
+    std::free(cache().data);
+    cache() = {};
+  }
 
  private:
   static constexpr size_t kKeepAtMost = size_t(1) << 30;  // a larger buffer is freed
@@ -134,6 +140,14 @@ class ScreenBuffer {
   void* data_ = nullptr;
   size_t bytes_ = 0;
 };
+
+} // namespace
+
+void release_screen_buffer() noexcept {
+  ScreenBuffer::release();
+}
+
+namespace {
 
 enum class Screen { none, f32, f16 };
 

@@ -12,6 +12,7 @@
 
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
+#include "scratch.h"
 #include "team.h"
 
 namespace glmlx::detail {
@@ -55,7 +56,7 @@ inline const double kPoissonMaxLink = std::log(std::numeric_limits<double>::max(
 /**
  * An uninitialized double buffer for a path's copies of X's columns: on
  * transparent huge pages where the kernel offers them, and from 1 MiB up
- * reused across paths (scratch_cache below). Written once right away, so
+ * reused across paths (scratch.h). Written once right away, so
  * zero-filled fresh pages would only cost time: this project's VM gave no
  * huge pages, and a poisson 5000 x 200 path spent 4400 page faults (7 ms of
  * 38) on its copy of X and its active columns.
@@ -84,18 +85,6 @@ class ColumnBuffer {
   size_t size_ = 0;
   size_t bytes_ = 0;  // as allocated (the cache's key)
 };
-
-/**
- * Freed ColumnBuffers of 1 MiB and more, kept for the next path: at most 4,
- * 256 MiB in all, the oldest dropped first. A request takes a kept buffer
- * of at least its size and at most twice it. release() frees them all
- * (glmlx.clear_cache).
- */
-namespace scratch_cache {
-void* take(size_t bytes, size_t* allocated);
-void give(void* p, size_t allocated) noexcept;
-void release() noexcept;
-}  // namespace scratch_cache
 
 /** One path's data after glmnet's preprocessing. */
 struct GlmData {

@@ -9,6 +9,7 @@ import mlx.core as mx
 import numpy as np
 import pytest
 
+import glmlx
 from glmlx import _ext, gaussian
 from glmlx.glmnet import _fit, _prepare
 
@@ -235,3 +236,15 @@ def test_op_rejects_mismatched_shapes():
         _ext.gaussian_residual_path(Xt, mx.zeros((p + 1,)), vec_p, rows, rows, z, z, *common)
     with pytest.raises(ValueError, match=r"xm and xs must have shape \(1, 3\)"):
         _ext.gaussian_residual_path(Xt, vec_p, vec_p, rows, rows, mx.zeros((1, p + 1)), z, *common)
+
+
+def test_clear_cache_frees_the_kept_copies_and_the_next_fit_is_the_same():
+    """glmlx.clear_cache drops the kept column-major and screening copies of X; a fit after it is identical."""
+    rng = np.random.default_rng(21)
+    X = rng.standard_normal((200, 700))  # p > n: residual updates over a column-major copy
+    y = X[:, :5] @ rng.standard_normal(5) + rng.standard_normal(200)
+    first = glmlx.glmnet(X, y)
+    glmlx.clear_cache()
+    again = glmlx.glmnet(X, y)
+    assert again.npasses == first.npasses
+    np.testing.assert_array_equal(np.asarray(again.beta), np.asarray(first.beta))
