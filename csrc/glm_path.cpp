@@ -116,7 +116,7 @@ class UniIrlsPath {
   detail::ColumnBuffer active_cols_;  // the active columns of X, contiguous (eta by one gemv)
   std::vector<int64_t> order_;       // the coordinates of the current sweep
   double b0_ = 0.0, b0_old_ = 0.0;
-  std::vector<double> r_, W_, mu_, eta_, t_;
+  detail::RowVector<double> r_, W_, mu_, eta_, t_;  // rows the team splits: line-aligned
   double wsum_ = 0.0;  // sum of W: the intercept's curvature (glmnet's xmz / v0)
   double dlx_ = 0.0, thr_;
   int64_t nlp_ = 0;

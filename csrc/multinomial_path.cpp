@@ -103,11 +103,11 @@ class MultinomialPath {
 
   std::vector<double> a0_, a0_old_;    // K intercepts (glmnet's b row 0)
   std::vector<double> beta_, beta_old_;  // K x p, class-major
-  std::vector<double> q_;              // n x K: exp(eta), unnormalized class probabilities
+  detail::RowVector<double> q_;        // n x K: exp(eta), unnormalized class probabilities
   std::vector<double> sxp_;            // n: sum of q over the classes
-  std::vector<double> r_;              // n x K residuals (ungrouped: class 0's slot is the working one)
-  std::vector<double> v_;              // n: ungrouped working weights of the current class
-  std::vector<double> di_;             // n: linear predictor / shift buffer
+  detail::RowVector<double> r_;        // n x K residuals (ungrouped: class 0's slot is the working one)
+  detail::RowVector<double> v_;        // n: ungrouped working weights of the current class
+  detail::RowVector<double> di_;       // n: linear predictor / shift buffer
   std::vector<double> xv_;             // ungrouped K x p curvatures; grouped p (MultLStandardize1's xv)
   std::vector<double> ga_;
   std::vector<uint8_t> strong_;
