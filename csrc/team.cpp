@@ -1,8 +1,6 @@
 #include "team.h"
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 
 #include "vec.h"
 
@@ -52,9 +50,6 @@ bool spin_until(Pred pred, PairTeam::Clock::duration limit) {
 PairTeam::PairTeam() : helper_([this] { helper_loop(); }) {}
 
 PairTeam::~PairTeam() {
-  if (std::getenv("GLMLX_TEAM_DEBUG")) {
-    std::fprintf(stderr, "team jobs %ld helped %ld stolen %ld lagged %ld sleeps %ld solo %ld\n", (long)stats_.jobs, (long)stats_.helped, (long)stats_.stolen, (long)stats_.lagged, (long)sleeps_dbg, (long)solo_dbg);
-  }
   stop_.store(true, std::memory_order_seq_cst);
   gen_.fetch_add(1, std::memory_order_seq_cst);  // wakes the helper, which sees stop_ before claiming
   gen_.notify_one();
@@ -75,7 +70,6 @@ double PairTeam::dispatch(Call call, void* ctx) {
   call_ = call;
   ctx_ = ctx;
   if (solo_left_ > 0) {
-    ++solo_dbg;
     --solo_left_;
     const double v0 = work(0), v1 = work(1);
     rethrow_error();
@@ -162,7 +156,6 @@ void PairTeam::helper_loop() {
     auto posted = [&] { return gen_.load(std::memory_order_acquire) != seen; };
     if (!spin_until(posted, kHelperSpin)) {
       helper_spinning_.store(0, std::memory_order_relaxed);
-      ++sleeps_dbg;
       helper_asleep_.store(1, std::memory_order_seq_cst);
       while (gen_.load(std::memory_order_seq_cst) == seen) {
         gen_.wait(seen, std::memory_order_seq_cst);

@@ -103,10 +103,6 @@ class PairTeam {
   int64_t solo_left_ = 0, solo_stretch_ = kMinSolo, kept_up_ = 0;
   static constexpr int64_t kMinSolo = 16, kMaxSolo = 16384, kKeptUp = 64;
   Stats stats_;
- public:
-  std::atomic<long> sleeps_dbg{0};
-  long solo_dbg = 0;
- private:
   Thread helper_;  // started off the caller's core (cores.h)
 };
 
