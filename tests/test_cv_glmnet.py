@@ -200,3 +200,29 @@ X0, Y0 = _data(40, 5, seed=2)
 def test_bad_input(kwargs, exc, msg):
     with pytest.raises(exc, match=msg):
         glmlx.cv_glmnet(X0, Y0, **kwargs)
+
+
+@pytest.mark.parametrize("p, kwargs", [(5, dict()), (5, dict(type_gaussian="naive")), (80, dict())])
+def test_a_fold_whose_training_rows_fail_glmnets_checks_is_named(p, kwargs):
+    """A fold whose training rows have a constant y or only constant columns: glmnet's error, naming the fold
+    (fold Grams from the full one; p > n: residual updates over a shared copy of X)."""
+    X, y = _data(n=60, p=p, seed=2)
+    fold = np.resize(np.arange(1, 4), 60)
+    yc = np.where(fold != 1, 2.0, y)  # constant on fold 1's training rows
+    with pytest.raises(ValueError, match=r"fold 1: training rows: y is constant"):
+        glmlx.cv_glmnet(X, yc, foldid=fold, **kwargs)
+    Xc = np.where((fold != 2)[:, None], 1.0, X)  # every column constant on fold 2's training rows
+    with pytest.raises(ValueError, match=r"fold 2: training rows: X: all used predictors have zero variance"):
+        glmlx.cv_glmnet(Xc, y, foldid=fold, **kwargs)
+
+
+def test_lazy_gram_folds_name_the_failing_fold():
+    """The lazy-Gram fold problems (very large p and n) check each fold's training rows the same way."""
+    from glmlx import gaussian
+
+    X, y = _data(n=60, p=8, seed=3)
+    fold = np.resize(np.arange(3), 60)
+    Xc = np.where((fold != 1)[:, None], 1.0, X)
+    with pytest.raises(ValueError, match=r"fold 2: training rows: X: all used predictors have zero variance"):
+        gaussian.standardize_folds(Xc, y, np.ones(60), fold, 3, np.zeros(8, dtype=bool), True, True,
+                                   residual=False)

@@ -152,22 +152,31 @@ def _drop_constant(Xn, var, xbar, excluded, rows=None):
     return ~constant & ~excluded
 
 
-def _check_problems(Xn, finite, nulldev, ys, inc) -> None:
-    """glmnet's checks of B standardized problems, problem by problem: finite moments, a varying y, a usable X."""
+def _fold_names(K: int) -> list:
+    """Prefixes of the errors of K CV folds' training problems."""
+    return [f"fold {k + 1}: training rows: " for k in range(K)]
+
+
+def _check_problems(Xn, finite, nulldev, ys, inc, names=None) -> None:
+    """glmnet's checks of B standardized problems, problem by problem: finite moments, a varying y, a usable X.
+
+    ``names`` (B,) prefixes each problem's message (CV: "fold k: " where only a fold's training rows fail).
+    """
     for b in range(ys.shape[0]):
+        what = names[b] if names is not None else ""
         if not finite[b]:
             if np.all(np.isfinite(Xn)):
                 raise ValueError("X has values too large in magnitude: its Gram products overflow float "
                                  f"(largest |x| = {np.max(np.abs(Xn)):.3g}); rescale X")
             raise ValueError("X contains NaN or infinite values")
         if nulldev[b] == 0 or ys[b] == 0:
-            raise ValueError("y is constant; gaussian glmnet fails at standardization step")
+            raise ValueError(what + "y is constant; gaussian glmnet fails at standardization step")
         if not inc[b].any():
-            raise ValueError("X: all used predictors have zero variance")
+            raise ValueError(what + "X: all used predictors have zero variance")
 
 
 def _finish(Xn, G, c, xbar, var, ym, ys, nulldev, excluded, standardize, fit_intercept, finite,
-            rows=None) -> list:
+            rows=None, names=None) -> list:
     """Common tail of glmnet's ``standard`` for B problems once their weighted moments are known.
 
     Arguments are stacked over the problems: G (B, p, p), c, xbar and var
@@ -178,7 +187,7 @@ def _finish(Xn, G, c, xbar, var, ym, ys, nulldev, excluded, standardize, fit_int
     ``Standardized``, views into arrays stacked over the problems.
     """
     inc = _drop_constant(Xn, var, xbar, excluded, rows)
-    _check_problems(Xn, finite, nulldev, ys, inc)
+    _check_problems(Xn, finite, nulldev, ys, inc, names)
     xs = np.ones(var.shape)
     if standardize:
         xs[inc] = np.sqrt(var[inc])
@@ -316,8 +325,14 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
     # one MLX copy of X serves every fold (the solver reads X through MLX)
     Xmx = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
                                                      else mx.float32)
-    return [standardize(Xmx, y, np.where(fold == k, 0.0, weights), excluded, scale, fit_intercept, lazy=True,
-                        rows=fold != k) for k in range(nfolds)]
+    out = []
+    for k, name in enumerate(_fold_names(nfolds)):
+        try:
+            out.append(standardize(Xmx, y, np.where(fold == k, 0.0, weights), excluded, scale, fit_intercept,
+                                   lazy=True, rows=fold != k))
+        except ValueError as e:
+            raise ValueError(name + str(e)) from None
+    return out
 
 
 def standardize_cv(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.ndarray, rows: list,
@@ -345,9 +360,10 @@ def standardize_cv(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.nda
     g, xv, xm, xs, include, finite = _ext.cv_standardize_numpy(
         fm.H, fm.h, fm.m, fm.my, fm.s, c, mean, float(ymean or 0.0), float(S), xbar, ys,
         excluded.astype(np.uint8), Xn, np.ascontiguousarray(fold, dtype=np.int64), fit_intercept, scale)
-    # glmnet's checks, the full data's first
-    _check_problems(Xn, finite[[K] + list(range(K))], nulldev[[K] + list(range(K))],
-                    ys[[K] + list(range(K))], include[[K] + list(range(K))] > 0)
+    # glmnet's checks, the full data's first; then each fold's training rows
+    order = [K] + list(range(K))
+    _check_problems(Xn, finite[order], nulldev[order], ys[order], include[order] > 0,
+                    names=[""] + _fold_names(K))
     return [Standardized(g[b], xv[b], xm[b], xs[b], float(ybar[b]), float(ys[b]), include[b], float(nulldev[b]),
                          C=fm.H[b]) for b in range(K + 1)]
 
@@ -368,7 +384,8 @@ def _residual_folds(Xn, y, weights, fold, nfolds, excluded, scale, fit_intercept
     xbar, var, c = shared_column_stats(cols, yo, W, ybar)
     finite = np.isfinite(var).all(axis=1) & np.isfinite(c).all(axis=1)
     train = fold[None, :] != np.arange(nfolds)[:, None]  # in X's row order: constant columns judged there
-    out = _finish(Xn, None, c, xbar, var, ybar, ys, nulldev, excluded, scale, fit_intercept, finite, train)
+    out = _finish(Xn, None, c, xbar, var, ybar, ys, nulldev, excluded, scale, fit_intercept, finite, train,
+                  names=_fold_names(nfolds))
     for k, std in enumerate(out):
         std.cols, std.w, std.y = cols, W[k], (yo - ybar[k]) / ys[k]
     return out
