@@ -8,11 +8,6 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstdlib>
-#include <mutex>
-#include <new>
-#include <utility>
 
 #include "mlx/ops.h"
 #include "mlx/transforms.h"
@@ -21,6 +16,7 @@
 #include "cores.h"
 #include "cv_gram.h"
 #include "glm_common.h"
+#include "scratch.h"
 #include "glmlx/ops.h"
 
 namespace nb = nanobind;
@@ -46,76 +42,18 @@ glmlx::HostMatrix host_matrix(const HostArray& a) {
 }
 
 /**
- * Freed numpy output buffers of 64 KiB to 4 MiB, kept for the next call that
- * asks for the same size (at most 16 MiB in all, the oldest freed first).
- *
- * A fresh buffer of that size comes from the kernel page by page as it is
- * first written, and the allocator hands it back when it is freed: 200 page
- * faults per cv_glmnet call at 500x50, 0.45 ms of its 2.5 ms on this
- * project's VM (A/B against glibc told not to give memory back). The CV
- * outputs (fold Grams, held-out links) are such buffers, freed every call.
+ * Freed numpy outputs of this module, kept for the next call (KeptBuffers):
+ * 64 KiB to 4 MiB, 16 MiB at most. A cv_glmnet call at 500x50 took 200 page
+ * faults without them, 0.45 ms of its 2.5 ms on this project's VM (A/B
+ * against glibc told not to give memory back): the CV outputs (fold Grams,
+ * held-out links) are such buffers, freed every call. Never destroyed: numpy
+ * arrays can outlive static destructors at exit.
  */
-class BufferCache {
- public:
-  static constexpr size_t kMin = size_t(64) << 10, kMax = size_t(4) << 20, kHeld = size_t(16) << 20;
-
-  void* take(size_t bytes) {
-    if (bytes >= kMin && bytes <= kMax) {
-      std::lock_guard<std::mutex> lock(mu_);
-      for (size_t i = free_.size(); i-- > 0;) {
-        if (free_[i].first == bytes) {
-          void* p = free_[i].second;
-          free_.erase(free_.begin() + std::ptrdiff_t(i));
-          held_ -= bytes;
-          return p;
-        }
-      }
-    }
-    void* p = std::malloc(std::max<size_t>(bytes, 1));
-    if (p == nullptr) {
-      throw std::bad_alloc();
-    }
-    return p;
-  }
-
-  void give(void* p, size_t bytes) noexcept {
-    if (bytes >= kMin && bytes <= kMax) {
-      std::lock_guard<std::mutex> lock(mu_);
-      try {
-        free_.emplace_back(bytes, p);
-        held_ += bytes;
-        while (held_ > kHeld) {
-          held_ -= free_.front().first;
-          std::free(free_.front().second);
-          free_.erase(free_.begin());
-        }
-        return;
-      } catch (...) {  // no room to remember it: plain free
-      }
-    }
-    std::free(p);
-  }
-
-  void release() noexcept {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto& b : free_) {
-      std::free(b.second);
-    }
-    free_.clear();
-    held_ = 0;
-  }
-
-  // Never destroyed: numpy arrays can outlive static destructors at exit.
-  static BufferCache& instance() {
-    static BufferCache* cache = new BufferCache();
-    return *cache;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::pair<size_t, void*>> free_;  // (bytes, buffer), most recently freed last
-  size_t held_ = 0;
-};
+glmlx::detail::KeptBuffers& numpy_outputs() {
+  static auto* k = new glmlx::detail::KeptBuffers(size_t(64) << 10, size_t(4) << 20, size_t(16) << 20,
+                                                  size_t(-1));
+  return *k;
+}
 
 template <typename T>
 nb::ndarray<nb::numpy, T> new_numpy(std::vector<size_t> shape) {
@@ -124,16 +62,14 @@ nb::ndarray<nb::numpy, T> new_numpy(std::vector<size_t> shape) {
     size *= d;
   }
   struct Block {
-    size_t bytes;
+    size_t allocated;
   };
-  // the size rides in front of the data (64 bytes keep the data aligned as malloc's)
-  const size_t bytes = 64 + size * sizeof(T);
-  auto* base = static_cast<char*>(BufferCache::instance().take(bytes));
-  reinterpret_cast<Block*>(base)->bytes = bytes;
+  // the allocated size rides in front of the data (64 bytes keep the data aligned as malloc's)
+  size_t allocated = 0;
+  auto* base = static_cast<char*>(numpy_outputs().take(64 + size * sizeof(T), &allocated));
+  reinterpret_cast<Block*>(base)->allocated = allocated;
   T* data = reinterpret_cast<T*>(base + 64);
-  nb::capsule owner(base, [](void* p) noexcept {
-    BufferCache::instance().give(p, static_cast<Block*>(p)->bytes);
-  });
+  nb::capsule owner(base, [](void* p) noexcept { numpy_outputs().give(p, static_cast<Block*>(p)->allocated); });
   return nb::ndarray<nb::numpy, T>(data, shape.size(), shape.data(), owner);
 }
 
@@ -175,21 +111,6 @@ nb::tuple gram_numpy(const HostArray& X, const std::optional<HostArray>& y, cons
   return nb::make_tuple(G, XtY, xbar, ybar);
 }
 
-// fn(f, t) for f = 0..K-1 on nthreads threads, this one included (t: the
-// thread's index, for its scratch space). Each thread takes the next subset: a
-// new thread can wait milliseconds for a core on a busy machine, longer than a
-// small problem's whole work, and the others then take its share. fn must not
-// throw.
-template <typename F>
-void for_each_subset(size_t K, size_t nthreads, F&& fn) {
-  std::atomic<size_t> next{0};
-  glmlx::detail::fork_join(nthreads, [&](size_t t) {
-    for (size_t f = next++; f < K; f = next++) {
-      fn(f, t);
-    }
-  });
-}
-
 // gram on each of several row subsets of the same numpy buffers (CV folds),
 // the subsets spread over threads; returns gram_numpy's tuple with every output
 // stacked over the subsets: (G (K + spare, p, p), XtY (K, p), xbar (K, p),
@@ -214,7 +135,7 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
     const double work = double(hx.rows) * double(p) * double(p);
     const size_t nthreads =
         work < 1e7 ? 1 : std::min<size_t>(K, glmlx::detail::usable_cores());
-    for_each_subset(K, nthreads, [&](size_t f, size_t) {
+    glmlx::detail::for_each_index(K, nthreads, [&](size_t f, size_t) {
       glmlx::gram_host<T>(hx, &hy, &hw, center, G.data() + f * p * p, c.data() + f * p,
                           center ? xb.data() + f * p : nullptr, center ? yb.data() + f : nullptr,
                           subsets[f].data(), int64_t(subsets[f].shape(0)));
@@ -280,7 +201,7 @@ nb::ndarray<nb::numpy, double> cv_link_numpy(const HostArray& X, const RowIndex&
       std::vector<double> B, Xs, a0;
     };
     std::vector<Scratch> scratch(nthreads);
-    for_each_subset(K, nthreads, [&](size_t k, size_t t) {
+    glmlx::detail::for_each_index(K, nthreads, [&](size_t k, size_t t) {
       Scratch& sc = scratch[t];
       auto& act = sc.act;
       auto& B = sc.B;
@@ -470,8 +391,8 @@ NB_MODULE(_ext, m) {
   m.def(
       "clear_cache",
       []() {
-        BufferCache::instance().release();
-        glmlx::detail::scratch_cache::release();
+        numpy_outputs().release();
+        glmlx::detail::path_buffers().release();
         glmlx::detail::release_column_copy();
         glmlx::path::release_screen_buffer();
       },

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <exception>
 #include <string>
-#include <atomic>
 #include <vector>
 
 #include "blas.h"
@@ -87,14 +86,7 @@ void run_paths(size_t B, Solve&& solve) {
     }
   } else {
     blas::ThreadScope one_blas_thread(0.0);
-    // every thread, this one included, takes the next path: a thread that
-    // starts late leaves its share to the others
-    std::atomic<size_t> next{0};
-    glmlx::detail::fork_join(nthreads, [&](size_t) {
-      for (size_t b = next++; b < B; b = next++) {
-        one(b, true);
-      }
-    });
+    glmlx::detail::for_each_index(B, nthreads, [&](size_t b, size_t) { one(b, true); });
   }
   for (auto& e : errors) {
     if (e) {

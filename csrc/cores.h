@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -173,6 +174,23 @@ void fork_join(size_t nthreads, Body&& body) {
   if (error) {
     std::rethrow_exception(error);
   }
+}
+
+/**
+ * fn(i, t) for i = 0 .. count - 1 on nthreads threads (fork_join; t the
+ * thread's index, for its scratch space, 0 the caller's). Each thread takes
+ * the next unclaimed i: items differ in cost, and a thread that starts late
+ * (on a busy machine a new thread can wait milliseconds for a core) leaves
+ * its share to the others.
+ */
+template <class F>
+void for_each_index(size_t count, size_t nthreads, F&& fn) {
+  std::atomic<size_t> next{0};
+  fork_join(std::max<size_t>(1, std::min(nthreads, count)), [&](size_t t) {
+    for (size_t i = next++; i < count; i = next++) {
+      fn(i, t);
+    }
+  });
 }
 
 } // namespace glmlx::detail

@@ -1,6 +1,5 @@
 #include "cv_gram.h"
 
-#include <atomic>
 #include <cmath>
 #include <type_traits>
 #include <vector>
@@ -155,12 +154,7 @@ void fold_standardize(const FoldGrams& a) {
   // The folds read the full Gram H[K]; it is standardized once they are done.
   const double work = double(a.K) * double(a.p) * double(a.p);
   const size_t nthreads = work < 4e6 ? 1 : std::min<size_t>(size_t(a.K), glmlx::detail::usable_cores());
-  std::atomic<int64_t> next{0};
-  glmlx::detail::fork_join(nthreads, [&](size_t) {
-    for (int64_t k = next++; k < a.K; k = next++) {
-      standardize_one(a, k);
-    }
-  });
+  glmlx::detail::for_each_index(size_t(a.K), nthreads, [&](size_t k, size_t) { standardize_one(a, int64_t(k)); });
   standardize_one(a, a.K);
 }
 

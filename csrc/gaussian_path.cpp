@@ -12,7 +12,6 @@
 //    strong rule, and a KKT check over the other variables after convergence
 //    adds any violators. Wide problems never form the p x p matrix.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <memory>

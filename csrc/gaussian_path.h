@@ -5,7 +5,6 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -229,15 +228,7 @@ void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs
     return;
   }
   blas::ThreadScope one_blas_thread(0.0);
-  // Paths differ in cost, and on a busy machine a new thread can wait
-  // milliseconds for a core: every thread, this one included, takes the next
-  // unsolved problem.
-  std::atomic<int64_t> next{0};
-  glmlx::detail::fork_join(size_t(nthreads), [&](size_t) {
-    for (int64_t b = next++; b < B; b = next++) {
-      run(b);
-    }
-  });
+  glmlx::detail::for_each_index(size_t(B), size_t(nthreads), [&](size_t b, size_t) { run(int64_t(b)); });
 }
 
 // madvise(MADV_HUGEPAGE) over the 2 MiB pages inside [data, data + bytes)

@@ -24,7 +24,6 @@
 // problems' sweeps run side by side, then one pass over the columns serves
 // every problem's KKT check.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -596,23 +595,10 @@ class ResidualSolver {
 
 } // namespace
 
-// Runs f(b) for every b in `list`, spread over the cores (each thread takes
-// the next problem: their sweeps differ in cost).
+// Runs f(b) for every b in `list`, spread over the cores (their sweeps differ in cost).
 template <typename F>
 void for_problems(const std::vector<int64_t>& list, int cores, F&& f) {
-  const int64_t nthreads = std::min<int64_t>(int64_t(list.size()), cores);
-  if (nthreads <= 1) {
-    for (int64_t b : list) {
-      f(b);
-    }
-    return;
-  }
-  std::atomic<size_t> next{0};
-  glmlx::detail::fork_join(size_t(nthreads), [&](size_t) {
-    for (size_t i = next++; i < list.size(); i = next++) {
-      f(list[i]);
-    }
-  });
+  glmlx::detail::for_each_index(list.size(), size_t(cores), [&](size_t i, size_t) { f(list[i]); });
 }
 
 // Inputs: the common ones (problem_view), then Xt (p, n), center (p), scale

@@ -20,12 +20,12 @@
 namespace glmlx::detail {
 
 ColumnBuffer::ColumnBuffer(size_t size) : size_(size) {
-  data_ = static_cast<double*>(scratch_cache::take(size * sizeof(double), &bytes_));
+  data_ = static_cast<double*>(path_buffers().take(size * sizeof(double), &bytes_));
 }
 
 ColumnBuffer& ColumnBuffer::operator=(ColumnBuffer&& o) noexcept {
   if (this != &o) {
-    scratch_cache::give(data_, bytes_);
+    path_buffers().give(data_, bytes_);
     data_ = o.data_;
     size_ = o.size_;
     bytes_ = o.bytes_;
@@ -36,7 +36,7 @@ ColumnBuffer& ColumnBuffer::operator=(ColumnBuffer&& o) noexcept {
   return *this;
 }
 
-ColumnBuffer::~ColumnBuffer() { scratch_cache::give(data_, bytes_); }
+ColumnBuffer::~ColumnBuffer() { path_buffers().give(data_, bytes_); }
 
 std::unique_ptr<PairTeam> path_team(const GlmPathSettings& s, int64_t n, int64_t p) {
   const bool wanted = s.path_threads != 0 ? s.path_threads >= 2

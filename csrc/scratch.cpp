@@ -2,49 +2,28 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <mutex>
 #include <new>
-#include <utility>
-#include <vector>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
 
-namespace glmlx::detail::scratch_cache {
+namespace glmlx::detail {
 
-namespace {
-
-constexpr size_t kHuge = size_t(2) << 20, kMinKept = size_t(1) << 20, kMaxHeld = size_t(256) << 20;
-constexpr size_t kMaxKept = 4;
-
-struct Kept {
-  std::mutex mu;
-  std::vector<std::pair<size_t, void*>> buffers;  // (allocated bytes, buffer), most recently freed last
-  size_t held = 0;
-};
-
-Kept& kept() {
-  static Kept* k = new Kept();  // never destroyed: a path may end during static destruction
-  return *k;
-}
-
-}  // namespace
-
-void* take(size_t bytes, size_t* allocated) {
+void* KeptBuffers::take(size_t bytes, size_t* allocated) {
   bytes = std::max<size_t>(bytes, 1);
-  if (bytes >= kMinKept) {
-    Kept& k = kept();
-    std::lock_guard<std::mutex> lock(k.mu);
-    for (size_t i = k.buffers.size(); i-- > 0;) {
-      const auto [size, p] = k.buffers[i];
+  if (bytes >= min_kept_ && bytes <= max_kept_) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = buffers_.size(); i-- > 0;) {
+      const auto [size, p] = buffers_[i];
       if (size >= bytes && size <= 2 * bytes) {
-        k.buffers.erase(k.buffers.begin() + std::ptrdiff_t(i));
-        k.held -= size;
+        buffers_.erase(buffers_.begin() + std::ptrdiff_t(i));
+        held_ -= size;
         *allocated = size;
         return p;
       }
     }
   }
+  constexpr size_t kHuge = size_t(2) << 20;
   void* p;
   if (bytes >= kHuge) {
     const size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
@@ -65,20 +44,19 @@ void* take(size_t bytes, size_t* allocated) {
   return p;
 }
 
-void give(void* p, size_t allocated) noexcept {
+void KeptBuffers::give(void* p, size_t allocated) noexcept {
   if (!p) {
     return;
   }
-  if (allocated >= kMinKept && allocated <= kMaxHeld) {
-    Kept& k = kept();
-    std::lock_guard<std::mutex> lock(k.mu);
+  if (allocated >= min_kept_ && allocated <= max_kept_) {
+    std::lock_guard<std::mutex> lock(mu_);
     try {
-      k.buffers.emplace_back(allocated, p);
-      k.held += allocated;
-      while (k.held > kMaxHeld || k.buffers.size() > kMaxKept) {
-        k.held -= k.buffers.front().first;
-        std::free(k.buffers.front().second);
-        k.buffers.erase(k.buffers.begin());
+      buffers_.emplace_back(allocated, p);
+      held_ += allocated;
+      while (held_ > max_held_ || buffers_.size() > max_count_) {
+        held_ -= buffers_.front().first;
+        std::free(buffers_.front().second);
+        buffers_.erase(buffers_.begin());
       }
       return;
     } catch (...) {  // no room to remember it
@@ -87,14 +65,18 @@ void give(void* p, size_t allocated) noexcept {
   std::free(p);
 }
 
-void release() noexcept {
-  Kept& k = kept();
-  std::lock_guard<std::mutex> lock(k.mu);
-  for (auto& b : k.buffers) {
+void KeptBuffers::release() noexcept {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& b : buffers_) {
     std::free(b.second);
   }
-  k.buffers.clear();
-  k.held = 0;
+  buffers_.clear();
+  held_ = 0;
 }
 
-}  // namespace glmlx::detail::scratch_cache
+KeptBuffers& path_buffers() {
+  static KeptBuffers* k = new KeptBuffers(size_t(1) << 20, size_t(256) << 20, size_t(256) << 20, 4);
+  return *k;
+}
+
+}  // namespace glmlx::detail
