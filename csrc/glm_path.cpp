@@ -22,7 +22,6 @@
 #include <string>
 #include <system_error>
 
-#include "blas.h"
 #include "cores.h"
 #include "glm_common.h"
 #include "glmlx/glm.h"
@@ -39,16 +38,18 @@ using detail::PairTeam;
 using detail::RowOps;
 using detail::PmaxReached;
 
+// Largest factor by which the linear predictor's update from the residuals
+// (update_irls) may magnify their rounding: beyond it (|r0| + |r| > 1e4 W,
+// e.g. a binomial fit within 1e-4 of 0 or 1) a row's eta is summed afresh.
+constexpr double kEtaGainMax = 1e4;
+
 class UniIrlsPath {
  public:
   UniIrlsPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
       : d_(d), s_(s), n_(d.n), p_(d.p), fam_(s.family), team_(team), rows_(team, d.n), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0),
         ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), r_(n_), W_(n_), mu_(n_), eta_(n_),
-        t_(fam_ == GlmFamily::poisson ? n_ : 0), xv_step_(p_, -1),
-        prefetch_(detail::sweeps_prefetch(s, n_, p_)),
-        // room for every column the path may activate (at most pmax: past that it stops), so
-        // activating one never moves the others
-        active_cols_(size_t(n_) * size_t(std::max<int64_t>(0, std::min<int64_t>(p_, s.pmax)))) {
+        t_(fam_ == GlmFamily::poisson ? n_ : 0),
+        prefetch_(detail::sweeps_prefetch(s, n_, p_)) {
     xv_per_step_ = fam_ == GlmFamily::poisson || s.kopt == 0;
     fmax_ = std::log(1.0 / s.pmin - 1.0);
     vmin_ = (1.0 + s.pmin) * s.pmin * (1.0 - s.pmin);
@@ -59,28 +60,14 @@ class UniIrlsPath {
 
  private:
   const double* col(int64_t k) const { return d_.X.data() + k * n_; }
-  double curvature(int64_t k) {
-    if (xv_per_step_ && xv_step_[k] != irls_step_) {
-      xv_[k] = rows_.wsumsq(W_.data(), col(k));
-      xv_step_[k] = irls_step_;
+  double curvature(int64_t k) const { return xv_[k]; }
+  // Coordinate k's curvature x_k'Wx_k, summed by a sweep's kernel with its
+  // gradient, so current for every coordinate the sweep visits (Newton's, as
+  // glmnet's; modified Newton keeps the path's fixed bound).
+  void take_curvature(int64_t k, double wsq) {
+    if (xv_per_step_) {
+      xv_[k] = wsq;
     }
-    return xv_[k];
-  }
-  // Where coordinate k's curvature is stale and its update will need it (a
-  // nonzero coefficient's always does): the slot that the sweep's fused
-  // kernel, reading column k anyway, fills in (marked current). Else null, and
-  // curvature() computes it if needed (a coefficient entering the model).
-  double* curvature_slot(int64_t k) {
-    if (!xv_per_step_ || xv_step_[k] == irls_step_ || beta_[k] == 0.0) {
-      return nullptr;
-    }
-    xv_step_[k] = irls_step_;
-    return &xv_[k];
-  }
-  // x_k'r, prefetching ``after``, and k's curvature where curvature_slot wants it.
-  double gradient(int64_t k, const double* after) {
-    double* wsq = curvature_slot(k);
-    return wsq ? rows_.dot_wsq(r_.data(), W_.data(), col(k), after, wsq) : rows_.dot(r_.data(), col(k), after);
   }
 
   void construct();
@@ -90,7 +77,7 @@ class UniIrlsPath {
   void setup_wls();
   void wls(double ab, double dem);
   bool pass(bool full, double ab, double dem);
-  double update_coord(int64_t k, double gk, int64_t next, const double* after, bool full, double ab, double dem);
+  double update_coord(int64_t k, double gk, bool full, double ab, double dem);
   void update_intercept();
   bool update_irls(double ab);
   bool kkt(double ab);
@@ -106,14 +93,8 @@ class UniIrlsPath {
   std::vector<double> beta_, beta_old_, xv_, ga_;
   std::vector<uint8_t> strong_;
   std::vector<int64_t> active_pos_, active_;
-  // Newton's curvatures x_k'Wx_k are recomputed for each IRLS step, but only
-  // when a coordinate needs one (most candidates stay at zero): xv_[k] is
-  // current when xv_step_[k] == irls_step_.
-  std::vector<int64_t> xv_step_;
-  int64_t irls_step_ = 0;
-  bool xv_per_step_ = true;
+  bool xv_per_step_ = true;  // curvatures under the current W (else modified Newton's fixed ones)
   const bool prefetch_;  // sweeps prefetch the column after the next (kPrefetchFromBytes)
-  detail::ColumnBuffer active_cols_;  // the active columns of X, contiguous (eta by one gemv)
   std::vector<int64_t> order_;       // the coordinates of the current sweep
   double b0_ = 0.0, b0_old_ = 0.0;
   detail::RowVector<double> r_, W_, mu_, eta_, t_;  // rows the team splits: line-aligned
@@ -134,6 +115,10 @@ void UniIrlsPath::construct() {
     construct_binomial();
   } else {
     construct_poisson();
+  }
+  const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
+  for (int64_t i = 0; i < n_; ++i) {
+    eta_[i] = b0_ + (g ? g[i] : 0.0);
   }
   thr_ = s_.thresh * dev0_;
   detail::abs_gradient(d_, r_.data(), ga_.data(), nullptr, team_);
@@ -251,9 +236,6 @@ void UniIrlsPath::construct_poisson() {
     }
   }
   dev0_ -= dev_null_;
-  for (int64_t i = 0; i < n_; ++i) {
-    eta_[i] = b0_ + (g ? g[i] : 0.0);
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -284,8 +266,6 @@ void UniIrlsPath::setup_wls() {
   for (int64_t k : active_) {
     beta_old_[k] = beta_[k];
   }
-  // New working weights: every curvature x_k'Wx_k is stale (fixed in modified Newton).
-  ++irls_step_;
 }
 
 void UniIrlsPath::wls(double ab, double dem) {
@@ -298,15 +278,38 @@ void UniIrlsPath::wls(double ab, double dem) {
 bool UniIrlsPath::pass(bool full, double ab, double dem) {
   ++nlp_;
   dlx_ = 0.0;
-  // Each coordinate's residual update also yields the next coordinate's gradient.
   detail::sweep_order(full, strong_, active_, order_);
-  // The column read after the current one is prefetched during it (null: none).
+  // Coordinates are visited two at a time, still one after the other: one
+  // kernel call applies the residual update of the pair just solved and sums
+  // the next pair's gradients and weighted Gram matrix over the new residual,
+  // so the second coordinate's gradient after the first one's step is
+  // g1 - step0 * x1'Wx0. Those are glmnet's iterates up to rounding, for
+  // half the passes over r and W (the sweep's memory traffic) and half the
+  // team's hand-offs; the Gram's diagonal is each coordinate's curvature.
   const size_t m = order_.size();
-  auto column = [&](size_t a) { return prefetch_ && a < m ? col(order_[a]) : nullptr; };
+  auto column = [&](size_t a) { return a < m ? col(order_[a]) : nullptr; };
+  auto ahead = [&](size_t a) { return prefetch_ ? column(a) : nullptr; };  // the pair after the next
+  double sums[5];  // the pair's gradients g0, g1 and Gram x0'Wx0, x0'Wx1, x1'Wx1
   if (m > 0) {
-    double gk = gradient(order_[0], column(1));
-    for (size_t a = 0; a < m; ++a) {
-      gk = update_coord(order_[a], gk, a + 1 < m ? order_[a + 1] : -1, column(a + 2), full, ab, dem);
+    rows_.pair_step(r_.data(), W_.data(), nullptr, nullptr, 0.0, 0.0, column(0), column(1), ahead(2), ahead(3),
+                    sums);
+  }
+  for (size_t a = 0; a < m; a += 2) {
+    const int64_t k0 = order_[a], k1 = a + 1 < m ? order_[a + 1] : -1;
+    take_curvature(k0, sums[2]);
+    const double d0 = update_coord(k0, sums[0], full, ab, dem);
+    double d1 = 0.0;
+    if (k1 >= 0) {
+      take_curvature(k1, sums[4]);
+      d1 = update_coord(k1, sums[1] - d0 * sums[3], full, ab, dem);
+    }
+    // the coordinates that moved, first in the x0 slot
+    const double* x0 = d0 != 0.0 ? col(k0) : (d1 != 0.0 ? col(k1) : nullptr);
+    const double* x1 = d0 != 0.0 && d1 != 0.0 ? col(k1) : nullptr;
+    const double a0 = d0 != 0.0 ? d0 : d1;
+    if (x0 || a + 2 < m) {
+      rows_.pair_step(r_.data(), W_.data(), x0, x1, a0, d1, column(a + 2), column(a + 3), ahead(a + 4),
+                      ahead(a + 5), sums);
     }
   }
   update_intercept();
@@ -319,12 +322,9 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
   return false;
 }
 
-// Coordinate k's update from its gradient gk = x_k'r; returns the gradient of
-// coordinate ``next`` (-1: none) after the residual update, prefetching the
-// column ``after`` it (null: none).
-double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, const double* after, bool full, double ab,
-                                 double dem) {
-  const double* x = col(k);
+// Coordinate k's soft-thresholded Newton step from its gradient gk = x_k'r;
+// returns the change of its coefficient (the caller updates the residual).
+double UniIrlsPath::update_coord(int64_t k, double gk, bool full, double ab, double dem) {
   const double old = beta_[k];
   const double vpk = d_.vp[k];
   const double u = old == 0.0 ? gk : gk + old * curvature(k);
@@ -335,7 +335,7 @@ double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, const doubl
   }
   beta_[k] = b;
   if (b == old) {
-    return next < 0 ? 0.0 : gradient(next, after);
+    return 0.0;
   }
   if (full && active_pos_[k] < 0) {
     active_pos_[k] = int64_t(active_.size());
@@ -343,18 +343,10 @@ double UniIrlsPath::update_coord(int64_t k, double gk, int64_t next, const doubl
     if (int64_t(active_.size()) > s_.pmax) {
       throw PmaxReached{};
     }
-    std::copy(x, x + n_, active_cols_.data() + (active_.size() - 1) * size_t(n_));
   }
   const double diff = b - old;
   dlx_ = std::max(dlx_, curvature(k) * diff * diff);
-  if (next < 0) {
-    rows_.axpy_wneg(r_.data(), W_.data(), x, diff);
-    return 0.0;
-  }
-  if (double* wsq = curvature_slot(next)) {
-    return rows_.axpy_wneg_dot_wsq(r_.data(), W_.data(), x, diff, col(next), after, wsq);
-  }
-  return rows_.axpy_wneg_dot(r_.data(), W_.data(), x, diff, col(next), after);
+  return diff;
 }
 
 void UniIrlsPath::update_intercept() {
@@ -388,21 +380,32 @@ bool UniIrlsPath::update_irls(double ab) {
   for (size_t a = 0; a < active_.size(); ++a) {
     bA[a] = beta_[active_[a]];
   }
-  const auto na = blas::Int(active_.size());
-  blas::ThreadScope one_thread(0.0);  // see gemv_threads in glm_common.h
-  // eta = b0 + offset + X_A b_A on rows [lo, hi): the active columns are
-  // n x |A| column-major, i.e. |A| x n row-major.
+  const auto na = int64_t(active_.size());
+  const double* X = d_.X.data();
+  const double* y = d_.y.data();
+  // eta at the new coefficients on rows [lo, hi). Every update of the weighted
+  // least squares just solved subtracted W times its change of eta from r, so
+  // r went from r0 = w (y - mu) to r0 - W (eta_new - eta_old): eta_new is
+  // eta_old + (r0 - r) / W, O(1) per row where X_A b_A (a gemv) reads every
+  // active column, as much memory traffic as a whole sweep. Where W is small
+  // against the residuals that division would magnify their rounding (by
+  // more than kEtaGainMax), and where W is 0 (a zero weight, a saturated
+  // binomial fit), the row's own sum is taken instead.
   auto linear_predictor = [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i) {
-      eta_[i] = b0_ + (g ? g[i] : 0.0);
-    }
-    if (na > 0) {
-      blas::gemv(true, na, blas::Int(hi - lo), 1.0, active_cols_.data() + lo, blas::Int(n_), bA.data(), 1, 1.0,
-                 eta_.data() + lo, 1);
+      const double r0 = fam_ == GlmFamily::binomial ? w[i] * (y[i] - mu_[i]) : t_[i] - W_[i];
+      if (W_[i] > 0.0 && std::abs(r0) + std::abs(r_[i]) <= kEtaGainMax * W_[i]) {
+        eta_[i] += (r0 - r_[i]) / W_[i];
+        continue;
+      }
+      double f = b0_ + (g ? g[i] : 0.0);
+      for (int64_t a = 0; a < na; ++a) {
+        f += X[active_[size_t(a)] * n_ + i] * bA[size_t(a)];
+      }
+      eta_[i] = f;
     }
   };
   if (fam_ == GlmFamily::binomial) {
-    const double* y = d_.y.data();
     // The row order of one thread's sum is glmnet's; the team adds two halves' sums.
     wsum_ = rows_.sum_rows([&](int64_t lo, int64_t hi) {
       linear_predictor(lo, hi);

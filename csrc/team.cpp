@@ -241,22 +241,30 @@ double RowOps::axpy_wneg_dot(double* r, const double* w, const double* xa, doubl
   });
 }
 
-double RowOps::dot_wsq(const double* a, const double* w, const double* b, const double* next, double* wsq) const {
-  return sum_rows2(
-      [&](int64_t lo, int64_t hi, double* part_wsq) {
-        return vec::dot_wsq(a + lo, w + lo, b + lo, hi - lo, next ? next + lo : nullptr, part_wsq);
-      },
-      wsq);
-}
-
-double RowOps::axpy_wneg_dot_wsq(double* r, const double* w, const double* xa, double a, const double* xb,
-                                 const double* next, double* wsq) const {
-  return sum_rows2(
-      [&](int64_t lo, int64_t hi, double* part_wsq) {
-        return vec::axpy_wneg_dot_wsq(r + lo, w + lo, xa + lo, a, xb + lo, hi - lo, next ? next + lo : nullptr,
-                                      part_wsq);
-      },
-      wsq);
+void RowOps::pair_step(double* r, const double* w, const double* x0, const double* x1, double a0, double a1,
+                       const double* y0, const double* y1, const double* ahead0, const double* ahead1,
+                       double* out) const {
+  if (!team_) {
+    vec::pair_step(r, w, x0, x1, a0, a1, y0, y1, std::size_t(n_), ahead0, ahead1, out);
+    return;
+  }
+  // a cache line each: the helper writes its sums into the caller's frame
+  struct alignas(64) Sums {
+    double v[5];
+  };
+  Sums parts[2];
+  auto at = [](const double* p, int64_t lo) { return p ? p + lo : nullptr; };
+  team_->run([&](int part) {
+    const auto [lo, hi] = half_rows(n_, part);
+    vec::pair_step(r + lo, w + lo, at(x0, lo), at(x1, lo), a0, a1, at(y0, lo), at(y1, lo), std::size_t(hi - lo),
+                   at(ahead0, lo), at(ahead1, lo), parts[part].v);
+    return 0.0;
+  });
+  if (y0) {
+    for (int q = 0; q < 5; ++q) {
+      out[q] = parts[0].v[q] + parts[1].v[q];
+    }
+  }
 }
 
 namespace {

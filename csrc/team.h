@@ -185,29 +185,6 @@ class RowOps {
     });
   }
 
-  /**
-   * fn(lo, hi, second) returns one partial sum and writes another to
-   * *second: both summed over the parts (part 0's plus part 1's), the second
-   * into *out.
-   */
-  template <class F>
-  double sum_rows2(F&& fn, double* out) const {
-    if (!team_) {
-      return fn(int64_t(0), n_, out);
-    }
-    // a cache line each: the helper's write must not hit the line the caller writes (or its other locals)
-    struct alignas(64) Slot {
-      double v = 0.0;
-    };
-    Slot second[2];
-    const double first = team_->run([&](int part) {
-      const auto [lo, hi] = half_rows(n_, part);
-      return fn(lo, hi, &second[part].v);
-    });
-    *out = second[0].v + second[1].v;
-    return first;
-  }
-
   double dot(const double* a, const double* b) const;
   // The same, prefetching ``next`` (vec::dot's overload); null: no prefetch.
   double dot(const double* a, const double* b, const double* next) const;
@@ -221,10 +198,10 @@ class RowOps {
   // vec::axpy_neg_cols (bit for bit) and vec::wsumsq_cols (split: part 0's plus part 1's) over m columns.
   void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m) const;
   void wsumsq_cols(const double* w, const double* const* cols, std::size_t m, double* out) const;
-  // vec::dot_wsq and vec::axpy_wneg_dot_wsq; split: *wsq is part 0's plus part 1's, as wsumsq's.
-  double dot_wsq(const double* a, const double* w, const double* b, const double* next, double* wsq) const;
-  double axpy_wneg_dot_wsq(double* r, const double* w, const double* xa, double a, const double* xb,
-                           const double* next, double* wsq) const;
+  // vec::pair_step; split: each of out's five sums is part 0's plus part 1's.
+  void pair_step(double* r, const double* w, const double* x0, const double* x1, double a0, double a1,
+                 const double* y0, const double* y1, const double* ahead0, const double* ahead1,
+                 double* out) const;
 
  private:
   PairTeam* team_;

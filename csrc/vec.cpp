@@ -178,15 +178,12 @@ namespace {
 
 // sum_i a[i] b[i] in 8 interleaved partial sums; with kAhead, also prefetches
 // next[0, n) one cache line per 8 rows (the data is the same either way).
-// With kWsq, also *wsq = sum_i w[i] b[i]^2 in wsumsq's order (its loads of b shared). Explicit
-// vectors (lanes lo = acc[0..3], hi = acc[4..7] of the scalar form, the same sums): with the
+// Explicit vectors (lanes lo = acc[0..3], hi = acc[4..7] of the scalar form, the same sums): with the
 // prefetch in the loop GCC no longer vectorized the scalar form, which then ran 2x slower.
-template <bool kAhead, bool kWsq = false>
+template <bool kAhead>
 __attribute__((always_inline)) inline double dot8(const double* __restrict a, const double* __restrict b,
-                                                  std::size_t n, const double* next,
-                                                  const double* __restrict w = nullptr, double* wsq = nullptr) {
+                                                  std::size_t n, const double* next) {
   v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
-  v4d wlo = {0, 0, 0, 0}, whi = {0, 0, 0, 0};
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     if constexpr (kAhead) {
@@ -195,23 +192,13 @@ __attribute__((always_inline)) inline double dot8(const double* __restrict a, co
     const v4d b0 = load4(b + i), b1 = load4(b + i + 4);
     lo += load4(a + i) * b0;
     hi += load4(a + i + 4) * b1;
-    if constexpr (kWsq) {
-      wlo += load4(w + i) * (b0 * b0);
-      whi += load4(w + i + 4) * (b1 * b1);
-    }
   }
   if constexpr (kAhead) {
     __builtin_prefetch(next + i, 0, 3);
   }
-  double tail = 0, wtail = 0;
+  double tail = 0;
   for (; i < n; ++i) {
     tail += a[i] * b[i];
-    if constexpr (kWsq) {
-      wtail += w[i] * (b[i] * b[i]);
-    }
-  }
-  if constexpr (kWsq) {
-    *wsq = ((wlo[0] + whi[0]) + (wlo[1] + whi[1])) + ((wlo[2] + whi[2]) + (wlo[3] + whi[3])) + wtail;
   }
   return ((lo[0] + hi[0]) + (lo[1] + hi[1])) + ((lo[2] + hi[2]) + (lo[3] + hi[3])) + tail;
 }
@@ -224,11 +211,6 @@ GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, 
 
 GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, std::size_t n, const double* next) {
   return dot8<true>(a, b, n, next);
-}
-
-GLMLX_CLONES double dot_wsq(const double* __restrict a, const double* __restrict w, const double* __restrict b,
-                            std::size_t n, const double* next, double* wsq) {
-  return next ? dot8<true, true>(a, b, n, next, w, wsq) : dot8<false, true>(a, b, n, nullptr, w, wsq);
 }
 
 GLMLX_CLONES double sum(const double* __restrict x, std::size_t n) {
@@ -410,15 +392,12 @@ __attribute__((always_inline)) inline void axpy_wneg_dot_group(double* __restric
 
 namespace {
 
-// With kWsq, also *wsq = wsumsq(w, xb, n), bit for bit (its lanes: lo = acc[0..3], hi = acc[4..7]), from the
-// loads of w and xb the update and the dot make anyway.
-template <bool kAhead, bool kWsq = false>
+template <bool kAhead>
 __attribute__((always_inline)) inline double axpy_wneg_dot8(double* __restrict r, const double* __restrict w,
                                                             const double* __restrict xa, double a,
                                                             const double* __restrict xb, std::size_t n,
-                                                            const double* next, double* wsq = nullptr) {
+                                                            const double* next) {
   v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
-  v4d wlo = {0, 0, 0, 0}, whi = {0, 0, 0, 0};
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     if constexpr (kAhead) {
@@ -432,24 +411,14 @@ __attribute__((always_inline)) inline double axpy_wneg_dot8(double* __restrict r
     const v4d b0 = load4(xb + i), b1 = load4(xb + i + 4);
     lo += r0 * b0;
     hi += r1 * b1;
-    if constexpr (kWsq) {
-      wlo += w0 * (b0 * b0);
-      whi += w1 * (b1 * b1);
-    }
   }
   if constexpr (kAhead) {
     __builtin_prefetch(next + i, 0, 3);
   }
-  double tail = 0, wtail = 0;
+  double tail = 0;
   for (; i < n; ++i) {
     r[i] -= a * (w[i] * xa[i]);
     tail += r[i] * xb[i];
-    if constexpr (kWsq) {
-      wtail += w[i] * (xb[i] * xb[i]);
-    }
-  }
-  if constexpr (kWsq) {
-    *wsq = ((wlo[0] + whi[0]) + (wlo[1] + whi[1])) + ((wlo[2] + whi[2]) + (wlo[3] + whi[3])) + wtail;
   }
   return ((lo[0] + hi[0]) + (lo[1] + hi[1])) + ((lo[2] + hi[2]) + (lo[3] + hi[3])) + tail;
 }
@@ -466,11 +435,144 @@ GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict
   return axpy_wneg_dot8<true>(r, w, xa, a, xb, n, next);
 }
 
-GLMLX_CLONES double axpy_wneg_dot_wsq(double* __restrict r, const double* __restrict w,
-                                      const double* __restrict xa, double a, const double* __restrict xb,
-                                      std::size_t n, const double* next, double* wsq) {
-  return next ? axpy_wneg_dot8<true, true>(r, w, xa, a, xb, n, next, wsq)
-              : axpy_wneg_dot8<false, true>(r, w, xa, a, xb, n, nullptr, wsq);
+namespace {
+
+// pair_step for U coordinates updated (0-2) and N next ones (0-2). Rows four at
+// a time: unrolling to eight ran out of registers for the five sums and was
+// 25% slower at 5000 rows.
+template <int U, int N, bool kAhead>
+__attribute__((always_inline)) inline void pair_step4(double* __restrict r, const double* __restrict w,
+                                                      const double* __restrict x0, const double* __restrict x1,
+                                                      double a0, double a1, const double* __restrict y0,
+                                                      const double* __restrict y1, std::size_t n,
+                                                      const double* ahead0, const double* ahead1, double* out) {
+  // sums: y0'r, then for N == 1 w y0^2; for N == 2 y1'r, w y0^2, w y0 y1, w y1^2
+  constexpr int S = N == 2 ? 5 : (N == 1 ? 2 : 1);
+  v4d acc[S];
+  double tail[S];
+  for (int q = 0; q < S; ++q) {
+    acc[q] = v4d{0, 0, 0, 0};
+    tail[q] = 0.0;
+  }
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    if constexpr (kAhead) {
+      if (i % 8 == 0) {  // a line of each column per eight rows
+        if (ahead0) {
+          __builtin_prefetch(ahead0 + i, 0, 3);
+        }
+        if (ahead1) {
+          __builtin_prefetch(ahead1 + i, 0, 3);
+        }
+      }
+    }
+    const v4d wi = load4(w + i);
+    v4d ri = load4(r + i);
+    if constexpr (U > 0) {
+      v4d step = a0 * load4(x0 + i);
+      if constexpr (U == 2) {
+        step += a1 * load4(x1 + i);
+      }
+      ri -= wi * step;
+      __builtin_memcpy(r + i, &ri, sizeof ri);
+    }
+    if constexpr (N > 0) {
+      const v4d b0 = load4(y0 + i), wb0 = wi * b0;
+      acc[0] += ri * b0;
+      if constexpr (N == 1) {
+        acc[1] += wb0 * b0;
+      } else {
+        const v4d b1 = load4(y1 + i);
+        acc[1] += ri * b1;
+        acc[2] += wb0 * b0;
+        acc[3] += wb0 * b1;
+        acc[4] += (wi * b1) * b1;
+      }
+    }
+  }
+  for (; i < n; ++i) {
+    double ri = r[i];
+    if constexpr (U > 0) {
+      double step = a0 * x0[i];
+      if constexpr (U == 2) {
+        step += a1 * x1[i];
+      }
+      ri -= w[i] * step;
+      r[i] = ri;
+    }
+    if constexpr (N > 0) {
+      const double wb0 = w[i] * y0[i];
+      tail[0] += ri * y0[i];
+      if constexpr (N == 1) {
+        tail[1] += wb0 * y0[i];
+      } else {
+        tail[1] += ri * y1[i];
+        tail[2] += wb0 * y0[i];
+        tail[3] += wb0 * y1[i];
+        tail[4] += (w[i] * y1[i]) * y1[i];
+      }
+    }
+  }
+  if constexpr (N > 0) {
+    double sums[S];
+    for (int q = 0; q < S; ++q) {
+      const v4d v = acc[q];
+      sums[q] = ((v[0] + v[1]) + (v[2] + v[3])) + tail[q];
+    }
+    if constexpr (N == 1) {
+      out[0] = sums[0];
+      out[1] = 0.0;
+      out[2] = sums[1];
+      out[3] = 0.0;
+      out[4] = 0.0;
+    } else {
+      for (int q = 0; q < 5; ++q) {
+        out[q] = sums[q];
+      }
+    }
+  }
+}
+
+template <int U, int N>
+__attribute__((always_inline)) inline void pair_step_n(double* r, const double* w, const double* x0,
+                                                       const double* x1, double a0, double a1, const double* y0,
+                                                       const double* y1, std::size_t n, const double* ahead0,
+                                                       const double* ahead1, double* out) {
+  if (ahead0 || ahead1) {
+    pair_step4<U, N, true>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
+  } else {
+    pair_step4<U, N, false>(r, w, x0, x1, a0, a1, y0, y1, n, nullptr, nullptr, out);
+  }
+}
+
+template <int U>
+__attribute__((always_inline)) inline void pair_step_u(double* r, const double* w, const double* x0,
+                                                       const double* x1, double a0, double a1, const double* y0,
+                                                       const double* y1, std::size_t n, const double* ahead0,
+                                                       const double* ahead1, double* out) {
+  if (!y0) {
+    if constexpr (U > 0) {
+      pair_step_n<U, 0>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
+    }
+  } else if (!y1) {
+    pair_step_n<U, 1>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
+  } else {
+    pair_step_n<U, 2>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
+  }
+}
+
+} // namespace
+
+GLMLX_CLONES void pair_step(double* r, const double* w, const double* x0, const double* x1, double a0, double a1,
+                            const double* y0, const double* y1, std::size_t n, const double* ahead0,
+                            const double* ahead1, double* out) {
+  if (!x0) {
+    pair_step_u<0>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
+  } else if (!x1) {
+    pair_step_u<1>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
+  } else {
+    pair_step_u<2>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
+  }
 }
 
 GLMLX_CLONES void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m,

@@ -37,12 +37,16 @@ double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, con
 // The same, prefetching next[0, n) (see dot's overload).
 double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb, std::size_t n,
                      const double* next);
-// The same (next may be null: no prefetch), also setting *wsq = wsumsq(w, xb, n) bit for bit: the
-// next coordinate's curvature x_b'Wx_b from loads the update and the dot make anyway.
-double axpy_wneg_dot_wsq(double* r, const double* w, const double* xa, double a, const double* xb, std::size_t n,
-                         const double* next, double* wsq);
-// dot(a, b, n, next) (next may be null) and *wsq = wsumsq(w, b, n), bit for bit, in one pass over b.
-double dot_wsq(const double* a, const double* w, const double* b, std::size_t n, const double* next, double* wsq);
+
+// One step of a sweep that updates coordinates two at a time, in one pass over
+// r and w: the residual update of the pair just solved, r[i] -= w[i] * (a0 *
+// x0[i] + a1 * x1[i]) (x1 null: the a0 term alone; x0 null: no update), then
+// the next pair's sums over the updated r: out[0..4] = {y0'r, y1'r, sum w y0^2,
+// sum w y0 y1, sum w y1^2} (y1 null: zeros in its slots; y0 null: none, out
+// untouched). ahead0, ahead1 (null: none) are prefetched.
+void pair_step(double* r, const double* w, const double* x0, const double* x1, double a0, double a1,
+               const double* y0, const double* y1, std::size_t n, const double* ahead0, const double* ahead1,
+               double* out);
 
 // Several right-hand sides sharing one column x, read once: K vectors R_k =
 // R + k * ld. Each result is bit-identical to the single-vector routine.
