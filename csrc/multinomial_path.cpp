@@ -82,7 +82,7 @@ class MultinomialPath {
   void fit_point_ungrouped(double ab, double dem);
   bool setup_class(int64_t ic);
   bool class_pass(int64_t ic, bool full, double ab, double dem);
-  void update_class_coord(int64_t ic, int64_t k, const double* after, bool full, double ab, double dem);
+  double update_class_coord(int64_t ic, int64_t k, double gk, bool full, double ab, double dem);
   bool class_converged(int64_t ic) const;
   bool center_and_check(double ab);
   double elc(int64_t l);
@@ -121,8 +121,7 @@ class MultinomialPath {
   std::vector<double> sorted_;             // K: elc's sorted class coefficients
 
   double xmz_ = 0.0;  // ungrouped: sum of the current class's working weights
-  int64_t pending_ = -1;               // coordinate whose residual update is not applied yet
-  double pending_diff_ = 0.0;          // ungrouped: its coefficient change
+  int64_t pending_ = -1;               // grouped: coordinate whose residual update is not applied yet
   std::vector<double> pending_diffs_;  // grouped: its K coefficient changes
   double dlx_ = 0.0, thr_ = 0.0;
   double l1_scaled_ = 0.0, l2_scaled_ = 0.0;  // grouped: penalties over the curvature bound t
@@ -462,40 +461,48 @@ bool MultinomialPath::setup_class(int64_t ic) {
     return false;
   }
   ig_ = true;
-  if (s_.kopt == 0) {
-    cols_.clear();
-    for (int64_t k = 0; k < p_; ++k) {
-      if (strong_[k]) {
-        cols_.push_back(col(k));
-      }
-    }
-    coefs_.resize(cols_.size());
-    rows_.wsumsq_cols(v_.data(), cols_.data(), cols_.size(), coefs_.data());
-    double* xv = xv_.data() + ic * p_;
-    for (int64_t k = 0, c = 0; k < p_; ++k) {
-      if (strong_[k]) {
-        xv[k] = coefs_[c++];
-      }
-    }
-  }
   return true;
 }
 
 bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   ++nlp_;
   dlx_ = 0.0;
-  pending_ = -1;
-  // Each visit prefetches the column of the visit after it (null: none).
+  // Coordinates two at a time, as the binomial/poisson sweeps (glm_path.cpp):
+  // one pass over r and v per pair; the kernel's Gram diagonal is Newton's
+  // curvature x_k'vx_k of every coordinate the sweep visits (all strong ones
+  // in a full pass, so all before their first use).
   sweep_order(full, strong_, active_, order_);
-  for (size_t a = 0; a < order_.size(); ++a) {
-    update_class_coord(ic, order_[a], prefetch_ && a + 1 < order_.size() ? col(order_[a + 1]) : nullptr, full, ab,
-                       dem);
+  double* r = resid(0);
+  double* xv = xv_.data() + ic * p_;
+  const size_t m = order_.size();
+  auto column = [&](size_t a) { return a < m ? col(order_[a]) : nullptr; };
+  auto ahead = [&](size_t a) { return prefetch_ ? column(a) : nullptr; };
+  auto take_curvature = [&](int64_t k, double wsq) {
+    if (s_.kopt == 0) {
+      xv[k] = wsq;
+    }
+  };
+  double sums[5];  // the pair's gradients g0, g1 and Gram x0'vx0, x0'vx1, x1'vx1
+  if (m > 0) {
+    rows_.pair_step(r, v_.data(), nullptr, nullptr, 0.0, 0.0, column(0), column(1), ahead(2), ahead(3), sums);
   }
-  if (pending_ >= 0) {
-    rows_.axpy_wneg(resid(0), v_.data(), col(pending_), pending_diff_);
+  for (size_t a = 0; a < m; a += 2) {
+    const int64_t k0 = order_[a], k1 = a + 1 < m ? order_[a + 1] : -1;
+    take_curvature(k0, sums[2]);
+    const double d0 = update_class_coord(ic, k0, sums[0], full, ab, dem);
+    double d1 = 0.0;
+    if (k1 >= 0) {
+      take_curvature(k1, sums[4]);
+      d1 = update_class_coord(ic, k1, sums[1] - d0 * sums[3], full, ab, dem);
+    }
+    const double* x0 = d0 != 0.0 ? col(k0) : (d1 != 0.0 ? col(k1) : nullptr);
+    const double* x1 = d0 != 0.0 && d1 != 0.0 ? col(k1) : nullptr;
+    if (x0 || a + 2 < m) {
+      rows_.pair_step(r, v_.data(), x0, x1, d0 != 0.0 ? d0 : d1, d1, column(a + 2), column(a + 3), ahead(a + 4),
+                      ahead(a + 5), sums);
+    }
   }
   if (s_.intercept) {
-    double* r = resid(0);
     const double d = rows_.sum(r) / xmz_;
     if (d != 0.0) {
       a0_[ic] += d;
@@ -512,18 +519,13 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   return false;
 }
 
-void MultinomialPath::update_class_coord(int64_t ic, int64_t k, const double* after, bool full, double ab,
-                                         double dem) {
-  const double* x = col(k);
+// Coordinate k's soft-thresholded Newton step in class ic from its gradient
+// gk; returns the change of its coefficient (the caller updates the residual).
+double MultinomialPath::update_class_coord(int64_t ic, int64_t k, double gk, bool full, double ab, double dem) {
   double& bk = beta(ic, k);
   const double old = bk;
   const double xv = xv_[ic * p_ + k];
   const double vpk = d_.vp[k];
-  // The previous coordinate's residual update rides on this gradient's sweep over r.
-  const double gk = pending_ >= 0
-                        ? rows_.axpy_wneg_dot(resid(0), v_.data(), col(pending_), pending_diff_, x, after)
-                        : rows_.dot(resid(0), x, after);
-  pending_ = -1;
   const double u = gk + old * xv;
   const double v = std::abs(u) - vpk * ab;
   double b = 0.0;
@@ -532,15 +534,14 @@ void MultinomialPath::update_class_coord(int64_t ic, int64_t k, const double* af
   }
   bk = b;
   if (b == old) {
-    return;
+    return 0.0;
   }
   if (full && active_pos_[k] < 0) {
     add_active(k);
   }
   const double diff = b - old;
   dlx_ = std::max(dlx_, xv * diff * diff);
-  pending_ = k;  // r -= diff * v * x_k, applied with the next gradient or at the end of the pass
-  pending_diff_ = diff;
+  return diff;
 }
 
 bool MultinomialPath::class_converged(int64_t ic) const {

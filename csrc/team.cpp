@@ -194,13 +194,6 @@ double RowOps::dot(const double* a, const double* b) const {
   return sum_rows([&](int64_t lo, int64_t hi) { return vec::dot(a + lo, b + lo, hi - lo); });
 }
 
-double RowOps::dot(const double* a, const double* b, const double* next) const {
-  if (!next) {
-    return dot(a, b);
-  }
-  return sum_rows([&](int64_t lo, int64_t hi) { return vec::dot(a + lo, b + lo, hi - lo, next + lo); });
-}
-
 double RowOps::sum(const double* x) const {
   if (!team_) {
     return vec::sum(x, n_);
@@ -221,24 +214,6 @@ void RowOps::axpy_neg(double* y, const double* x, double a) const {
 
 void RowOps::axpy_wneg(double* r, const double* w, const double* x, double a) const {
   for_rows([&](int64_t lo, int64_t hi, int) { vec::axpy_wneg(r + lo, w + lo, x + lo, a, hi - lo); });
-}
-
-double RowOps::axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb) const {
-  if (!team_) {
-    return vec::axpy_wneg_dot(r, w, xa, a, xb, n_);
-  }
-  return sum_rows(
-      [&](int64_t lo, int64_t hi) { return vec::axpy_wneg_dot(r + lo, w + lo, xa + lo, a, xb + lo, hi - lo); });
-}
-
-double RowOps::axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb,
-                             const double* next) const {
-  if (!next) {
-    return axpy_wneg_dot(r, w, xa, a, xb);
-  }
-  return sum_rows([&](int64_t lo, int64_t hi) {
-    return vec::axpy_wneg_dot(r + lo, w + lo, xa + lo, a, xb + lo, hi - lo, next + lo);
-  });
 }
 
 void RowOps::pair_step(double* r, const double* w, const double* x0, const double* x1, double a0, double a1,
@@ -288,23 +263,6 @@ void RowOps::axpy_neg_cols(double* y, const double* const* cols, const double* a
   for_rows([&](int64_t lo, int64_t hi, int) {
     vec::axpy_neg_cols(y + lo, rows_from(cols, m, lo).data(), a, m, std::size_t(hi - lo));
   });
-}
-
-void RowOps::wsumsq_cols(const double* w, const double* const* cols, std::size_t m, double* out) const {
-  if (!team_) {
-    vec::wsumsq_cols(w, cols, m, std::size_t(n_), out);
-    return;
-  }
-  std::vector<double> second(m);
-  team_->run([&](int part) {
-    const auto [lo, hi] = half_rows(n_, part);
-    vec::wsumsq_cols(w + lo, rows_from(cols, m, lo).data(), m, std::size_t(hi - lo),
-                     part == 0 ? out : second.data());
-    return 0.0;
-  });
-  for (std::size_t j = 0; j < m; ++j) {
-    out[j] += second[j];
-  }
 }
 
 } // namespace glmlx::detail

@@ -186,18 +186,12 @@ class RowOps {
   }
 
   double dot(const double* a, const double* b) const;
-  // The same, prefetching ``next`` (vec::dot's overload); null: no prefetch.
-  double dot(const double* a, const double* b, const double* next) const;
   double sum(const double* x) const;
   double wsumsq(const double* w, const double* x) const;
   void axpy_neg(double* y, const double* x, double a) const;
   void axpy_wneg(double* r, const double* w, const double* x, double a) const;
-  double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb) const;
-  double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb,
-                       const double* next) const;
-  // vec::axpy_neg_cols (bit for bit) and vec::wsumsq_cols (split: part 0's plus part 1's) over m columns.
+  // vec::axpy_neg_cols over m columns, bit for bit
   void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m) const;
-  void wsumsq_cols(const double* w, const double* const* cols, std::size_t m, double* out) const;
   // vec::pair_step; split: each of out's five sums is part 0's plus part 1's.
   void pair_step(double* r, const double* w, const double* x0, const double* x1, double a0, double a1,
                  const double* y0, const double* y1, const double* ahead0, const double* ahead1,

@@ -176,25 +176,18 @@ __attribute__((always_inline)) inline void screen_group(const float* __restrict 
 
 namespace {
 
-// sum_i a[i] b[i] in 8 interleaved partial sums; with kAhead, also prefetches
-// next[0, n) one cache line per 8 rows (the data is the same either way).
-// Explicit vectors (lanes lo = acc[0..3], hi = acc[4..7] of the scalar form, the same sums): with the
-// prefetch in the loop GCC no longer vectorized the scalar form, which then ran 2x slower.
-template <bool kAhead>
+// sum_i a[i] b[i] in 8 interleaved partial sums. Explicit vectors (lanes lo =
+// acc[0..3], hi = acc[4..7] of the scalar form, the same sums): with a prefetch
+// in the loop GCC had stopped vectorizing the scalar form, which then ran 2x
+// slower.
 __attribute__((always_inline)) inline double dot8(const double* __restrict a, const double* __restrict b,
-                                                  std::size_t n, const double* next) {
+                                                  std::size_t n) {
   v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    if constexpr (kAhead) {
-      __builtin_prefetch(next + i, 0, 3);
-    }
     const v4d b0 = load4(b + i), b1 = load4(b + i + 4);
     lo += load4(a + i) * b0;
     hi += load4(a + i + 4) * b1;
-  }
-  if constexpr (kAhead) {
-    __builtin_prefetch(next + i, 0, 3);
   }
   double tail = 0;
   for (; i < n; ++i) {
@@ -206,11 +199,7 @@ __attribute__((always_inline)) inline double dot8(const double* __restrict a, co
 } // namespace
 
 GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, std::size_t n) {
-  return dot8<false>(a, b, n, nullptr);
-}
-
-GLMLX_CLONES double dot(const double* __restrict a, const double* __restrict b, std::size_t n, const double* next) {
-  return dot8<true>(a, b, n, next);
+  return dot8(a, b, n);
 }
 
 GLMLX_CLONES double sum(const double* __restrict x, std::size_t n) {
@@ -318,36 +307,6 @@ __attribute__((always_inline)) inline void axpy_neg_group(double* __restrict y, 
   }
 }
 
-// wsumsq() over G columns at once, with its eight partial sums per column.
-template <int G>
-__attribute__((always_inline)) inline void wsumsq_group(const double* __restrict w, const double* const* cols,
-                                                        std::size_t n, double* out) {
-  v4d lo[G], hi[G];
-  const double* c[G];
-  for (int g = 0; g < G; ++g) {
-    lo[g] = v4d{0, 0, 0, 0};
-    hi[g] = v4d{0, 0, 0, 0};
-    c[g] = cols[g];
-  }
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const v4d w0 = load4(w + i), w1 = load4(w + i + 4);
-    for (int g = 0; g < G; ++g) {
-      const v4d x0 = load4(c[g] + i), x1 = load4(c[g] + i + 4);
-      lo[g] += w0 * (x0 * x0);
-      hi[g] += w1 * (x1 * x1);
-    }
-  }
-  for (int g = 0; g < G; ++g) {
-    double tail = 0;
-    for (std::size_t t = i; t < n; ++t) {
-      tail += w[t] * (c[g][t] * c[g][t]);
-    }
-    const v4d a = lo[g], b = hi[g];
-    out[g] = ((a[0] + b[0]) + (a[1] + b[1])) + ((a[2] + b[2]) + (a[3] + b[3])) + tail;
-  }
-}
-
 template <int G>
 __attribute__((always_inline)) inline void axpy_wneg_dot_group(double* __restrict R, std::size_t ld,
                                                                const double* __restrict w,
@@ -389,51 +348,6 @@ __attribute__((always_inline)) inline void axpy_wneg_dot_group(double* __restric
 }
 
 } // namespace
-
-namespace {
-
-template <bool kAhead>
-__attribute__((always_inline)) inline double axpy_wneg_dot8(double* __restrict r, const double* __restrict w,
-                                                            const double* __restrict xa, double a,
-                                                            const double* __restrict xb, std::size_t n,
-                                                            const double* next) {
-  v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    if constexpr (kAhead) {
-      __builtin_prefetch(next + i, 0, 3);
-    }
-    const v4d w0 = load4(w + i), w1 = load4(w + i + 4);
-    const v4d r0 = load4(r + i) - a * (w0 * load4(xa + i));
-    const v4d r1 = load4(r + i + 4) - a * (w1 * load4(xa + i + 4));
-    __builtin_memcpy(r + i, &r0, sizeof r0);
-    __builtin_memcpy(r + i + 4, &r1, sizeof r1);
-    const v4d b0 = load4(xb + i), b1 = load4(xb + i + 4);
-    lo += r0 * b0;
-    hi += r1 * b1;
-  }
-  if constexpr (kAhead) {
-    __builtin_prefetch(next + i, 0, 3);
-  }
-  double tail = 0;
-  for (; i < n; ++i) {
-    r[i] -= a * (w[i] * xa[i]);
-    tail += r[i] * xb[i];
-  }
-  return ((lo[0] + hi[0]) + (lo[1] + hi[1])) + ((lo[2] + hi[2]) + (lo[3] + hi[3])) + tail;
-}
-
-} // namespace
-
-GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict w, const double* __restrict xa,
-                                  double a, const double* __restrict xb, std::size_t n) {
-  return axpy_wneg_dot8<false>(r, w, xa, a, xb, n, nullptr);
-}
-
-GLMLX_CLONES double axpy_wneg_dot(double* __restrict r, const double* __restrict w, const double* __restrict xa,
-                                  double a, const double* __restrict xb, std::size_t n, const double* next) {
-  return axpy_wneg_dot8<true>(r, w, xa, a, xb, n, next);
-}
 
 namespace {
 
@@ -586,20 +500,6 @@ GLMLX_CLONES void axpy_neg_cols(double* y, const double* const* cols, const doub
   }
   for (; j < m; ++j) {
     axpy_neg_group<1>(y, cols + j, a + j, n);
-  }
-}
-
-GLMLX_CLONES void wsumsq_cols(const double* w, const double* const* cols, std::size_t m, std::size_t n,
-                              double* out) {
-  std::size_t j = 0;
-  for (; j + 4 <= m; j += 4) {
-    wsumsq_group<4>(w, cols + j, n, out + j);
-  }
-  for (; j + 2 <= m; j += 2) {
-    wsumsq_group<2>(w, cols + j, n, out + j);
-  }
-  for (; j < m; ++j) {
-    wsumsq_group<1>(w, cols + j, n, out + j);
   }
 }
 

@@ -16,11 +16,6 @@ void axpy_neg(float* y, const float* x, float a, std::size_t n);
 
 // sum_i a[i] * b[i], eight partial sums (vectorizes without -ffast-math)
 double dot(const double* a, const double* b, std::size_t n);
-// The same sum, bit for bit, while prefetching next[0, n): the column a
-// coordinate-descent sweep reads after this one. Columns are too short for
-// the hardware prefetcher to ramp up on each new one; this overlaps the next
-// column's memory latency with this one's work (2-2.5x on 2000-20000 rows).
-double dot(const double* a, const double* b, std::size_t n, const double* next);
 
 // sum_i x[i], eight partial sums
 double sum(const double* x, std::size_t n);
@@ -31,19 +26,14 @@ double wsumsq(const double* w, const double* x, std::size_t n);
 // r[i] -= a * (w[i] * x[i]): a residual update under working weights w
 void axpy_wneg(double* r, const double* w, const double* x, double a, std::size_t n);
 
-// axpy_wneg(r, w, xa, a) then dot(r, xb) in one sweep over r, bit for bit:
-// one coordinate's residual update fused with the next one's gradient.
-double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb, std::size_t n);
-// The same, prefetching next[0, n) (see dot's overload).
-double axpy_wneg_dot(double* r, const double* w, const double* xa, double a, const double* xb, std::size_t n,
-                     const double* next);
-
 // One step of a sweep that updates coordinates two at a time, in one pass over
 // r and w: the residual update of the pair just solved, r[i] -= w[i] * (a0 *
 // x0[i] + a1 * x1[i]) (x1 null: the a0 term alone; x0 null: no update), then
 // the next pair's sums over the updated r: out[0..4] = {y0'r, y1'r, sum w y0^2,
 // sum w y0 y1, sum w y1^2} (y1 null: zeros in its slots; y0 null: none, out
-// untouched). ahead0, ahead1 (null: none) are prefetched.
+// untouched). ahead0, ahead1 (null: none) are prefetched: the columns a sweep
+// reads after these, too short for the hardware prefetcher to ramp up on each
+// new one (2-2.5x on 2000-20000 rows where X is not in cache).
 void pair_step(double* r, const double* w, const double* x0, const double* x1, double a0, double a1,
                const double* y0, const double* y1, std::size_t n, const double* ahead0, const double* ahead1,
                double* out);
@@ -55,8 +45,6 @@ void dot_multi(const double* R, std::size_t ld, std::size_t K, const double* x, 
 // y[i] -= a[j] * cols[j][i] for j = 0..m-1 in turn (m axpy_neg calls, bit for
 // bit), y read and written once per four columns.
 void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m, std::size_t n);
-// out[j] = wsumsq(w, cols[j]) for j < m, w read once per four columns.
-void wsumsq_cols(const double* w, const double* const* cols, std::size_t m, std::size_t n, double* out);
 // R_k[i] -= a[k] * (w[i] * x[i])
 void axpy_wneg_multi(double* R, std::size_t ld, std::size_t K, const double* w, const double* x, const double* a,
                      std::size_t n);
