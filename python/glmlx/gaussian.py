@@ -86,7 +86,7 @@ def column_major(Xn: np.ndarray, w: np.ndarray, yc: np.ndarray, rows: Optional[n
                                                  np.ascontiguousarray(yc, dtype=dt),
                                                  None if rows is None else np.ascontiguousarray(rows, dtype=np.int64))
     xbar = np.asarray(xbar, dtype=np.float64)
-    c = np.asarray(xty, dtype=np.float64) + xbar * float(w @ yc)  # X'W yc with X uncentered
+    c = np.asarray(xty, dtype=np.float64) + xbar * float(host_matmul(w, yc))  # X'W yc with X uncentered
     return Columns(Xt, xbar, np.ones(Xn.shape[1])), xbar, np.asarray(var, dtype=np.float64), c
 
 
@@ -120,11 +120,12 @@ def moments(X, y: np.ndarray, w: np.ndarray, center: bool):
 
 def _column_stats(Xn: np.ndarray, w: np.ndarray, block: int = 256):
     """Weighted column means and centered variances, in row blocks (no n x p temporary)."""
-    xbar = w @ Xn
+    xbar = host_matmul(w, Xn)
     var = np.zeros(Xn.shape[1])
     for i in range(0, Xn.shape[0], block):
         d = Xn[i:i + block] - xbar
-        var += w[i:i + block] @ (d * d)
+        d *= d
+        var += host_matmul(w[i:i + block], d)
     return xbar, var
 
 
@@ -223,7 +224,7 @@ def _y_moments(y, W, fit_intercept):
     dev = (y - ybar[:, None]) ** 2
     nulldev = np.sum(W * dev, axis=1)
     w = W / total[:, None]
-    ys = np.sqrt([w[b] @ dev[b] for b in range(W.shape[0])])
+    ys = np.sqrt([host_matmul(w[b], dev[b]) for b in range(W.shape[0])])  # not numpy's threaded ddot (Threads)
     return ybar, ys, nulldev
 
 
@@ -246,7 +247,7 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
         finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c))
     elif lazy:
         xbar, var = _column_stats(Xn, w)
-        c = Xn.T @ (w * (y - ybar))
+        c = host_matmul(w * (y - ybar), Xn)
         finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c))
     elif fit_intercept:
         G, c, xbar, _ = moments(X, y, w, center=True)
@@ -254,7 +255,7 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
     else:
         G, c, _, _ = moments(X, y, w, center=False)
-        xbar = w @ Xn
+        xbar = host_matmul(w, Xn)
         var = np.diag(G) - xbar**2
         finite = np.all(np.isfinite(G)) and np.all(np.isfinite(c))
     # glmnet sees only a fold's training rows: constant columns are judged there
@@ -356,7 +357,8 @@ def standardize_cv(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.nda
     ybar, ys, nulldev = (np.concatenate(pair) for pair in zip(*moments))
     xbar = None
     if not fit_intercept:  # matrix-vector products, as glmnet's weighted means
-        xbar = np.vstack([np.stack([wk @ Xn for wk in W]) / (S - fm.s)[:, None], (weights / S) @ Xn])
+        xbar = np.vstack([np.stack([host_matmul(wk, Xn) for wk in W]) / (S - fm.s)[:, None],
+                          host_matmul(weights / S, Xn)])
     g, xv, xm, xs, include, finite = _ext.cv_standardize_numpy(
         fm.H, fm.h, fm.m, fm.my, fm.s, c, mean, float(ymean or 0.0), float(S), xbar, ys,
         excluded.astype(np.uint8), Xn, np.ascontiguousarray(fold, dtype=np.int64), fit_intercept, scale)
