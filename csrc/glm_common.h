@@ -59,7 +59,7 @@ inline const double kPoissonMaxLink = std::log(std::numeric_limits<double>::max(
  * reused across paths (path_buffers, scratch.h). Written once right away, so
  * zero-filled fresh pages would only cost time: this project's VM gave no
  * huge pages, and a poisson 5000 x 200 path spent 4400 page faults (7 ms of
- * 38) on its copy of X and its active columns.
+ * 38) on its copy of X and (then) of its active columns.
  */
 class ColumnBuffer {
  public:

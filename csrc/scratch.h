@@ -38,7 +38,7 @@ class KeptBuffers {
 };
 
 /**
- * The GLM paths' copies of X and of its active columns (ColumnBuffer): 1 MiB
+ * The GLM paths' copies of X (ColumnBuffer): 1 MiB
  * and up, 4 buffers and 256 MiB at most. Never destroyed (a path may end
  * during static destruction).
  */

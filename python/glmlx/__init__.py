@@ -23,11 +23,11 @@ def cmake_dir() -> str:
 def clear_cache() -> None:
     """Free the host buffers glmlx keeps between calls (as ``mx.clear_cache`` does for MLX's).
 
-    Paths keep their copies of X and of its active columns (1 MiB and up,
-    4 buffers and 256 MiB at most, plus the last column-major and screening
-    copies of a wide X, 1 GiB at most each) and the CV routines their outputs (64 KiB to 4 MiB, 16 MiB at
-    most) for the next call of the same size, whose pages are then already
-    mapped: fresh pages cost a page fault each.
+    Kept for the next call of the same size, whose pages are then already
+    mapped (fresh pages cost a page fault each): the GLM paths' copies of X
+    (1 MiB and up, 4 buffers and 256 MiB at most), the gaussian residual
+    solver's last column-major and screening copies of a wide X (1 GiB at
+    most each) and the CV routines' outputs (64 KiB to 4 MiB, 16 MiB at most).
     """
     _ext.clear_cache()
 
