@@ -6,7 +6,11 @@ A benchmark, not a test: it prints timings and an accuracy figure and asserts no
 Usage::
 
     python bench/bench_glm.py [--families binomial,poisson,multinomial,mgaussian] [--sizes 5000x200,20000x1000,2000x10000]
-                              [--repeats N] [--no-r] [--no-adelie] [--no-sklearn] [--json PATH]
+                              [--repeats N] [--no-r] [--no-adelie] [--no-sklearn] [--cv] [--json PATH]
+
+With ``--cv`` it times 10-fold cross-validation instead: ``glmlx.cv_glmnet`` against R's ``cv.glmnet``
+with the same ``foldid`` (``numpy.random.default_rng(0)``), each family's default measure (deviance),
+and compares the CV curves and the chosen lambdas.
 
 Problems: X and the sparse coefficient vector are those of ``bench_glmnet.make_problem`` (the shared
 anchors' generator, seed n + p). The linear predictor is ``eta = X beta`` rescaled to standard
@@ -64,6 +68,30 @@ cat("RESULT median=", median(t), " npasses=", fit$npasses, "\n", sep = "")
 """
 
 
+R_CV_SCRIPT = r"""
+suppressMessages(library(glmnet))
+a <- commandArgs(trailingOnly = TRUE)
+d <- a[1]; n <- as.integer(a[2]); p <- as.integer(a[3]); fam <- a[4]; reps <- as.integer(a[5]); K <- as.integer(a[6])
+X <- matrix(readBin(file.path(d, "X.f64"), "double", n * p), n, p)
+y <- readBin(file.path(d, "y.f64"), "double", n * K)
+if (fam == "mgaussian") y <- matrix(y, n, K)
+foldid <- readBin(file.path(d, "foldid.f64"), "double", n)
+cv <- cv.glmnet(X, y, family = fam, foldid = foldid)
+t0 <- proc.time()[["elapsed"]]  # warm-up: 1 s of untimed fits, as for glmlx
+while (proc.time()[["elapsed"]] - t0 < 1) cv.glmnet(X, y, family = fam, foldid = foldid)
+t <- replicate(reps, system.time(cv.glmnet(X, y, family = fam, foldid = foldid))[["elapsed"]])
+writeBin(as.double(cv$cvm), file.path(d, "cvm.f64"))
+cat("TIMES", t, "\n")
+cat("RESULT median=", median(t), " lambda_min=", format(cv$lambda.min, digits = 17),
+    " lambda_1se=", format(cv$lambda.1se, digits = 17), "\n", sep = "")
+"""
+
+
+def fold_ids(n):
+    """The folds both CV runs use: 1..10 in a random order."""
+    return np.random.default_rng(0).permutation(np.resize(np.arange(1, 11), n))
+
+
 def make_glm_problem(n, p, family, rho=0.0):
     X, y_lin = make_problem(n, p, rho)
     eta = y_lin - y_lin.mean()
@@ -88,28 +116,88 @@ def make_glm_problem(n, p, family, rho=0.0):
     return X, rng.poisson(np.exp(eta)).astype(np.float64)
 
 
-def run_r(X, y, family, reps, timeout):
+def run_r_script(script, X, y, family, reps, timeout, foldid=None):
+    """Runs an R script on X, y (and foldid) in a fresh directory: (its RESULT key=values, the directory)."""
     n, p = X.shape
     K = y.shape[1] if y.ndim == 2 else 1
     d = tempfile.mkdtemp(prefix="bench_glm_")
+    np.asfortranarray(X).T.tofile(os.path.join(d, "X.f64"))
+    np.asfortranarray(y).T.tofile(os.path.join(d, "y.f64"))
+    if foldid is not None:
+        np.asarray(foldid, dtype=np.float64).tofile(os.path.join(d, "foldid.f64"))
+    with open(os.path.join(d, "run.R"), "w") as f:
+        f.write(script)
+    out = subprocess.run(["Rscript", os.path.join(d, "run.R"), d, str(n), str(p), family, str(reps), str(K)],
+                         capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        shutil.rmtree(d, ignore_errors=True)
+        raise RuntimeError(out.stderr.strip()[-300:])
+    res = {}
+    for line in out.stdout.splitlines():
+        if line.startswith("RESULT"):
+            res.update(kv.split("=") for kv in line.split()[1:])
+    return res, d
+
+
+def run_r(X, y, family, reps, timeout):
+    res, d = run_r_script(R_SCRIPT, X, y, family, reps, timeout)
     try:
-        np.asfortranarray(X).T.tofile(os.path.join(d, "X.f64"))
-        np.asfortranarray(y).T.tofile(os.path.join(d, "y.f64"))
-        with open(os.path.join(d, "run.R"), "w") as f:
-            f.write(R_SCRIPT)
-        out = subprocess.run(["Rscript", os.path.join(d, "run.R"), d, str(n), str(p), family, str(reps), str(K)],
-                             capture_output=True, text=True, timeout=timeout)
-        if out.returncode != 0:
-            raise RuntimeError(out.stderr.strip()[-300:])
-        res = {}
-        for line in out.stdout.splitlines():
-            if line.startswith("RESULT"):
-                res.update(kv.split("=") for kv in line.split()[1:])
         lam = np.fromfile(os.path.join(d, "lambda.f64"))
         beta = np.fromfile(os.path.join(d, "beta.f64")).reshape(len(lam), -1).T  # (K p) x nlam
         return {"time": float(res["median"]), "lambda": lam, "beta": beta, "npasses": int(res["npasses"])}
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def run_r_cv(X, y, family, reps, timeout, foldid):
+    res, d = run_r_script(R_CV_SCRIPT, X, y, family, reps, timeout, foldid)
+    try:
+        return {"time": float(res["median"]), "cvm": np.fromfile(os.path.join(d, "cvm.f64")),
+                "lambda_min": float(res["lambda_min"]), "lambda_1se": float(res["lambda_1se"])}
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def run_glmlx_cv(X, y, family, reps, foldid):
+    import glmlx
+
+    t, _ = median_time(lambda: glmlx.cv_glmnet(X, y, family=family, foldid=foldid), reps)
+    cv = glmlx.cv_glmnet(X, y, family=family, foldid=foldid)
+    return {"time": t, "cvm": np.asarray(cv.cvm), "lambda_min": float(cv.lambda_min),
+            "lambda_1se": float(cv.lambda_1se)}
+
+
+def cv_agreement(g, r):
+    """(max |cvm diff| / max |cvm_R| over the common points, whether lambda_min and lambda_1se agree)."""
+    m = min(g["cvm"].size, r["cvm"].size)
+    diff = float(np.max(np.abs(g["cvm"][:m] - r["cvm"][:m])) / np.max(np.abs(r["cvm"][:m])))
+    same = all(abs(g[k] - r[k]) <= 1e-10 * r[k] for k in ("lambda_min", "lambda_1se"))
+    return diff, same
+
+
+def main_cv(args, have_r):
+    rows = []
+    print("| family | size | glmlx cv_glmnet | R cv.glmnet | cv.glmnet/glmlx | max rel cvm diff | same lambda_min / 1se |")
+    print("|---|---|---|---|---|---|---|")
+    for family in args.families.split(","):
+        for size in args.sizes.split(","):
+            n, p, rho = parse_size(size)
+            X, y = make_glm_problem(n, p, family, rho)
+            foldid = fold_ids(n)
+            reps = args.repeats or (5 if n * p <= 1e6 else 3)
+            log(f"{family} {size_label(n, p, rho)}: glmlx cv_glmnet")
+            g = run_glmlx_cv(X, y, family, reps, foldid)
+            row = {"family": family, "size": size_label(n, p, rho), "glmlx": g["time"]}
+            cells = ["-", "-", "-", "-"]
+            if have_r:
+                log("R cv.glmnet")
+                r = run_r_cv(X, y, family, reps, 3600, foldid)
+                diff, same = cv_agreement(g, r)
+                row.update(R=r["time"], cvm_diff=diff, same_lambdas=same)
+                cells = [f"{r['time']:.3f} s", f"{r['time'] / g['time']:.1f}x", f"{diff:.1e}", "yes" if same else "no"]
+            rows.append(row)
+            print(f"| {family} | {row['size']} | {g['time']:.3f} s | " + " | ".join(cells) + " |", flush=True)
+    return rows
 
 
 def run_glmlx(X, y, family, reps):
@@ -179,9 +267,16 @@ def main(argv=None):
     ap.add_argument("--no-r", action="store_true")
     ap.add_argument("--no-adelie", action="store_true")
     ap.add_argument("--no-sklearn", action="store_true")
+    ap.add_argument("--cv", action="store_true", help="time 10-fold cv_glmnet against cv.glmnet instead")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     have_r = (not args.no_r) and r_available()[0]
+    if args.cv:
+        rows = main_cv(args, have_r)
+        if args.json:
+            with open(args.json, "w") as fh:
+                json.dump({"date": time.strftime("%Y-%m-%d"), "cv": True, "rows": rows}, fh, indent=1)
+        return
     try:
         import_adelie()
         have_adelie = not args.no_adelie
