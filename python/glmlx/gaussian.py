@@ -357,8 +357,9 @@ def standardize_cv(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.nda
     ybar, ys, nulldev = (np.concatenate(pair) for pair in zip(*moments))
     xbar = None
     if not fit_intercept:  # matrix-vector products, as glmnet's weighted means
-        xbar = np.vstack([np.stack([host_matmul(wk, Xn) for wk in W]) / (S - fm.s)[:, None],
-                          host_matmul(weights / S, Xn)])
+        Xc = np.ascontiguousarray(Xn, dtype=np.float64)  # host_matmul's layout, converted once for all folds
+        xbar = np.vstack([np.stack([host_matmul(wk, Xc) for wk in W]) / (S - fm.s)[:, None],
+                          host_matmul(weights / S, Xc)])
     g, xv, xm, xs, include, finite = _ext.cv_standardize_numpy(
         fm.H, fm.h, fm.m, fm.my, fm.s, c, mean, float(ymean or 0.0), float(S), xbar, ys,
         excluded.astype(np.uint8), Xn, np.ascontiguousarray(fold, dtype=np.int64), fit_intercept, scale)
