@@ -49,13 +49,17 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_glmnet import import_adelie, log, make_problem, median_time, parse_size, r_available, size_label  # noqa: E402
 
-R_SCRIPT = r"""
+# Both R scripts start by loading glmnet and the problem that run_r_script wrote.
+R_PREAMBLE = r"""
 suppressMessages(library(glmnet))
 a <- commandArgs(trailingOnly = TRUE)
 d <- a[1]; n <- as.integer(a[2]); p <- as.integer(a[3]); fam <- a[4]; reps <- as.integer(a[5]); K <- as.integer(a[6])
 X <- matrix(readBin(file.path(d, "X.f64"), "double", n * p), n, p)
 y <- readBin(file.path(d, "y.f64"), "double", n * K)
 if (fam == "mgaussian") y <- matrix(y, n, K)
+"""
+
+R_SCRIPT = R_PREAMBLE + r"""
 fit <- glmnet(X, y, family = fam)
 t0 <- proc.time()[["elapsed"]]  # warm-up: 1 s of untimed fits, as for the Python solvers
 while (proc.time()[["elapsed"]] - t0 < 1) glmnet(X, y, family = fam)
@@ -68,13 +72,7 @@ cat("RESULT median=", median(t), " npasses=", fit$npasses, "\n", sep = "")
 """
 
 
-R_CV_SCRIPT = r"""
-suppressMessages(library(glmnet))
-a <- commandArgs(trailingOnly = TRUE)
-d <- a[1]; n <- as.integer(a[2]); p <- as.integer(a[3]); fam <- a[4]; reps <- as.integer(a[5]); K <- as.integer(a[6])
-X <- matrix(readBin(file.path(d, "X.f64"), "double", n * p), n, p)
-y <- readBin(file.path(d, "y.f64"), "double", n * K)
-if (fam == "mgaussian") y <- matrix(y, n, K)
+R_CV_SCRIPT = R_PREAMBLE + r"""
 foldid <- readBin(file.path(d, "foldid.f64"), "double", n)
 cv <- cv.glmnet(X, y, family = fam, foldid = foldid)
 t0 <- proc.time()[["elapsed"]]  # warm-up: 1 s of untimed fits, as for glmlx
