@@ -94,7 +94,7 @@ class UniIrlsPath {
   std::vector<uint8_t> strong_;
   std::vector<int64_t> active_pos_, active_;
   bool xv_per_step_ = true;  // curvatures under the current W (else modified Newton's fixed ones)
-  const bool prefetch_;  // sweeps prefetch the column after the next (kPrefetchFromBytes)
+  const bool prefetch_;  // sweeps prefetch the pair of columns after the next (sweeps_prefetch)
   std::vector<int64_t> order_;       // the coordinates of the current sweep
   double b0_ = 0.0, b0_old_ = 0.0;
   detail::RowVector<double> r_, W_, mu_, eta_, t_;  // rows the team splits: line-aligned
@@ -279,39 +279,11 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
   ++nlp_;
   dlx_ = 0.0;
   detail::sweep_order(full, strong_, active_, order_);
-  // Coordinates are visited two at a time, still one after the other: one
-  // kernel call applies the residual update of the pair just solved and sums
-  // the next pair's gradients and weighted Gram matrix over the new residual,
-  // so the second coordinate's gradient after the first one's step is
-  // g1 - step0 * x1'Wx0. Those are glmnet's iterates up to rounding, for
-  // half the passes over r and W (the sweep's memory traffic) and half the
-  // team's hand-offs; the Gram's diagonal is each coordinate's curvature.
-  const size_t m = order_.size();
-  auto column = [&](size_t a) { return a < m ? col(order_[a]) : nullptr; };
-  auto ahead = [&](size_t a) { return prefetch_ ? column(a) : nullptr; };  // the pair after the next
-  double sums[5];  // the pair's gradients g0, g1 and Gram x0'Wx0, x0'Wx1, x1'Wx1
-  if (m > 0) {
-    rows_.pair_step(r_.data(), W_.data(), nullptr, nullptr, 0.0, 0.0, column(0), column(1), ahead(2), ahead(3),
-                    sums);
-  }
-  for (size_t a = 0; a < m; a += 2) {
-    const int64_t k0 = order_[a], k1 = a + 1 < m ? order_[a + 1] : -1;
-    take_curvature(k0, sums[2]);
-    const double d0 = update_coord(k0, sums[0], full, ab, dem);
-    double d1 = 0.0;
-    if (k1 >= 0) {
-      take_curvature(k1, sums[4]);
-      d1 = update_coord(k1, sums[1] - d0 * sums[3], full, ab, dem);
-    }
-    // the coordinates that moved, first in the x0 slot
-    const double* x0 = d0 != 0.0 ? col(k0) : (d1 != 0.0 ? col(k1) : nullptr);
-    const double* x1 = d0 != 0.0 && d1 != 0.0 ? col(k1) : nullptr;
-    const double a0 = d0 != 0.0 ? d0 : d1;
-    if (x0 || a + 2 < m) {
-      rows_.pair_step(r_.data(), W_.data(), x0, x1, a0, d1, column(a + 2), column(a + 3), ahead(a + 4),
-                      ahead(a + 5), sums);
-    }
-  }
+  detail::pair_sweep(rows_, r_.data(), W_.data(), order_, [&](int64_t k) { return col(k); }, prefetch_,
+                     [&](int64_t k, double gk, double wsq) {
+                       take_curvature(k, wsq);
+                       return update_coord(k, gk, full, ab, dem);
+                     });
   update_intercept();
   if (dlx_ < thr_) {
     return true;

@@ -99,7 +99,7 @@ class MultinomialPath {
   const int64_t n_, p_, K_;
   const bool grouped_;
   RowOps rows_;  // the ungrouped sweeps' O(n) loops, on two threads when the caller gave a team
-  const bool prefetch_;  // sweeps prefetch the next visit's column (sweeps_prefetch)
+  const bool prefetch_;  // sweeps prefetch the pair of columns after the next (sweeps_prefetch)
 
   std::vector<double> a0_, a0_old_;    // K intercepts (glmnet's b row 0)
   std::vector<double> beta_, beta_old_;  // K x p, class-major
@@ -467,41 +467,19 @@ bool MultinomialPath::setup_class(int64_t ic) {
 bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   ++nlp_;
   dlx_ = 0.0;
-  // Coordinates two at a time, as the binomial/poisson sweeps (glm_path.cpp):
-  // one pass over r and v per pair; the kernel's Gram diagonal is Newton's
-  // curvature x_k'vx_k of every coordinate the sweep visits (all strong ones
-  // in a full pass, so all before their first use).
+  // The kernel's Gram diagonal is Newton's curvature x_k'vx_k of every
+  // coordinate the sweep visits (all strong ones in a full pass, so all
+  // before their first use).
   sweep_order(full, strong_, active_, order_);
   double* r = resid(0);
   double* xv = xv_.data() + ic * p_;
-  const size_t m = order_.size();
-  auto column = [&](size_t a) { return a < m ? col(order_[a]) : nullptr; };
-  auto ahead = [&](size_t a) { return prefetch_ ? column(a) : nullptr; };
-  auto take_curvature = [&](int64_t k, double wsq) {
-    if (s_.kopt == 0) {
-      xv[k] = wsq;
-    }
-  };
-  double sums[5];  // the pair's gradients g0, g1 and Gram x0'vx0, x0'vx1, x1'vx1
-  if (m > 0) {
-    rows_.pair_step(r, v_.data(), nullptr, nullptr, 0.0, 0.0, column(0), column(1), ahead(2), ahead(3), sums);
-  }
-  for (size_t a = 0; a < m; a += 2) {
-    const int64_t k0 = order_[a], k1 = a + 1 < m ? order_[a + 1] : -1;
-    take_curvature(k0, sums[2]);
-    const double d0 = update_class_coord(ic, k0, sums[0], full, ab, dem);
-    double d1 = 0.0;
-    if (k1 >= 0) {
-      take_curvature(k1, sums[4]);
-      d1 = update_class_coord(ic, k1, sums[1] - d0 * sums[3], full, ab, dem);
-    }
-    const double* x0 = d0 != 0.0 ? col(k0) : (d1 != 0.0 ? col(k1) : nullptr);
-    const double* x1 = d0 != 0.0 && d1 != 0.0 ? col(k1) : nullptr;
-    if (x0 || a + 2 < m) {
-      rows_.pair_step(r, v_.data(), x0, x1, d0 != 0.0 ? d0 : d1, d1, column(a + 2), column(a + 3), ahead(a + 4),
-                      ahead(a + 5), sums);
-    }
-  }
+  pair_sweep(rows_, r, v_.data(), order_, [&](int64_t k) { return col(k); }, prefetch_,
+             [&](int64_t k, double gk, double wsq) {
+               if (s_.kopt == 0) {
+                 xv[k] = wsq;
+               }
+               return update_class_coord(ic, k, gk, full, ab, dem);
+             });
   if (s_.intercept) {
     const double d = rows_.sum(r) / xmz_;
     if (d != 0.0) {
