@@ -241,27 +241,16 @@ struct PairBody {
   };
 };
 
+// Called, not inlined, from vec::with_pair_counts (no target attribute of its own).
 template <int U, int N>
-GLMLX_AVX2 void pair_un_avx2(double* R, int64_t n, int64_t K, const double* x0, const double* x1,
-                             const double* d0, const double* d1, const double* y0, const double* y1, double* g0,
-                             double* g1, double* cross) {
-  for_groups<PairBody<U, N>::template Of>(K, R, n, x0, x1, d0, d1, y0, y1, g0, g1, cross);
-}
-
-template <int U>
-GLMLX_AVX2 void pair_u_avx2(double* R, int64_t n, int64_t K, const double* x0, const double* x1,
-                            const double* d0, const double* d1, const double* y0, const double* y1, double* g0,
-                            double* g1, double* cross) {
-  if (!y0) {
-    if constexpr (U > 0) {
-      pair_un_avx2<U, 0>(R, n, K, x0, x1, d0, d1, y0, y1, g0, g1, cross);
-    }
-  } else if (!y1) {
-    pair_un_avx2<U, 1>(R, n, K, x0, x1, d0, d1, y0, y1, g0, g1, cross);
-  } else {
-    pair_un_avx2<U, 2>(R, n, K, x0, x1, d0, d1, y0, y1, g0, g1, cross);
+struct PairStep {
+  __attribute__((target("avx2,fma"))) static void run(double* R, int64_t n, int64_t K, const double* x0,
+                                                      const double* x1, const double* d0, const double* d1,
+                                                      const double* y0, const double* y1, double* g0, double* g1,
+                                                      double* cross) {
+    for_groups<PairBody<U, N>::template Of>(K, R, n, x0, x1, d0, d1, y0, y1, g0, g1, cross);
   }
-}
+};
 
 template <int C>
 struct GradBody {
@@ -277,13 +266,7 @@ __attribute__((target("avx2,fma"))) void pair_avx2(double* R, int64_t n, int64_t
                                                     const double* x1, const double* d0, const double* d1,
                                                     const double* y0, const double* y1, double* g0, double* g1,
                                                     double* cross) {
-  if (!x0) {
-    pair_u_avx2<0>(R, n, K, x0, x1, d0, d1, y0, y1, g0, g1, cross);
-  } else if (!x1) {
-    pair_u_avx2<1>(R, n, K, x0, x1, d0, d1, y0, y1, g0, g1, cross);
-  } else {
-    pair_u_avx2<2>(R, n, K, x0, x1, d0, d1, y0, y1, g0, g1, cross);
-  }
+  vec::with_pair_counts<PairStep>(x0, x1, y0, y1, R, n, K, x0, x1, d0, d1, y0, y1, g0, g1, cross);
 }
 #undef GLMLX_AVX2
 

@@ -447,46 +447,27 @@ __attribute__((always_inline)) inline void pair_step4(double* __restrict r, cons
   }
 }
 
+// pair_step4 with the prefetch compiled in only where there are columns to prefetch.
 template <int U, int N>
-__attribute__((always_inline)) inline void pair_step_n(double* r, const double* w, const double* x0,
-                                                       const double* x1, double a0, double a1, const double* y0,
-                                                       const double* y1, std::size_t n, const double* ahead0,
-                                                       const double* ahead1, double* out) {
-  if (ahead0 || ahead1) {
-    pair_step4<U, N, true>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
-  } else {
-    pair_step4<U, N, false>(r, w, x0, x1, a0, a1, y0, y1, n, nullptr, nullptr, out);
-  }
-}
-
-template <int U>
-__attribute__((always_inline)) inline void pair_step_u(double* r, const double* w, const double* x0,
-                                                       const double* x1, double a0, double a1, const double* y0,
-                                                       const double* y1, std::size_t n, const double* ahead0,
-                                                       const double* ahead1, double* out) {
-  if (!y0) {
-    if constexpr (U > 0) {
-      pair_step_n<U, 0>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
+struct PairStep {
+  __attribute__((always_inline)) static void run(double* r, const double* w, const double* x0, const double* x1,
+                                                 double a0, double a1, const double* y0, const double* y1,
+                                                 std::size_t n, const double* ahead0, const double* ahead1,
+                                                 double* out) {
+    if (ahead0 || ahead1) {
+      pair_step4<U, N, true>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
+    } else {
+      pair_step4<U, N, false>(r, w, x0, x1, a0, a1, y0, y1, n, nullptr, nullptr, out);
     }
-  } else if (!y1) {
-    pair_step_n<U, 1>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
-  } else {
-    pair_step_n<U, 2>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
   }
-}
+};
 
 } // namespace
 
 GLMLX_CLONES void pair_step(double* r, const double* w, const double* x0, const double* x1, double a0, double a1,
                             const double* y0, const double* y1, std::size_t n, const double* ahead0,
                             const double* ahead1, double* out) {
-  if (!x0) {
-    pair_step_u<0>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
-  } else if (!x1) {
-    pair_step_u<1>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
-  } else {
-    pair_step_u<2>(r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
-  }
+  with_pair_counts<PairStep>(x0, x1, y0, y1, r, w, x0, x1, a0, a1, y0, y1, n, ahead0, ahead1, out);
 }
 
 GLMLX_CLONES void axpy_neg_cols(double* y, const double* const* cols, const double* a, std::size_t m,

@@ -26,6 +26,27 @@ double wsumsq(const double* w, const double* x, std::size_t n);
 // r[i] -= a * (w[i] * x[i]): a residual update under working weights w
 void axpy_wneg(double* r, const double* w, const double* x, double a, std::size_t n);
 
+// The pair kernels' dispatch from pointers to template arguments (pair_step
+// here, mgaussian_path.cpp's column kernels): Step<U, N>::run(args...) with U
+// the coordinates to update (x0, then x1, non-null: 0-2) and N the next ones
+// to sum (y0, then y1); nothing when both are 0. It has no target attribute:
+// a Step::run with one is called rather than inlined.
+template <template <int, int> class Step, class... Args>
+__attribute__((always_inline)) inline void with_pair_counts(const void* x0, const void* x1, const void* y0,
+                                                            const void* y1, Args... args) {
+  switch (3 * (x0 ? (x1 ? 2 : 1) : 0) + (y0 ? (y1 ? 2 : 1) : 0)) {
+    case 1: Step<0, 1>::run(args...); break;
+    case 2: Step<0, 2>::run(args...); break;
+    case 3: Step<1, 0>::run(args...); break;
+    case 4: Step<1, 1>::run(args...); break;
+    case 5: Step<1, 2>::run(args...); break;
+    case 6: Step<2, 0>::run(args...); break;
+    case 7: Step<2, 1>::run(args...); break;
+    case 8: Step<2, 2>::run(args...); break;
+    default: break;
+  }
+}
+
 // One step of a sweep that updates coordinates two at a time, in one pass over
 // r and w: the residual update of the pair just solved, r[i] -= w[i] * (a0 *
 // x0[i] + a1 * x1[i]) (x1 null: the a0 term alone; x0 null: no update), then
