@@ -130,7 +130,6 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
   auto yb = new_numpy<T>({K});
   {
     nb::gil_scoped_release release;
-    glmlx::blas::ThreadScope one_blas_thread(0.0);  // the subsets take the cores instead
     // Threads pay off from ~1e7 flops of work in all (thread start-up is ~0.1 ms).
     const double work = double(hx.rows) * double(p) * double(p);
     const size_t nthreads =
@@ -148,12 +147,13 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
 }
 
 // A @ B for row-major float64 matrices, for the Python layer's products: through
-// glmlx's BLAS, single-threaded under 5e7 flops (ThreadScope). numpy's OpenBLAS
-// goes multi-threaded from ~3e5 multiply-adds (gemv ~1e4), and its pool then
-// spins for ~0.1 s on a core that the batched solver's threads need.
+// glmlx's BLAS, split into parts over the output's rows (or columns) on glmlx's
+// threads from 5e7 flops (blas::over_parts). numpy's OpenBLAS goes
+// multi-threaded from ~3e5 multiply-adds (gemv ~1e4), and its pool then spins
+// for ~0.1 s on a core that the batched solver's threads need.
 nb::ndarray<nb::numpy, double> matmul_numpy(const HostMatrixArg& A, const HostMatrixArg& B) {
-  const size_t m = A.shape(0), k = A.shape(1), n = B.shape(1);
-  auto C = new_numpy<double>({m, n});
+  const int64_t m = A.shape(0), k = A.shape(1), n = B.shape(1);
+  auto C = new_numpy<double>({size_t(m), size_t(n)});
   if (m == 0 || n == 0) {
     return C;
   }
@@ -163,13 +163,26 @@ nb::ndarray<nb::numpy, double> matmul_numpy(const HostMatrixArg& A, const HostMa
   }
   {
     nb::gil_scoped_release release;
-    glmlx::blas::ThreadScope threads(2.0 * double(m) * double(n) * double(k));
-    if (m == 1) {  // a row vector times B: B'a
-      glmlx::blas::gemv(true, k, n, 1.0, B.data(), n, A.data(), 1, 0.0, C.data(), 1);
+    namespace blas = glmlx::blas;
+    const double flops = 2.0 * double(m) * double(n) * double(k);
+    const double *a = A.data(), *b = B.data();
+    double* c = C.data();
+    if (m == 1) {  // a row vector times B: B'a, by column ranges of B
+      blas::over_parts(n, blas::parts_for(flops, n), [&](int64_t, int64_t lo, int64_t hi) {
+        blas::gemv(true, k, hi - lo, 1.0, b + lo, n, a, 1, 0.0, c + lo, 1);
+      });
     } else if (n == 1) {
-      glmlx::blas::gemv(false, m, k, 1.0, A.data(), k, B.data(), 1, 0.0, C.data(), 1);
+      blas::over_parts(m, blas::parts_for(flops, m), [&](int64_t, int64_t lo, int64_t hi) {
+        blas::gemv(false, hi - lo, k, 1.0, a + lo * k, k, b, 1, 0.0, c + lo, 1);
+      });
+    } else if (m >= n) {
+      blas::over_parts(m, blas::parts_for(flops, m), [&](int64_t, int64_t lo, int64_t hi) {
+        blas::gemm(false, false, hi - lo, n, k, 1.0, a + lo * k, k, b, n, 0.0, c + lo * n, n);
+      });
     } else {
-      glmlx::blas::gemm(false, false, m, n, k, 1.0, A.data(), k, B.data(), n, 0.0, C.data(), n);
+      blas::over_parts(n, blas::parts_for(flops, n), [&](int64_t, int64_t lo, int64_t hi) {
+        blas::gemm(false, false, m, hi - lo, k, 1.0, a, k, b + lo, n, 0.0, c + lo, n);
+      });
     }
   }
   return C;
@@ -192,7 +205,6 @@ nb::ndarray<nb::numpy, double> cv_link_numpy(const HostArray& X, const RowIndex&
   auto out = new_numpy<double>({size_t(order.shape(0)), L});
   {
     nb::gil_scoped_release release;
-    glmlx::blas::ThreadScope one_blas_thread(0.0);  // the folds take the cores instead
     // Threads pay off from ~1e7 flops in all (thread start-up is ~0.1 ms).
     const double work = 2.0 * double(order.shape(0)) * double(p) * double(L);
     const size_t nthreads = work < 1e7 ? 1 : std::min<size_t>(K, glmlx::detail::usable_cores());

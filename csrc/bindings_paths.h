@@ -85,7 +85,6 @@ void run_paths(size_t B, Solve&& solve) {
       one(b, false);
     }
   } else {
-    blas::ThreadScope one_blas_thread(0.0);
     glmlx::detail::for_each_index(B, nthreads, [&](size_t b, size_t) { one(b, true); });
   }
   for (auto& e : errors) {

@@ -2,7 +2,11 @@
 // scipy-openblas32 wheel, whose symbols carry a "scipy_" prefix, or Accelerate).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <utility>
+
+#include "cores.h"
 
 #if defined(GLMLX_BLAS_ACCELERATE)
 #include <Accelerate/Accelerate.h>
@@ -45,37 +49,86 @@ namespace glmlx::blas {
 
 using Int = glmlx_blas_int;
 
-// One BLAS thread while in scope for products under 5e7 flops (the wheel's
-// OpenBLAS has no per-thread setting, so this sets the library's count and
-// restores it). OpenBLAS's pool spins at its barriers, and on a loaded or small
-// machine (numpy's own pool, MLX's worker, other processes) a 5 ms product was
-// seen to take 300 ms multi-threaded; above ~1e8 flops two threads pay off.
+// Threads. glmlx's OpenBLAS runs single-threaded (set when the library loads,
+// blas.cpp): OpenBLAS's pool spins at its barriers and for ~0.1 s after each
+// call, and when another process shares a core its threads wait out each
+// other's time slices (a 5 ms Gram took 300-570 ms beside one busy process).
+// The products that pay for threads are split by glmlx instead (over_parts):
+// fixed parts that glmlx's threads claim one at a time and that sleep when
+// they wait. Factorizations that cannot be split (LAPACK) get OpenBLAS's
+// threads only for the cores that are free at the call (ThreadScope).
+
+// Below this many flops a product runs on the calling thread in one part.
+constexpr double kSplitFlops = 5e7;
+
+/** OpenBLAS's thread count when glmlx loaded (OPENBLAS_NUM_THREADS or the cores), 1 with Accelerate. */
+int initial_threads();
+
+/**
+ * Cores free right now: the usable cores less the other runnable threads
+ * (Linux's instantaneous count in /proc/loadavg, this thread excluded); at
+ * least 1. The usable cores where the count cannot be read.
+ */
+int free_cores();
+
+/**
+ * How many fixed parts a product of `flops` over `extent` rows (or columns)
+ * is split into: 1 under kSplitFlops, else one per 2.5e7 flops, at most 8,
+ * each at least `min_extent` long. It depends on the sizes alone, never on
+ * the cores or the load: a reduction over parts gives the same bits on an
+ * idle and on a busy machine. `part_bytes`, the scratch each part past the
+ * first needs for its partial sums, caps the parts at 256 MiB of it.
+ */
+inline int64_t parts_for(double flops, int64_t extent, int64_t min_extent = 64, double part_bytes = 0.0) {
+  if (flops < kSplitFlops || extent < 2 * min_extent) {
+    return 1;
+  }
+  int64_t parts = std::min<int64_t>({8, int64_t(flops / 2.5e7), extent / min_extent});
+  if (part_bytes > 0) {
+    parts = std::min<int64_t>(parts, 1 + int64_t(double(256 << 20) / part_bytes));
+  }
+  return std::max<int64_t>(parts, 1);
+}
+
+/** [lo, hi) of part q of `parts` equal parts of [0, extent). */
+inline std::pair<int64_t, int64_t> part_range(int64_t extent, int64_t parts, int64_t q) {
+  return {extent * q / parts, extent * (q + 1) / parts};
+}
+
+/**
+ * fn(q, lo, hi) for the parts q of [0, extent), claimed one at a time by the
+ * caller and up to usable_cores() - 1 helper threads (detail::for_each_index):
+ * a thread on a core that another process is using runs fewer parts, and
+ * nobody spins. fn calls single-threaded BLAS.
+ */
+template <class F>
+void over_parts(int64_t extent, int64_t parts, F&& fn) {
+  if (parts <= 1) {
+    fn(int64_t(0), int64_t(0), extent);
+    return;
+  }
+  const size_t threads = std::min<size_t>(size_t(parts), detail::usable_cores());
+  detail::for_each_index(size_t(parts), threads, [&](size_t q, size_t) {
+    const auto [lo, hi] = part_range(extent, parts, int64_t(q));
+    fn(int64_t(q), lo, hi);
+  });
+}
+
+/**
+ * OpenBLAS's threads for one call that glmlx cannot split (a LAPACK
+ * factorization, a Gram too wide for partial sums): the free cores (at most
+ * initial_threads()) for `flops` >= kSplitFlops, else one; back to one when
+ * the scope ends. No effect with Accelerate.
+ */
 class ThreadScope {
  public:
-  explicit ThreadScope(double flops) {
-#if !defined(GLMLX_BLAS_ACCELERATE)
-    if (flops < 5e7) {
-      prev_ = GLMLX_CAT(GLMLX_BLAS_PREFIX, openblas_get_num_threads)();
-      if (prev_ > 1) {
-        GLMLX_CAT(GLMLX_BLAS_PREFIX, openblas_set_num_threads)(1);
-      }
-    }
-#else
-    (void)flops;
-#endif
-  }
-  ~ThreadScope() {
-#if !defined(GLMLX_BLAS_ACCELERATE)
-    if (prev_ > 1) {
-      GLMLX_CAT(GLMLX_BLAS_PREFIX, openblas_set_num_threads)(prev_);
-    }
-#endif
-  }
+  explicit ThreadScope(double flops);
+  ~ThreadScope();
   ThreadScope(const ThreadScope&) = delete;
   ThreadScope& operator=(const ThreadScope&) = delete;
 
  private:
-  int prev_ = 0;
+  int set_ = 1;
 };
 
 // Row-major C = alpha * A'A + beta * C over the upper triangle; A is k x n

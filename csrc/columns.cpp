@@ -27,16 +27,15 @@ constexpr mx::Dtype dtype_of() {
   return std::is_same_v<T, double> ? mx::float64 : mx::float32;
 }
 
-// f(j0, j1) over [0, p) in blocks of `block` columns, blocks spread over the cores.
+// f(j0, j1) over [0, p) in blocks of `block` columns; the cores claim blocks
+// one at a time, so a core shared with another process takes fewer of them.
 template <typename F>
 void over_column_blocks(int64_t p, int64_t block, double work, F&& f) {
   const int64_t nblocks = (p + block - 1) / block;
   const int64_t nthreads =
       work < 1e6 ? 1 : std::min<int64_t>(nblocks, glmlx::detail::usable_cores());
-  glmlx::detail::fork_join(size_t(nthreads), [&](size_t t) {
-    for (int64_t b = int64_t(t); b < nblocks; b += nthreads) {
-      f(b * block, std::min(p, (b + 1) * block));
-    }
+  glmlx::detail::for_each_index(size_t(nblocks), size_t(nthreads), [&](size_t b, size_t) {
+    f(int64_t(b) * block, std::min(p, int64_t(b + 1) * block));
   });
 }
 

@@ -6,6 +6,8 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <type_traits>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -54,25 +56,8 @@ class Thread {
   explicit Thread(std::function<void()> fn) : start_(std::make_unique<Start>()) {
     start_->fn = std::move(fn);
 #if defined(__linux__)
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    CPU_ZERO(&start_->allowed);
-    start_->restore = false;
-    if (pthread_getaffinity_np(pthread_self(), sizeof start_->allowed, &start_->allowed) == 0 &&
-        CPU_COUNT(&start_->allowed) > 1) {
-      const int here = sched_getcpu();
-      cpu_set_t away = start_->allowed;
-      if (here >= 0 && here < CPU_SETSIZE && CPU_ISSET(here, &away)) {
-        CPU_CLR(here, &away);
-        start_->restore = pthread_attr_setaffinity_np(&attr, sizeof away, &away) == 0;
-      }
-    }
-    int rc = pthread_create(&id_, &attr, &Thread::run, start_.get());
-    pthread_attr_destroy(&attr);
-    if (rc != 0 && start_->restore) {  // the placement refused (a cpuset changed under us): start anywhere
-      start_->restore = false;
-      rc = pthread_create(&id_, nullptr, &Thread::run, start_.get());
-    }
+    const int rc = create_off_this_core(&id_, /*detached=*/false, &Thread::run, start_.get(), &start_->allowed,
+                                        &start_->restore);
     if (rc != 0) {
       throw std::system_error(rc, std::generic_category(), "glmlx: could not start a thread");
     }
@@ -81,6 +66,43 @@ class Thread {
 #endif
     joinable_ = true;
   }
+
+#if defined(__linux__)
+  // pthread_create with the creator's core masked out of the new thread's
+  // affinity (*restore says whether to hand back *allowed once it runs);
+  // where that placement is refused (a cpuset changed under us) it starts
+  // anywhere. Returns pthread_create's code.
+  static int create_off_this_core(pthread_t* id, bool detached, void* (*entry)(void*), void* arg,
+                                  cpu_set_t* allowed, bool* restore) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    if (detached) {
+      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    }
+    CPU_ZERO(allowed);
+    *restore = false;
+    if (pthread_getaffinity_np(pthread_self(), sizeof *allowed, allowed) == 0 && CPU_COUNT(allowed) > 1) {
+      const int here = sched_getcpu();
+      cpu_set_t away = *allowed;
+      if (here >= 0 && here < CPU_SETSIZE && CPU_ISSET(here, &away)) {
+        CPU_CLR(here, &away);
+        *restore = pthread_attr_setaffinity_np(&attr, sizeof away, &away) == 0;
+      }
+    }
+    int rc = pthread_create(id, &attr, entry, arg);
+    if (rc != 0 && *restore) {
+      *restore = false;
+      pthread_attr_destroy(&attr);
+      pthread_attr_init(&attr);
+      if (detached) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+      }
+      rc = pthread_create(id, &attr, entry, arg);
+    }
+    pthread_attr_destroy(&attr);
+    return rc;
+  }
+#endif
 
   Thread(const Thread&) = delete;
   Thread& operator=(const Thread&) = delete;
@@ -143,54 +165,126 @@ class Thread {
 #endif
 };
 
+// Depth of for_each_index regions on this thread: a loop nested in another
+// (a CV fold's Gram inside the loop over folds) runs on its caller's thread,
+// since the outer loop has the cores already.
+inline thread_local int parallel_depth = 0;
+
+inline bool in_parallel_region() {
+  return parallel_depth > 0;
+}
+
+struct ParallelRegion {
+  ParallelRegion() { ++parallel_depth; }
+  ~ParallelRegion() { --parallel_depth; }
+  ParallelRegion(const ParallelRegion&) = delete;
+  ParallelRegion& operator=(const ParallelRegion&) = delete;
+};
+
 /**
- * body(t) for t = 0 .. nthreads - 1: t = 0 on the calling thread, the others
- * on new Threads; returns when all are done and rethrows the first exception.
- * Bodies that share work through a counter let the caller finish a share
- * whose thread starts late.
+ * Starts fn on a detached thread, off the caller's core where another is
+ * allowed (as Thread does); std::system_error if no thread can be started.
+ * fn must not throw.
  */
-template <class Body>
-void fork_join(size_t nthreads, Body&& body) {
-  std::vector<std::unique_ptr<Thread>> pool;
-  pool.reserve(nthreads > 0 ? nthreads - 1 : 0);
-  std::exception_ptr error;
-  try {
-    for (size_t t = 1; t < nthreads; ++t) {
-      pool.push_back(std::make_unique<Thread>([&body, t]() { body(t); }));
+inline void start_detached(std::function<void()> fn) {
+#if defined(__linux__)
+  struct Start {
+    std::function<void()> fn;
+    cpu_set_t allowed;
+    bool restore;
+  };
+  auto start = std::make_unique<Start>();
+  start->fn = std::move(fn);
+  auto entry = [](void* arg) -> void* {
+    std::unique_ptr<Start> s(static_cast<Start*>(arg));
+    if (s->restore) {
+      pthread_setaffinity_np(pthread_self(), sizeof s->allowed, &s->allowed);
     }
-    body(size_t(0));
-  } catch (...) {
-    error = std::current_exception();
+    s->fn();
+    return nullptr;
+  };
+  pthread_t id;
+  const int rc = Thread::create_off_this_core(&id, /*detached=*/true, entry, start.get(), &start->allowed,
+                                              &start->restore);
+  if (rc != 0) {
+    throw std::system_error(rc, std::generic_category(), "glmlx: could not start a thread");
   }
-  for (auto& th : pool) {
-    try {
-      th->join();
-    } catch (...) {
-      if (!error) {
-        error = std::current_exception();
-      }
-    }
-  }
-  if (error) {
-    std::rethrow_exception(error);
-  }
+  start.release();  // the thread owns it now
+#else
+  std::thread(std::move(fn)).detach();
+#endif
 }
 
 /**
- * fn(i, t) for i = 0 .. count - 1 on nthreads threads (fork_join; t the
- * thread's index, for its scratch space, 0 the caller's). Each thread takes
- * the next unclaimed i: items differ in cost, and a thread that starts late
- * (on a busy machine a new thread can wait milliseconds for a core) leaves
- * its share to the others.
+ * fn(i, t) for i = 0 .. count - 1 on up to nthreads threads: the caller (t = 0)
+ * and helpers started for this call (t = 1 .. nthreads - 1, for per-thread
+ * scratch). Each thread claims the next unclaimed i, so a thread that starts
+ * late or shares its core with another process runs fewer items, and the
+ * caller returns as soon as every item it did not run is finished: it never
+ * waits for a helper that has not claimed one (under load a new thread can
+ * wait milliseconds for a core; the helper then finds nothing left and exits
+ * on its own, touching only the shared claim counter). Waits sleep on a
+ * futex, never spin. Rethrows the first exception an item threw.
+ *
+ * Threads are started per call and detached rather than kept in a pool: a
+ * pool's workers would not survive a fork (multiprocessing, a forked CV
+ * runner), and a call worth threading costs far more than a thread's start
+ * (~50 us).
  */
 template <class F>
 void for_each_index(size_t count, size_t nthreads, F&& fn) {
-  std::atomic<size_t> next{0};
-  fork_join(std::max<size_t>(1, std::min(nthreads, count)), [&](size_t t) {
-    for (size_t i = next++; i < count; i = next++) {
-      fn(i, t);
+  nthreads = in_parallel_region() ? 1 : std::max<size_t>(1, std::min(nthreads, count));
+  if (nthreads == 1) {
+    for (size_t i = 0; i < count; ++i) {
+      fn(i, size_t(0));
     }
-  });
+    return;
+  }
+  // Outlives the call when a helper starts after the caller returned.
+  struct Shared {
+    std::atomic<size_t> next{0};
+    std::atomic<size_t> finished{0};
+    size_t count = 0;
+    void* fn = nullptr;  // valid while an item is unfinished
+    void (*call)(void*, size_t, size_t) = nullptr;
+    std::mutex error_mutex;
+    std::exception_ptr error;
+    void run_items(size_t t) {
+      ParallelRegion region;
+      for (size_t i = next++; i < count; i = next++) {
+        try {
+          call(fn, i, t);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(error_mutex);
+          if (!error) {
+            error = std::current_exception();
+          }
+        }
+        if (finished.fetch_add(1, std::memory_order_acq_rel) + 1 == count) {
+          finished.notify_all();
+        }
+      }
+    }
+  };
+  using Fn = std::remove_reference_t<F>;
+  auto shared = std::make_shared<Shared>();
+  shared->count = count;
+  shared->fn = const_cast<void*>(static_cast<const void*>(&fn));
+  shared->call = [](void* f, size_t i, size_t t) { (*static_cast<Fn*>(f))(i, t); };
+  for (size_t t = 1; t < nthreads; ++t) {
+    try {
+      start_detached([shared, t] { shared->run_items(t); });
+    } catch (...) {
+      break;  // no thread to be had: the caller runs the items itself
+    }
+  }
+  shared->run_items(0);
+  for (size_t f; (f = shared->finished.load(std::memory_order_acquire)) != count;) {
+    shared->finished.wait(f, std::memory_order_acquire);
+  }
+  if (shared->error) {
+    std::rethrow_exception(shared->error);
+  }
 }
 
 } // namespace glmlx::detail

@@ -141,10 +141,11 @@ class LazyGram : public GramColumns<T> {
     blocks_.emplace_back(new T[size_t(b) * p_]);
     block_size_.push_back(b);
     T* out = blocks_.back().get();
-    {
-      blas::ThreadScope threads(2.0 * double(n_) * double(p_) * double(b));
-      blas::gemm(true, false, b, p_, n_, T(1), V.data(), b, X_, p_, T(0), out, p_);
-    }
+    // by column ranges of X on glmlx's threads (blas.h, Threads)
+    blas::over_parts(p_, blas::parts_for(2.0 * double(n_) * double(p_) * double(b), p_),
+                     [&](int64_t, int64_t lo, int64_t hi) {
+                       blas::gemm(true, false, b, hi - lo, n_, T(1), V.data(), b, X_ + lo, p_, T(0), out + lo, p_);
+                     });
     for (int64_t c = 0; c < b; ++c) {
       const int64_t k = miss[c];
       T* dst = out + size_t(c) * p_;

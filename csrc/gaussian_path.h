@@ -227,7 +227,6 @@ void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs
     }
     return;
   }
-  blas::ThreadScope one_blas_thread(0.0);
   glmlx::detail::for_each_index(size_t(B), size_t(nthreads), [&](size_t b, size_t) { run(int64_t(b)); });
 }
 

@@ -42,8 +42,11 @@ namespace glmlx::path {
 
 namespace {
 
-// Runs f(j0, j1) over [0, p) in contiguous chunks on up to `threads` threads
-// (at most 8, and 256 columns each: the passes are bound by memory).
+// Runs f(j0, j1) over [0, p) in chunks of at least 256 columns (the passes
+// are bound by memory) on up to `threads` threads (at most 8). The threads
+// claim chunks one at a time, four per thread: with fixed equal shares a
+// thread whose core is shared with another process held up every lambda's
+// pass. Each column's result is its own, so the split changes no bits.
 template <typename F>
 void parallel_columns(int64_t p, int threads, F&& f) {
   threads = int(std::min<int64_t>({int64_t(threads), 8, std::max<int64_t>(1, p / 256)}));
@@ -51,9 +54,10 @@ void parallel_columns(int64_t p, int threads, F&& f) {
     f(int64_t(0), p);
     return;
   }
-  const int64_t chunk = (p + threads - 1) / threads;
-  glmlx::detail::fork_join(size_t(threads), [&](size_t t) {
-    f(std::min(p, int64_t(t) * chunk), std::min(p, int64_t(t + 1) * chunk));
+  const int64_t chunks = std::min<int64_t>(4 * int64_t(threads), std::max<int64_t>(1, p / 256));
+  const int64_t chunk = (p + chunks - 1) / chunks;
+  glmlx::detail::for_each_index(size_t(chunks), size_t(threads), [&](size_t c, size_t) {
+    f(std::min(p, int64_t(c) * chunk), std::min(p, int64_t(c + 1) * chunk));
   });
 }
 

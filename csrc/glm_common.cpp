@@ -183,7 +183,6 @@ void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vect
       j0 = j1;
     }
   };
-  blas::ThreadScope one_thread(0.0);  // see gemv_threads in glm_common.h
   int64_t count = 0;
   for (int64_t j = 0; j < p; ++j) {
     count += wanted(j);

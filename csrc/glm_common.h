@@ -156,11 +156,6 @@ constexpr int64_t kMinSplitGradient = 16384;
 void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vector<uint8_t>* skip = nullptr,
                   PairTeam* team = nullptr);
 
-// gemv_threads: the solver's gemvs (KKT gradients, linear predictors) are
-// memory-bound and short; OpenBLAS's spinning pool made them 3-7x slower on a
-// loaded 2-core machine (0.18 s -> 0.85 s for a 5000 x 200 binomial path), so
-// they run on one BLAS thread.
-
 /**
  * glmnet's bnorm: Newton's method for the norm b of a group's free
  * coordinates, b (al1p + al2p / sqrt(b^2 + usq)) = g, from b0. Throws

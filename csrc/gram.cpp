@@ -180,6 +180,48 @@ T row_weight(const GramData<T>& d, int64_t i) {
   return d.w[(d.X.rows ? d.X.rows[i] : i) * d.ws];
 }
 
+// Partial sums of the row parts past the first (blas::over_parts): part 0
+// writes the outputs themselves, part q > 0 its own buffers, added to part
+// 0's in part order once all are done.
+template <typename T>
+struct PartSums {
+  std::vector<std::vector<T>> bufs;  // per part q > 0: G (p p), XtY (p k), column sums (p)
+  int64_t p, k;
+  PartSums(int64_t parts, int64_t p, int64_t k) : bufs(size_t(std::max<int64_t>(parts - 1, 0))), p(p), k(k) {}
+  T* G(int64_t q, T* G0) { return q == 0 ? G0 : slot(q); }
+  T* XtY(int64_t q, T* XtY0) { return q == 0 ? XtY0 : slot(q) + p * p; }
+  T* sums(int64_t q, T* sums0) { return q == 0 ? sums0 : slot(q) + p * p + p * k; }
+  // Adds the parts' upper triangles of G, their XtY and (with_sums) column sums to part 0's.
+  void add(T* G0, T* XtY0, T* sums0, bool with_sums) {
+    for (auto& b : bufs) {
+      for (int64_t i = 0; i < p; ++i) {
+        for (int64_t j = i; j < p; ++j) {
+          G0[i * p + j] += b[i * p + j];
+        }
+      }
+      for (int64_t c = 0; c < (XtY0 ? p * k : 0); ++c) {
+        XtY0[c] += b[p * p + c];
+      }
+      for (int64_t j = 0; j < (with_sums ? p : 0); ++j) {
+        sums0[j] += b[p * p + p * k + j];
+      }
+    }
+  }
+
+ private:
+  T* slot(int64_t q) {
+    auto& b = bufs[size_t(q - 1)];
+    b.resize(size_t(p * p + p * k + p));
+    return b.data();
+  }
+};
+
+// Row parts of an n x p product with k right-hand sides (blas::parts_for).
+template <typename T>
+int64_t row_parts(int64_t n, int64_t p, int64_t k) {
+  return blas::parts_for(double(n) * double(p) * double(p + k), n, 256, double(p * p + p * k + p) * sizeof(T));
+}
+
 // Centered products from one uncentered BLAS pass: G - n xbar xbar' (times the
 // common weight). Returns false when a column's mean dominates its spread so
 // much (mean^2 > 1e4 variance) that the subtraction would lose digits.
@@ -188,31 +230,7 @@ bool gram_centered_direct(const GramData<T>& d, T* G, T* XtY, std::vector<T>& xb
   const int64_t n = d.n, p = d.p, k = d.k;
   const T s = d.w ? d.w[0] : T(1);
   const T* X = d.X.p;
-  if (d.x_rows) {
-    blas::syrk_t(p, n, T(1), X, p, T(0), G, p);
-  } else {
-    blas::syrk_n(p, n, T(1), X, n, T(0), G, p);
-  }
-  std::vector<T> ones(n, T(1) / T(n));
-  xbar.assign(p, T(0));
-  if (d.x_rows) {
-    blas::gemv(true, n, p, T(1), X, p, ones.data(), 1, T(0), xbar.data(), 1);
-  } else {
-    blas::gemv(false, p, n, T(1), X, n, ones.data(), 1, T(0), xbar.data(), 1);
-  }
-  for (int64_t j = 0; j < p; ++j) {
-    const T raw = G[j * p + j] / T(n);
-    if (!(raw - xbar[j] * xbar[j] > T(1e-4) * raw)) {
-      return false;
-    }
-  }
-  for (int64_t i = 0; i < p; ++i) {
-    for (int64_t j = i; j < p; ++j) {
-      G[i * p + j] = s * (G[i * p + j] - T(n) * xbar[i] * xbar[j]);
-    }
-  }
   if (k > 0) {
-    std::vector<T> Yc(size_t(n) * k);
     ybar.assign(k, T(0));
     for (int64_t i = 0; i < n; ++i) {
       for (int64_t c = 0; c < k; ++c) {
@@ -222,16 +240,50 @@ bool gram_centered_direct(const GramData<T>& d, T* G, T* XtY, std::vector<T>& xb
     for (int64_t c = 0; c < k; ++c) {
       ybar[c] /= T(n);
     }
-    // X'(y - ybar): centering y alone is exact (X' 1 ybar' is the rank-one term).
-    for (int64_t i = 0; i < n; ++i) {
-      for (int64_t c = 0; c < k; ++c) {
-        Yc[i * k + c] = (*d.Y)(i, c) - ybar[c];
+  }
+  // Per row part: X'X, X'(y - ybar) (centering y alone is exact: X' 1 ybar'
+  // is the rank-one term) and the column sums / n.
+  const int64_t parts = row_parts<T>(n, p, k);
+  PartSums<T> partial(parts, p, k);
+  blas::ThreadScope wide(parts == 1 ? double(n) * double(p) * double(p + k) : 0.0);  // too wide for partial sums
+  xbar.assign(p, T(0));
+  blas::over_parts(n, parts, [&](int64_t q, int64_t lo, int64_t hi) {
+    const int64_t m = hi - lo;
+    T* Gq = partial.G(q, G);
+    T* xq = partial.sums(q, xbar.data());
+    const T* Xq = d.x_rows ? X + lo * p : X + lo;
+    std::vector<T> ones(m, T(1) / T(n));
+    if (d.x_rows) {
+      blas::syrk_t(p, m, T(1), Xq, p, T(0), Gq, p);
+      blas::gemv(true, m, p, T(1), Xq, p, ones.data(), 1, T(0), xq, 1);
+    } else {
+      blas::syrk_n(p, m, T(1), Xq, n, T(0), Gq, p);
+      blas::gemv(false, p, m, T(1), Xq, n, ones.data(), 1, T(0), xq, 1);
+    }
+    if (k > 0) {
+      std::vector<T> Yc(size_t(m) * k);
+      for (int64_t i = 0; i < m; ++i) {
+        for (int64_t c = 0; c < k; ++c) {
+          Yc[i * k + c] = (*d.Y)(lo + i, c) - ybar[c];
+        }
+      }
+      if (d.x_rows) {
+        blas::gemm(true, false, p, k, m, s, Xq, p, Yc.data(), k, T(0), partial.XtY(q, XtY), k);
+      } else {
+        blas::gemm(false, false, p, k, m, s, Xq, n, Yc.data(), k, T(0), partial.XtY(q, XtY), k);
       }
     }
-    if (d.x_rows) {
-      blas::gemm(true, false, p, k, n, s, X, p, Yc.data(), k, T(0), XtY, k);
-    } else {
-      blas::gemm(false, false, p, k, n, s, X, n, Yc.data(), k, T(0), XtY, k);
+  });
+  partial.add(G, k > 0 ? XtY : nullptr, xbar.data(), true);
+  for (int64_t j = 0; j < p; ++j) {
+    const T raw = G[j * p + j] / T(n);
+    if (!(raw - xbar[j] * xbar[j] > T(1e-4) * raw)) {
+      return false;
+    }
+  }
+  for (int64_t i = 0; i < p; ++i) {
+    for (int64_t j = i; j < p; ++j) {
+      G[i * p + j] = s * (G[i * p + j] - T(n) * xbar[i] * xbar[j]);
     }
   }
   return true;
@@ -249,8 +301,6 @@ void gram_kernel(const GramData<T>& d, bool center, T* G, T* XtY, T* xbar_out, T
   }
   const Mat<T>& Xm = d.X;
   const T* w = d.w;
-  const int64_t ws = d.ws;
-  blas::ThreadScope threads(double(n) * double(p) * double(p + k));
   std::vector<T> xbar, ybar;
   if (center && p > 0 && !d.X.rows && (d.x_rows || d.x_cols) && uniform_weights(d) &&
       gram_centered_direct(d, G, XtY, xbar, ybar)) {
@@ -262,7 +312,7 @@ void gram_kernel(const GramData<T>& d, bool center, T* G, T* XtY, T* xbar_out, T
     return;
   }
   if (center) {
-    weighted_means<T>(Xm, d.Y ? &*d.Y : nullptr, w, ws, n, p, k, xbar, ybar);
+    weighted_means<T>(Xm, d.Y ? &*d.Y : nullptr, w, d.ws, n, p, k, xbar, ybar);
   }
   if (p == 0) {  // no products to form; the means of y above still are
     if (center && k > 0) {
@@ -272,52 +322,62 @@ void gram_kernel(const GramData<T>& d, bool center, T* G, T* XtY, T* xbar_out, T
   }
   const bool direct = !center && !w && !d.X.rows && (d.x_rows || d.x_cols);
   const int64_t B = block_rows(n, p, sizeof(T));
-  std::vector<T> Z;   // packed sqrt(w) (X - xbar) block, row-major B x p
-  std::vector<T> Zy;  // packed sqrt(w) (y - ybar) block, row-major B x k
-  if (!direct) {
-    Z.resize(size_t(std::min(B, n)) * p);
-  }
-  if (k > 0) {
-    Zy.resize(size_t(std::min(B, n)) * k);
-  }
-  for (int64_t i0 = 0; i0 < n; i0 += B) {
-    const int64_t nb = std::min(B, n - i0);
-    const T beta = i0 == 0 ? T(0) : T(1);
+  const int64_t parts = row_parts<T>(n, p, k);
+  PartSums<T> partial(parts, p, k);
+  blas::ThreadScope wide(parts == 1 ? double(n) * double(p) * double(p + k) : 0.0);  // too wide for partial sums
+  // Each row part in blocks of B rows: the packed copy of the weighted or
+  // centered block stays bounded whatever n is.
+  blas::over_parts(n, parts, [&](int64_t q, int64_t lo, int64_t hi) {
+    T* Gq = partial.G(q, G);
+    T* XtYq = k > 0 ? partial.XtY(q, XtY) : nullptr;
+    std::vector<T> Z;   // packed sqrt(w) (X - xbar) block, row-major B x p
+    std::vector<T> Zy;  // packed sqrt(w) (y - ybar) block, row-major B x k
+    if (!direct) {
+      Z.resize(size_t(std::min(B, hi - lo)) * p);
+    }
     if (k > 0) {
-      for (int64_t i = 0; i < nb; ++i) {
-        const T sw = w ? std::sqrt(row_weight(d, i0 + i)) : T(1);
-        for (int64_t c = 0; c < k; ++c) {
-          Zy[i * k + c] = sw * ((*d.Y)(i0 + i, c) - (center ? ybar[c] : T(0)));
+      Zy.resize(size_t(std::min(B, hi - lo)) * k);
+    }
+    for (int64_t i0 = lo; i0 < hi; i0 += B) {
+      const int64_t nb = std::min(B, hi - i0);
+      const T beta = i0 == lo ? T(0) : T(1);
+      if (k > 0) {
+        for (int64_t i = 0; i < nb; ++i) {
+          const T sw = w ? std::sqrt(row_weight(d, i0 + i)) : T(1);
+          for (int64_t c = 0; c < k; ++c) {
+            Zy[i * k + c] = sw * ((*d.Y)(i0 + i, c) - (center ? ybar[c] : T(0)));
+          }
+        }
+      }
+      if (direct && d.x_rows) {
+        const T* Xb = Xm.p + i0 * p;
+        blas::syrk_t(p, nb, T(1), Xb, p, beta, Gq, p);
+        if (k > 0) {
+          blas::gemm(true, false, p, k, nb, T(1), Xb, p, Zy.data(), k, beta, XtYq, k);
+        }
+      } else if (direct) {
+        // Column-major X: X' is row-major p x n with leading dimension n.
+        const T* Xb = Xm.p + i0;
+        blas::syrk_n(p, nb, T(1), Xb, n, beta, Gq, p);
+        if (k > 0) {
+          blas::gemm(false, false, p, k, nb, T(1), Xb, n, Zy.data(), k, beta, XtYq, k);
+        }
+      } else {
+        for (int64_t i = 0; i < nb; ++i) {
+          const T sw = w ? std::sqrt(row_weight(d, i0 + i)) : T(1);
+          T* zr = Z.data() + i * p;
+          for (int64_t j = 0; j < p; ++j) {
+            zr[j] = sw * (Xm(i0 + i, j) - (center ? xbar[j] : T(0)));
+          }
+        }
+        blas::syrk_t(p, nb, T(1), Z.data(), p, beta, Gq, p);
+        if (k > 0) {
+          blas::gemm(true, false, p, k, nb, T(1), Z.data(), p, Zy.data(), k, beta, XtYq, k);
         }
       }
     }
-    if (direct && d.x_rows) {
-      const T* Xb = Xm.p + i0 * p;
-      blas::syrk_t(p, nb, T(1), Xb, p, beta, G, p);
-      if (k > 0) {
-        blas::gemm(true, false, p, k, nb, T(1), Xb, p, Zy.data(), k, beta, XtY, k);
-      }
-    } else if (direct) {
-      // Column-major X: X' is row-major p x n with leading dimension n.
-      const T* Xb = Xm.p + i0;
-      blas::syrk_n(p, nb, T(1), Xb, n, beta, G, p);
-      if (k > 0) {
-        blas::gemm(false, false, p, k, nb, T(1), Xb, n, Zy.data(), k, beta, XtY, k);
-      }
-    } else {
-      for (int64_t i = 0; i < nb; ++i) {
-        const T sw = w ? std::sqrt(row_weight(d, i0 + i)) : T(1);
-        T* zr = Z.data() + i * p;
-        for (int64_t j = 0; j < p; ++j) {
-          zr[j] = sw * (Xm(i0 + i, j) - (center ? xbar[j] : T(0)));
-        }
-      }
-      blas::syrk_t(p, nb, T(1), Z.data(), p, beta, G, p);
-      if (k > 0) {
-        blas::gemm(true, false, p, k, nb, T(1), Z.data(), p, Zy.data(), k, beta, XtY, k);
-      }
-    }
-  }
+  });
+  partial.add(G, XtY, nullptr, false);
   symmetrize_upper(G, p);
   if (center) {
     std::copy(xbar.begin(), xbar.end(), xbar_out);

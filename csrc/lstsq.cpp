@@ -463,6 +463,8 @@ void lstsq_cpu(const Args& a, int method, bool center, double ridge, double rcon
     }
   }
   const T tol = rank_tol<T>(rcond, P.n, p);
+  // The factorizations are LAPACK's: OpenBLAS's threads for the cores free now (blas.h, Threads).
+  blas::ThreadScope threads(2.0 * double(P.n) * double(p) * double(p + k));
   if (p == 0 || k == 0 || system_rows(P) == 0) {
     // Nothing to fit (or no equations): the minimum-norm solution is zero.
     std::fill(coef, coef + p * k, T(0));

@@ -527,12 +527,13 @@ void MultiPath::abs_gradients(bool skip_strong) {
   }
   if (K_ > 8 && count * 4 >= p_) {
     std::vector<double> G(size_t(p_) * K_);
-    {
-      blas::ThreadScope threads(s_.one_blas_thread ? 0.0 : 2.0 * double(n_) * double(p_) * double(K_));
-      // X is p x n row-major, R is K x n row-major: G (p x K) = X R'.
-      blas::gemm(false, true, blas::Int(p_), blas::Int(K_), blas::Int(n_), 1.0, d_.X.data(), blas::Int(n_),
-                 R_.data(), blas::Int(n_), 0.0, G.data(), blas::Int(K_));
-    }
+    // X is p x n row-major, R is K x n row-major: G (p x K) = X R', by row
+    // ranges of X on glmlx's threads (blas.h, Threads).
+    const double flops = s_.one_blas_thread ? 0.0 : 2.0 * double(n_) * double(p_) * double(K_);
+    blas::over_parts(p_, blas::parts_for(flops, p_), [&](int64_t, int64_t lo, int64_t hi) {
+      blas::gemm(false, true, blas::Int(hi - lo), blas::Int(K_), blas::Int(n_), 1.0, d_.X.data() + lo * n_,
+                 blas::Int(n_), R_.data(), blas::Int(n_), 0.0, G.data() + lo * K_, blas::Int(K_));
+    });
     for (int64_t k = 0; k < p_; ++k) {
       if (wanted(k)) {
         const double* gk = G.data() + k * K_;
