@@ -45,10 +45,17 @@ std::unique_ptr<PairTeam> path_team(const GlmPathSettings& s, int64_t n, int64_t
   if (!wanted) {
     return nullptr;
   }
+  // With no core free at the start (another process busy on it) the caller
+  // runs both halves of each loop itself: a helper would share a core and
+  // be waited for; the halves keep the two-thread path's sums, bit for bit,
+  // whatever the load.
+  if (s.path_threads == 0 && blas::free_cores() < 2) {
+    return std::make_unique<PairTeam>(/*with_helper=*/false);
+  }
   try {
     return std::make_unique<PairTeam>();
   } catch (const std::system_error&) {
-    return nullptr;  // no second thread to be had: one thread solves the path as well
+    return std::make_unique<PairTeam>(/*with_helper=*/false);  // no second thread to be had
   }
 }
 

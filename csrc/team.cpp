@@ -47,13 +47,20 @@ bool spin_until(Pred pred, PairTeam::Clock::duration limit) {
 
 } // namespace
 
-PairTeam::PairTeam() : helper_([this] { helper_loop(); }) {}
+PairTeam::PairTeam(bool with_helper) {
+  if (with_helper) {
+    helper_ = std::make_unique<Thread>([this] { helper_loop(); });
+  }
+}
 
 PairTeam::~PairTeam() {
+  if (!helper_) {
+    return;
+  }
   stop_.store(true, std::memory_order_seq_cst);
   gen_.fetch_add(1, std::memory_order_seq_cst);  // wakes the helper, which sees stop_ before claiming
   gen_.notify_one();
-  helper_.join();
+  helper_->join();
 }
 
 double PairTeam::work(int part) noexcept {
@@ -69,8 +76,8 @@ double PairTeam::dispatch(Call call, void* ctx) {
   ++stats_.jobs;
   call_ = call;
   ctx_ = ctx;
-  if (solo_left_ > 0) {
-    --solo_left_;
+  if (!helper_ || solo_left_ > 0) {
+    solo_left_ -= solo_left_ > 0;
     const double v0 = work(0), v1 = work(1);
     rethrow_error();
     return v0 + v1;

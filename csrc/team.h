@@ -33,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <new>
 #include <thread>
 #include <type_traits>
@@ -46,7 +47,9 @@ namespace glmlx::detail {
 class PairTeam {
  public:
   using Clock = std::chrono::steady_clock;
-  PairTeam();  // starts the helper thread (std::system_error if it cannot)
+  // Starts the helper thread (std::system_error if it cannot); without_helper:
+  // none, the caller runs both parts of every loop (the same sums, bit for bit).
+  explicit PairTeam(bool with_helper = true);
   ~PairTeam();
   PairTeam(const PairTeam&) = delete;
   PairTeam& operator=(const PairTeam&) = delete;
@@ -103,7 +106,7 @@ class PairTeam {
   int64_t solo_left_ = 0, solo_stretch_ = kMinSolo, kept_up_ = 0;
   static constexpr int64_t kMinSolo = 16, kMaxSolo = 16384, kKeptUp = 64;
   Stats stats_;
-  Thread helper_;  // started off the caller's core (cores.h)
+  std::unique_ptr<Thread> helper_;  // started off the caller's core (cores.h); null: none
 };
 
 /**
