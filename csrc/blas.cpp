@@ -1,7 +1,9 @@
 // glmlx's OpenBLAS thread policy (blas.h, Threads).
 #include "blas.h"
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 namespace glmlx::blas {
 
@@ -53,21 +55,42 @@ ThreadScope::~ThreadScope() {}
 
 #endif
 
-int free_cores() {
-  const int cores = int(detail::usable_cores());
+namespace {
+
+// Runnable threads now, this one included (the R of "0.50 0.40 0.30 R/T
+// last_pid" in /proc/loadavg); -1 where it cannot be read.
+int running_threads() {
 #if defined(__linux__)
-  // "0.50 0.40 0.30 R/T last_pid": R counts the runnable threads now, this one included.
   if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
     double a, b, c;
     int running = 0, total = 0;
     const int got = std::fscanf(f, "%lf %lf %lf %d/%d", &a, &b, &c, &running, &total);
     std::fclose(f);
     if (got == 5 && running >= 1) {
-      return std::clamp(cores - (running - 1), 1, cores);
+      return running;
     }
   }
 #endif
-  return cores;
+  return -1;
+}
+
+} // namespace
+
+int free_cores() {
+  const int cores = int(detail::usable_cores());
+  // The fewest of three looks 0.1 ms apart: a thread that is runnable for a
+  // moment (a helper of the previous loop on its way out, a kernel worker)
+  // is not a busy process.
+  int running = running_threads();
+  for (int look = 1; look < 3 && running > 1; ++look) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    const int now = running_threads();
+    running = now < 0 ? running : std::min(running, now);
+  }
+  if (running < 1) {
+    return cores;
+  }
+  return std::clamp(cores - (running - 1), 1, cores);
 }
 
 } // namespace glmlx::blas

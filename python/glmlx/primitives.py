@@ -96,8 +96,9 @@ def gram(X, y=None, weights=None, center: bool = False, *, check_input: bool = T
 def host_matmul(a, b) -> np.ndarray:
     """``a @ b`` in float64 for numpy vectors or matrices (internal), through glmlx's BLAS.
 
-    Products under 5e7 flops run single-threaded. numpy's OpenBLAS would go
-    multi-threaded from ~1e4 (matrix-vector) or ~3e5 (matrix-matrix)
+    Products under 5e7 flops run on the calling thread; larger ones are split
+    over the output's rows or columns on glmlx's threads. numpy's OpenBLAS
+    would go multi-threaded from ~1e4 (matrix-vector) or ~3e5 (matrix-matrix)
     multiply-adds, and its worker then spins for ~0.1 s on a core that the
     batched solver's threads need (docs/DESIGN.md, Threads).
 
