@@ -19,6 +19,12 @@ namespace glmlx::detail {
 
 struct MaxitReached {};
 struct PmaxReached {};
+// glmnet's jerr 7777: every predictor excluded or constant on the rows fitted.
+constexpr int kNoUsablePredictor = 7777;
+// glmlx's own path error: the fit at lambda m (0-based) was not finite; the
+// path holds the m lambdas before it (jerr = kNonFiniteFit - m).
+constexpr int kNonFiniteFit = -30001;
+
 struct BnormMaxitReached {};  // bnorm's Newton iterations ran out (glmnet's jerr 90000)
 struct FatalError {
   int64_t code;
@@ -213,6 +219,13 @@ void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::ve
 
 /** glmnet's azero: the intercept of the offset-only binomial fit, by Newton steps. */
 double binomial_offset_intercept(const double* y, const double* g, const double* w, int64_t n);
+
+/**
+ * The root a of sum_i w_i y_i - sum_i w_i / (1 + exp(-(g_i + a))) = qy, for
+ * 0 < qy < sum w and any finite g: Newton steps inside a bracket of the
+ * root, bisection where a step leaves it.
+ */
+double bracketed_offset_intercept(const double* g, const double* w, int64_t n, double qy);
 
 /**
  * A helper thread for one path's row loops (team.h), or null: when the caller

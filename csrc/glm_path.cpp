@@ -482,6 +482,13 @@ GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
       out.jerr = -10001 - m;
       break;
     }
+    // Not glmnet's: a fit that overflowed (extreme offsets or scales) stops
+    // the path rather than returning NaN coefficients (multinomial_path.cpp).
+    if (!std::isfinite(b0_) ||
+        !std::all_of(beta_.begin(), beta_.end(), [](double v) { return std::isfinite(v); })) {
+      out.jerr = detail::kNonFiniteFit - m;
+      break;
+    }
     out.lambdas.push_back(alm);
     out.a0.push_back(b0_);
     beta_std.insert(beta_std.end(), beta_.begin(), beta_.end());
@@ -530,6 +537,11 @@ GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, con
     throw std::invalid_argument("[glmlx.glm_path] binomial and poisson take one column of y");
   }
   GlmData d = detail::prepare(X, y, weights, offset, 1, rows, nrows, include, penalty, lower, upper, s);
+  if (std::none_of(d.ju.begin(), d.ju.end(), [](auto u) { return u != 0; })) {
+    GlmPathResult out;  // glmnet's jerr 7777: no usable predictor
+    out.jerr = detail::kNoUsablePredictor;
+    return out;
+  }
   const std::unique_ptr<PairTeam> team = detail::path_team(s, d.n, d.p);
   try {
     UniIrlsPath path(d, s, team.get());

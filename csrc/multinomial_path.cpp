@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <limits>
 #include <stdexcept>
 
 #include "glm_common.h"
@@ -66,6 +67,7 @@ class MultinomialPath {
   // Start: the null model, null deviance, first gradients.
   void construct();
   void offset_intercepts();
+  void class_by_class_intercepts();
   void grouped_x_var();
 
   // Shared by both flavours.
@@ -245,6 +247,13 @@ void MultinomialPath::offset_intercepts() {
   const double* w = d_.w.data();
   const double* y = d_.y.data();
   const double* g = d_.offset.data();
+  // glmnet's iteration, step for step. It has no cap, and when a class's
+  // offsets make its probabilities tiny (an offset of ~30 against the other
+  // classes) its curvature underflows, the step overflows and the
+  // intercepts come out NaN (R's too). Then each class's intercept is solved
+  // in turn with the others fixed, a one-dimensional logistic problem in
+  // h_i = g_ic - log sum_{k != c} exp(g_ik + a_k) (computed without
+  // overflow), until no intercept moves by 1e-7: the same optimum.
   std::vector<double> e(n_ * K_), s(n_, 0.0);
   for (int64_t ic = 0; ic < K_; ++ic) {
     for (int64_t i = 0; i < n_; ++i) {
@@ -258,6 +267,7 @@ void MultinomialPath::offset_intercepts() {
   }
   std::fill(a0_.begin(), a0_.end(), 0.0);
   double dm;
+  int iterations = 0;
   do {
     dm = 0.0;
     for (int64_t ic = 0; ic < K_; ++ic) {
@@ -272,18 +282,69 @@ void MultinomialPath::offset_intercepts() {
       const double dd = t / u;
       a0_[ic] += dd;
       const double ed = std::exp(dd);
-      dm = std::max(dm, std::abs(dd));
+      dm = std::isfinite(dd) ? std::max(dm, std::abs(dd)) : std::numeric_limits<double>::infinity();
       for (int64_t i = 0; i < n_; ++i) {
         const double z = ec[i];
         ec[i] = z * ed;
         s[i] += -z + ec[i];
       }
     }
-  } while (dm >= 1e-7);
+  } while (dm >= 1e-7 && std::isfinite(dm) && ++iterations < 1000);
+  if (!(dm < 1e-7)) {
+    class_by_class_intercepts();
+  }
   const double mean = std::accumulate(a0_.begin(), a0_.end(), 0.0) / double(K_);
   for (auto& a : a0_) {
     a -= mean;
   }
+}
+
+// The offset-only intercepts by exact one-class-at-a-time solves (see
+// offset_intercepts), each a bracketed logistic root: converges for any
+// finite offsets where every class occurs and none is certain.
+void MultinomialPath::class_by_class_intercepts() {
+  const double* w = d_.w.data();
+  const double* y = d_.y.data();
+  const double* g = d_.offset.data();
+  double sw = 0.0;
+  for (int64_t i = 0; i < n_; ++i) {
+    sw += w[i];
+  }
+  std::vector<double> h(n_), terms(K_);
+  std::fill(a0_.begin(), a0_.end(), 0.0);
+  for (int sweep = 0; sweep < 1000; ++sweep) {
+    double dm = 0.0;
+    for (int64_t ic = 0; ic < K_; ++ic) {
+      double qy = 0.0;
+      for (int64_t i = 0; i < n_; ++i) {
+        qy += w[i] * y[ic * n_ + i];
+        double top = -std::numeric_limits<double>::infinity();
+        for (int64_t k = 0; k < K_; ++k) {
+          if (k != ic) {
+            top = std::max(top, g[k * n_ + i] + a0_[k]);
+          }
+        }
+        double sum = 0.0;
+        for (int64_t k = 0; k < K_; ++k) {
+          if (k != ic) {
+            sum += std::exp(g[k * n_ + i] + a0_[k] - top);
+          }
+        }
+        h[i] = g[ic * n_ + i] - (top + std::log(sum));
+      }
+      if (!(qy > 0.0 && qy < sw)) {
+        throw std::invalid_argument("glmlx: a class of y has no observations (or all of them), so the "
+                                    "offset-only multinomial model has no finite intercepts");
+      }
+      const double a = detail::bracketed_offset_intercept(h.data(), w, n_, qy);
+      dm = std::max(dm, std::abs(a - a0_[ic]));
+      a0_[ic] = a;
+    }
+    if (dm < 1e-7) {
+      return;
+    }
+  }
+  throw std::invalid_argument("glmlx: the offset-only multinomial intercepts did not converge in 1000 sweeps");
 }
 
 // MultLStandardize1's xv: each column's weighted second moment about the
@@ -882,6 +943,15 @@ GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
       out.jerr = -20001 - m;
       break;
     }
+    // glmnet has no such check: where an unpenalized variable sits at a
+    // limit, its Newton steps can overflow and the coefficients come out NaN
+    // with no error (R instead runs out of maxit at the first lambda). The
+    // path stops here as at a failed convergence, with its own code.
+    if (!std::all_of(a0_.begin(), a0_.end(), [](double v) { return std::isfinite(v); }) ||
+        !std::all_of(beta_.begin(), beta_.end(), [](double v) { return std::isfinite(v); })) {
+      out.jerr = kNonFiniteFit - m;
+      break;
+    }
     out.lambdas.push_back(alm);
     out.a0.insert(out.a0.end(), a0_.begin(), a0_.end());
     beta_std.insert(beta_std.end(), beta_.begin(), beta_.end());
@@ -957,6 +1027,12 @@ GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, 
   GlmData d = prepare(X, yw.data(), ww.data(), offset, K, all_kept ? rows : kept.data(),
                       all_kept ? nrows : int64_t(kept.size()), include, penalty, lower, upper, s);
   // The team shares the ungrouped sweeps; the grouped ones and the IRLS steps run on this thread.
+  if (std::none_of(d.ju.begin(), d.ju.end(), [](auto u) { return u != 0; })) {
+    GlmPathResult out;  // glmnet's jerr 7777: no usable predictor
+    out.nclass = K;
+    out.jerr = kNoUsablePredictor;
+    return out;
+  }
   const std::unique_ptr<PairTeam> team = s.kopt == 2 ? nullptr : path_team(s, d.n, d.p);
   try {
     MultinomialPath path(d, s, team.get());

@@ -599,16 +599,26 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     return results
 
 
+def path_error_message(jerr: int, maxit: int, pmax: int) -> str:
+    """glmnet's jerr.R text for a path cut short at lambda m (jerr < 0), and glmlx's own code -30000 - m."""
+    if jerr > -10000:
+        return (f"Convergence for {-jerr}th lambda value not reached after maxit={maxit} iterations; "
+                "solutions for larger lambdas returned")
+    if jerr > -20000:
+        return (f"Number of nonzero coefficients along the path exceeds pmax={pmax} at {-jerr - 10000}th "
+                "lambda value; solutions for larger lambdas returned")
+    if jerr > -30000:
+        return (f"Max(p(1-p)) below 1.0e-6 at {-jerr - 20000}th lambda value; solutions for larger lambdas "
+                "returned")
+    return (f"the fit at the {-jerr - 30000}th lambda value is not finite (overflow: an unpenalized variable at "
+            "a limit, or extreme offsets or scales); solutions for larger lambdas returned")
+
+
 def warn_path_errors(res: PathResult, maxit: int, pmax: int, what: str = "", stacklevel: int = 5) -> None:
     """glmnet's warnings for a path cut short (jerr < 0), attributed ``stacklevel`` frames up (as warnings.warn)."""
     if res.jerr == 0:
         return
-    if res.jerr > -10000:
-        msg = (f"Convergence for {-res.jerr}th lambda value not reached after maxit={maxit} iterations; "
-               "solutions for larger lambdas returned")
-    else:
-        msg = (f"Number of nonzero coefficients along the path exceeds pmax={pmax} at {-res.jerr - 10000}th "
-               "lambda value; solutions for larger lambdas returned")
+    msg = path_error_message(res.jerr, maxit, pmax)
     warnings.warn(what + msg, GlmnetWarning, stacklevel=stacklevel)  # default: the caller of glmnet
 
 

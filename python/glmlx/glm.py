@@ -29,7 +29,7 @@ from typing import Optional
 import numpy as np
 
 from ._ext_loader import _ext
-from .gaussian import BIG, DEVMAX, EPS, MNLAM, GlmnetWarning, fix_first_lambda
+from .gaussian import BIG, DEVMAX, EPS, MNLAM, GlmnetWarning, fix_first_lambda, path_error_message
 
 GLM_FAMILIES = ("binomial", "poisson", "multinomial")
 TYPE_LOGISTIC = {"Newton": 0, "modified.Newton": 1}
@@ -158,6 +158,8 @@ class GlmPath:
 
 # glmnet's jerr.R messages for fatal codes.
 def _fatal_message(jerr: int) -> str:
+    if jerr == 7777:
+        return "X: all used predictors have zero variance (constant or excluded)"
     if 8000 < jerr < 9000:
         return f"null probability for class {jerr - 8000} is below 1e-5 (almost no observations in that class)"
     if 9000 < jerr < 10000:
@@ -184,11 +186,16 @@ def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, pe
                          np.ascontiguousarray(upper, dtype=np.float64), ulam, s,
                          [np.ascontiguousarray(r, dtype=np.int64) for r in subsets])
     out = []
-    for r in raw:
+    for k, r in enumerate(raw):
         jerr = int(r["jerr"])
         if jerr > 0:
-            raise ValueError(f"family={family!r}: {_fatal_message(jerr)}")
+            fold = f"fold {k + 1}: " if len(subsets) > 1 else ""  # CV folds: the training rows of fold k + 1
+            raise ValueError(f"family={family!r}: {fold}{_fatal_message(jerr)}")
         lam = np.array(r["lambdas"])
+        if lam.size == 0 and jerr < 0:  # glmnet (R) fails on such a fit too: no lambda could be fit at all
+            fold = f"fold {k + 1}: " if len(subsets) > 1 else ""
+            raise ValueError(f"family={family!r}: {fold}the path could not be fit: "
+                             + path_error_message(jerr, maxit, pmax).split(";")[0])
         if user_lambdas is None:
             lam = fix_first_lambda(lam[None, :], np.array([lam.size]))[0]
         a0, beta = np.asarray(r["a0"]), np.asarray(r["beta"])  # (lmu, K), (lmu, K, p)
