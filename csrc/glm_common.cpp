@@ -12,6 +12,7 @@
 #endif
 #include <cmath>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 
 #include "blas.h"
@@ -146,6 +147,13 @@ GlmData prepare(const HostMatrix& X, const double* y, const double* weights, con
     } else if (s.standardize) {
       const double mean = vec::dot(d.w.data(), x, n);
       d.xs[j] = std::sqrt(vec::wsumsq(d.w.data(), x, n) - mean * mean);
+    }
+    // glmnet would drop such a column silently (its scale overflows to Inf
+    // and the column to zeros); the gaussian family says so, and so do these.
+    const double second = s.standardize ? d.xs[j] : vec::wsumsq(d.w.data(), x, n);
+    if (!std::isfinite(d.xm[j]) || !std::isfinite(second)) {
+      throw std::invalid_argument("X has values too large in magnitude: column " + std::to_string(j) +
+                                  "'s weighted variance overflows float; rescale X");
     }
     if (s.standardize) {
       const double inv = 1.0 / d.xs[j];

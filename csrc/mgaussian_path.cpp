@@ -18,6 +18,8 @@
 //    and error codes.
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -301,8 +303,39 @@ struct MultData {
   double nulldev = 0.0;        // R's nulldev (raw weights, centered responses)
 };
 
+// glmnet would drop a column whose scale overflows (it becomes zeros) and
+// return NaN lambdas for a response whose variance does; so say so.
+void check_scales(const MultData& d) {
+  for (int64_t j = 0; j < d.p; ++j) {
+    if (d.ju[j] && !(std::isfinite(d.xm[j]) && std::isfinite(d.xs[j]) && std::isfinite(d.xv[j]))) {
+      throw std::invalid_argument("X has values too large in magnitude: column " + std::to_string(j) +
+                                  "'s weighted variance overflows float; rescale X");
+    }
+  }
+  bool finite = std::isfinite(d.ys0);
+  for (int64_t k = 0; k < d.K; ++k) {
+    finite = finite && std::isfinite(d.ym[k]) && std::isfinite(d.ys[k]);
+  }
+  if (!finite) {
+    throw std::invalid_argument("y has values too large in magnitude: a response's variance overflows float; "
+                                "rescale y");
+  }
+}
+
+MultData standardize_unchecked(const HostMatrix& X, const HostMatrix& Y, const double* weights,
+                               const int64_t* rows, int64_t nrows, const uint8_t* include,
+                               const MgaussianPathSettings& s);
+
 MultData standardize(const HostMatrix& X, const HostMatrix& Y, const double* weights, const int64_t* rows,
                      int64_t nrows, const uint8_t* include, const MgaussianPathSettings& s) {
+  MultData d = standardize_unchecked(X, Y, weights, rows, nrows, include, s);
+  check_scales(d);
+  return d;
+}
+
+MultData standardize_unchecked(const HostMatrix& X, const HostMatrix& Y, const double* weights,
+                               const int64_t* rows, int64_t nrows, const uint8_t* include,
+                               const MgaussianPathSettings& s) {
   MultData d;
   const int64_t n = rows ? nrows : X.rows, p = X.cols, K = Y.cols;
   d.n = n;

@@ -170,6 +170,9 @@ def _check_problems(Xn, finite, nulldev, ys, inc, names=None) -> None:
                 raise ValueError("X has values too large in magnitude: its Gram products overflow float "
                                  f"(largest |x| = {np.max(np.abs(Xn)):.3g}); rescale X")
             raise ValueError("X contains NaN or infinite values")
+        if not (np.isfinite(nulldev[b]) and np.isfinite(ys[b])):
+            raise ValueError(what + "y has values too large in magnitude: its variance overflows float "
+                             "(largest |y| is above ~1e150); rescale y")
         if nulldev[b] == 0 or ys[b] == 0:
             raise ValueError(what + "y is constant; gaussian glmnet fails at standardization step")
         if not inc[b].any():
@@ -221,8 +224,9 @@ def _y_moments(y, W, fit_intercept):
     total = W.sum(axis=1)
     # as R's weighted.mean, so a constant y gives exactly zero deviance
     ybar = np.sum(W * y, axis=1) / total if fit_intercept else np.zeros(W.shape[0])
-    dev = (y - ybar[:, None]) ** 2
-    nulldev = np.sum(W * dev, axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by _check_problems
+        dev = (y - ybar[:, None]) ** 2
+        nulldev = np.sum(W * dev, axis=1)
     w = W / total[:, None]
     ys = np.sqrt([host_matmul(w[b], dev[b]) for b in range(W.shape[0])])  # not numpy's threaded ddot (Threads)
     return ybar, ys, nulldev

@@ -93,6 +93,9 @@ def prepare_response(family: str, y, n: int, weights: np.ndarray) -> Response:
             raise ValueError("y contains NaN or infinite values")
         if np.any(yv < 0):
             raise ValueError("y: negative counts are not allowed for family='poisson'")
+        if not np.any(yv[weights > 0] > 0):  # R fails after maxit with NaN nulldev and Inf lambdas
+            raise ValueError("y: every count with a positive weight is 0, so the poisson null model has no "
+                             "finite intercept (the log of a zero mean)")
         return Response(np.ascontiguousarray(yv), weights, None, 1)
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] > 1:

@@ -371,6 +371,11 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
         raise ValueError("weights must be non-negative")
     if not w.sum() > 0:
         raise ValueError("weights must have a positive sum (all weights are zero)")
+    with np.errstate(over="ignore"):
+        w_sum = w.sum()
+    if not np.isfinite(w_sum):
+        raise ValueError(f"weights: their sum overflows (largest weight {w.max():.3g}); only their ratios "
+                         "matter, so rescale them (e.g. divide by their largest)")
     resp, off = None, None
     if family == "gaussian":
         if offset is not None:
