@@ -54,7 +54,7 @@ void register_glm(nb::module_& m) {
       .def_rw("prefetch", &glmlx::GlmPathSettings::prefetch);
   m.def(
       "glm_paths",
-      [](Mat X, F64 y, F64 weights, std::optional<F64> offset, U8 include, F64 penalty, F64 lower, F64 upper,
+      [](AnyMat X, F64 y, F64 weights, std::optional<F64> offset, U8 include, F64 penalty, F64 lower, F64 upper,
          std::optional<F64> user_lambdas, glmlx::GlmPathSettings settings, std::vector<Rows> subsets) {
         const size_t n = X.shape(0), p = X.shape(1);
         const size_t K = y.size() / std::max<size_t>(n, 1);
@@ -79,10 +79,15 @@ void register_glm(nb::module_& m) {
         if (!rows_in_range(subsets, n)) {
           bad("rows must index rows of X");
         }
-        const glmlx::HostMatrix hx = host(X);
+        const glmlx::HostMatrix hx = host_any(X, "X");
         const size_t B = std::max<size_t>(subsets.size(), 1);
         std::vector<glmlx::GlmPathResult> res(B);
-        run_paths(B, [&](size_t b, bool parallel) {
+        size_t most_rows = subsets.empty() ? n : 0;
+        for (const auto& r : subsets) {
+          most_rows = std::max<size_t>(most_rows, r.shape(0));
+        }
+        const size_t at_once = paths_at_once(B, 8.0 * double(most_rows) * double(p), 8.0 * double(n) * double(p));
+        run_paths(B, at_once, [&](size_t b, bool parallel) {
           glmlx::GlmPathSettings s = settings;
           if (parallel) {
             s.path_threads = 1;  // the cores are taken by the paths

@@ -47,7 +47,7 @@ void register_mgaussian(nb::module_& m) {
       .def_rw("one_blas_thread", &glmlx::MgaussianPathSettings::one_blas_thread);
   m.def(
       "mgaussian_paths",
-      [](Mat X, Mat Y, F64 weights, U8 include, F64 penalty, F64 lower, F64 upper, std::optional<F64> user_lambdas,
+      [](AnyMat X, Mat Y, F64 weights, U8 include, F64 penalty, F64 lower, F64 upper, std::optional<F64> user_lambdas,
          glmlx::MgaussianPathSettings settings, std::vector<Rows> subsets) {
         const size_t n = X.shape(0), p = X.shape(1);
         if (Y.shape(0) != n || Y.shape(1) == 0) {
@@ -68,10 +68,15 @@ void register_mgaussian(nb::module_& m) {
         if (!rows_in_range(subsets, n)) {
           bad("rows must index rows of X");
         }
-        const glmlx::HostMatrix hx = host(X), hy = host(Y);
+        const glmlx::HostMatrix hx = host_any(X, "X"), hy = host(Y);
         const size_t B = std::max<size_t>(subsets.size(), 1);
         std::vector<glmlx::GlmPathResult> res(B);
-        run_paths(B, [&](size_t b, bool parallel) {
+        size_t most_rows = subsets.empty() ? n : 0;
+        for (const auto& r : subsets) {
+          most_rows = std::max<size_t>(most_rows, r.shape(0));
+        }
+        const size_t at_once = paths_at_once(B, 8.0 * double(most_rows) * double(p), 8.0 * double(n) * double(p));
+        run_paths(B, at_once, [&](size_t b, bool parallel) {
           glmlx::MgaussianPathSettings s = settings;
           s.one_blas_thread = parallel;
           const int64_t* rows = subsets.empty() ? nullptr : subsets[b].data();

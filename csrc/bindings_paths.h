@@ -9,6 +9,7 @@
 #include <exception>
 #include <string>
 #include <vector>
+#include <cmath>
 
 #include "blas.h"
 #include "cores.h"
@@ -26,6 +27,19 @@ using Rows = nb::ndarray<const int64_t, nb::ndim<1>, nb::device::cpu, nb::c_cont
 
 inline HostMatrix host(const Mat& a) {
   return {a.data(), int64_t(a.shape(0)), int64_t(a.shape(1)), int64_t(a.stride(0)), int64_t(a.stride(1))};
+}
+
+// A float32 or float64 matrix: the paths copy X into their own float64
+// buffer anyway, so a float32 X is read as it is rather than converted first
+// (a float64 copy of the whole X, twice X's bytes, on top of the path's).
+using AnyMat = nb::ndarray<nb::ndim<2>, nb::device::cpu, nb::ro>;
+
+inline HostMatrix host_any(const AnyMat& a, const char* name) {
+  const bool f32 = a.dtype() == nb::dtype<float>();
+  if (!f32 && a.dtype() != nb::dtype<double>()) {
+    throw nb::type_error((std::string(name) + " must be float32 or float64").c_str());
+  }
+  return {a.data(), int64_t(a.shape(0)), int64_t(a.shape(1)), int64_t(a.stride(0)), int64_t(a.stride(1)), f32};
 }
 
 /** A numpy array owning the vector's buffer (no copy). */
@@ -63,13 +77,28 @@ inline bool rows_in_range(const std::vector<Rows>& subsets, size_t n) {
 }
 
 /**
- * solve(b, parallel) for b < B without the GIL: in parallel threads when
- * B > 1 (BLAS held at one thread, since spinning pools fight over the cores),
- * inline otherwise. Exceptions are rethrown on the calling thread (one thrown
- * on another thread is caught there; the lowest b's is rethrown here).
+ * How many of B paths may run at once when each keeps its own float64 copy
+ * of `copy_bytes` (its rows of X, standardized) and a float64 copy of all of
+ * X would take `x_bytes`: the copies in flight stay within one such copy, or
+ * 512 MiB where that is more. On a large X, CV folds then run one after the
+ * other (each path still shares its loops with a helper thread, team.h),
+ * so a fit needs one working copy, not one per core; below that, memory is
+ * cheap and the folds take the cores.
+ */
+inline size_t paths_at_once(size_t B, double copy_bytes, double x_bytes) {
+  const double budget = std::max(double(size_t(512) << 20), x_bytes);
+  const size_t fit = copy_bytes > 0 ? size_t(std::max(1.0, std::floor(budget / copy_bytes))) : B;
+  return std::max<size_t>(1, std::min({B, size_t(glmlx::detail::usable_cores()), fit}));
+}
+
+/**
+ * solve(b, parallel) for b < B without the GIL: on up to `nthreads` threads
+ * when B > 1 (paths_at_once), inline otherwise. Exceptions are rethrown on
+ * the calling thread (one thrown on another thread is caught there; the
+ * lowest b's is rethrown here).
  */
 template <class Solve>
-void run_paths(size_t B, Solve&& solve) {
+void run_paths(size_t B, size_t nthreads, Solve&& solve) {
   nb::gil_scoped_release release;
   std::vector<std::exception_ptr> errors(B);
   auto one = [&](size_t b, bool parallel) {
@@ -79,7 +108,6 @@ void run_paths(size_t B, Solve&& solve) {
       errors[b] = std::current_exception();
     }
   };
-  const size_t nthreads = std::min<size_t>(B, glmlx::detail::usable_cores());
   if (nthreads <= 1) {
     for (size_t b = 0; b < B; ++b) {
       one(b, false);

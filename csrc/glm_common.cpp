@@ -62,18 +62,31 @@ std::unique_ptr<PairTeam> path_team(const GlmPathSettings& s, int64_t n, int64_t
   }
 }
 
-void copy_columns(const HostMatrix& M, const int64_t* rows, int64_t n, double* dst) {
+namespace {
+
+template <typename T>
+void copy_columns_of(const HostMatrix& M, const int64_t* rows, int64_t n, double* dst) {
   // Read in row blocks so both sides stay in cache.
-  const double* src = static_cast<const double*>(M.data);
+  const T* src = static_cast<const T*>(M.data);
   constexpr int64_t kBlock = 64;
   for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
     const int64_t i1 = std::min(n, i0 + kBlock);
     for (int64_t j = 0; j < M.cols; ++j) {
       double* out = dst + j * n;
       for (int64_t i = i0; i < i1; ++i) {
-        out[i] = src[(rows ? rows[i] : i) * M.s0 + j * M.s1];
+        out[i] = double(src[(rows ? rows[i] : i) * M.s0 + j * M.s1]);
       }
     }
+  }
+}
+
+} // namespace
+
+void copy_columns(const HostMatrix& M, const int64_t* rows, int64_t n, double* dst) {
+  if (M.f32) {
+    copy_columns_of<float>(M, rows, n, dst);
+  } else {
+    copy_columns_of<double>(M, rows, n, dst);
   }
 }
 

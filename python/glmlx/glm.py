@@ -181,7 +181,7 @@ def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, pe
     s.sml, s.rsqmax, s.big, s.eps, s.mnlam = float(sml), DEVMAX, BIG, EPS, MNLAM
     s.nlam, s.maxit, s.pmax, s.dfmax = int(nlambda), int(maxit), int(pmax), int(dfmax)
     s.intercept, s.standardize = bool(fit_intercept), bool(standardize)
-    Xd = X if X.dtype == np.float64 else X.astype(np.float64)
+    Xd = X if X.dtype in (np.float64, np.float32) else X.astype(np.float64)  # the C++ copy reads float32 too
     ulam = None if user_lambdas is None else np.ascontiguousarray(user_lambdas, dtype=np.float64)
     raw = _ext.glm_paths(Xd, resp.y.reshape(-1), np.ascontiguousarray(resp.weights, dtype=np.float64),
                          None if offset is None else offset.reshape(-1), include.astype(np.uint8),

@@ -464,7 +464,7 @@ def glm_paths(prob: _Problem, subsets=()) -> list:
 
 def mgaussian_paths(prob: _Problem, subsets=None) -> list:
     """The mgaussian path (glmlx.mgaussian) of the whole data, or of each row subset (CV folds), as GlmPaths."""
-    X = prob.X if prob.X.dtype == np.float64 else prob.X.astype(np.float64)
+    X = prob.X if prob.X.dtype in (np.float64, np.float32) else prob.X.astype(np.float64)  # read as it is
     fits = mgaussian.fit_mgaussian(X, prob.y, weights=prob.weights, penalty=prob.penalty, lower=prob.lower,
                                    upper=prob.upper, include=(~prob.excluded).astype(np.uint8), alpha=prob.alpha,
                                    nlambda=prob.nlambda, flmin=prob.flmin if prob.user_lambdas is None else None,

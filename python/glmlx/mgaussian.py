@@ -50,7 +50,8 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
     Parameters
     ----------
     X : (n, p) array
-        Design matrix (converted to float64; not copied when it already is).
+        Design matrix, float64 or float32 (read as it is into the path's float64 copy; other types are
+        converted to float64 first).
     Y : (n, K) array, or (n,) for K = 1
         Responses.
     weights : (n,) array, optional
@@ -115,7 +116,7 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
         weights, limits of the wrong sign, ...), and where glmnet stops with
         an error (every variable excluded or constant, no positive penalty).
     """
-    Xa = _matrix(X, "X")
+    Xa = _matrix(X, "X", keep_float32=True)
     n, p = Xa.shape
     if n < 2 or p < 1:
         raise ValueError(f"X must have at least 2 rows and 1 column, got shape {Xa.shape}")
@@ -210,11 +211,14 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
     return out[0] if subsets is None else out
 
 
-def _matrix(X, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real numeric array: {exc}") from None
+def _matrix(X, name: str, keep_float32: bool = False) -> np.ndarray:
+    if keep_float32 and isinstance(X, np.ndarray) and X.dtype == np.float32:
+        a = X  # the path's float64 copy reads float32 as it is: no converted copy of the whole X first
+    else:
+        try:
+            a = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be a real numeric array: {exc}") from None
     if a.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got shape {a.shape}")
     return a

@@ -213,7 +213,8 @@ std::vector<mx::array> lstsq_fallback(
 /** A strided host matrix (element strides): a buffer that is not an MLX array. */
 struct HostMatrix {
   const void* data;
-  int64_t rows, cols, s0, s1;
+  int64_t rows, cols, s0, s1;  // strides in elements
+  bool f32 = false;            // float elements (the GLM and mgaussian paths read either; gram_host reads T)
 };
 
 /**
