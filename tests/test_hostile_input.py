@@ -156,3 +156,22 @@ def test_poisson_all_zero_counts_is_a_clear_error():
         glmlx.glmnet(X, np.zeros(100), family="poisson")
     with pytest.raises(ValueError, match="every count with a positive weight is 0"):
         glmlx.glmnet(X, np.r_[np.zeros(99), 3.0], family="poisson", weights=np.r_[np.ones(99), 0.0])
+
+
+@pytest.mark.parametrize("family", ["binomial", "poisson", "multinomial", "mgaussian"])
+def test_float32_x_is_read_as_float64_would_be(family):
+    """The GLM and mgaussian paths read a float32 X as it is (no converted copy of all of X): the same path,
+    bit for bit, as from X converted to float64 first, for fits and CV folds."""
+    rng = np.random.default_rng(7)
+    X32 = rng.standard_normal((300, 6)).astype(np.float32)
+    X64 = X32.astype(np.float64)
+    eta = X64[:, 0] - 0.5 * X64[:, 1]
+    y = {"binomial": (rng.random(300) < 1 / (1 + np.exp(-eta))) * 1.0, "poisson": rng.poisson(np.exp(0.5 * eta)) * 1.0,
+         "multinomial": rng.integers(0, 3, 300), "mgaussian": np.c_[eta, -eta] + rng.standard_normal((300, 2))}[family]
+    a = glmlx.glmnet(X32, y, family=family)
+    b = glmlx.glmnet(X64, y, family=family)
+    np.testing.assert_array_equal(np.asarray(a.beta), np.asarray(b.beta))
+    np.testing.assert_array_equal(np.asarray(a.lambdas), np.asarray(b.lambdas))
+    ca = glmlx.cv_glmnet(X32, y, family=family, nfolds=3, seed=0)
+    cb = glmlx.cv_glmnet(X64, y, family=family, nfolds=3, seed=0)
+    np.testing.assert_array_equal(np.asarray(ca.cvm), np.asarray(cb.cvm))

@@ -308,7 +308,7 @@ def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: 
     if paths[0].beta.ndim == 2:  # one response: the gaussian CV's C++ call
         order, bounds = _fold_order(fold, k)
         pre = np.empty((n, lam.size))
-        pre[order] = _held_out_link(np.asarray(prob.X, dtype=np.float64), order, bounds, paths, lam)
+        pre[order] = _held_out_link(prob.X, order, bounds, paths, lam)  # float32 X is read as it is
         if prob.offset is not None:
             pre += prob.offset[:, None]
     else:

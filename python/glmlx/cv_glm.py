@@ -64,7 +64,7 @@ def held_out_class_links(prob, paths: list, fold: np.ndarray, lam: np.ndarray) -
 
     (Single-response paths go through the gaussian CV's C++ call, cv._held_out_link.)
     """
-    X = np.asarray(prob.X, dtype=np.float64)
+    X = prob.X  # float32 or float64; only a fold's held-out rows are converted (no float64 copy of all of X)
     K = paths[0].beta.shape[0]
     pre = np.empty((X.shape[0], K, lam.size))
     for j, res in enumerate(paths):
@@ -72,7 +72,7 @@ def held_out_class_links(prob, paths: list, fold: np.ndarray, lam: np.ndarray) -
         full = np.concatenate([res.a0[:, None, :], res.beta], axis=1)  # (K, p + 1, nlam_j)
         q = full.shape[1]
         coef = interpolate_coef(res.lambdas, full.reshape(K * q, -1), lam).reshape(K, q, -1)
-        eta = coef[:, 0, :][None] + np.einsum("np,kps->nks", X[rows], coef[:, 1:, :])
+        eta = coef[:, 0, :][None] + np.einsum("np,kps->nks", X[rows].astype(np.float64), coef[:, 1:, :])
         # (mgaussian offsets were taken from y, so its links and y stay on that scale)
         if prob.offset is not None:
             eta = eta + prob.offset[:, rows].T[:, :, None]
