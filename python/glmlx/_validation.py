@@ -31,6 +31,9 @@ def as_array(a, name: str) -> mx.array:
         raise TypeError(f"{name} must be numeric, got numpy dtype {arr.dtype}")
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    if any(st < 0 for st in arr.strides):
+        # MLX cannot import negative strides (reversed views); a copy leaves the caller's array alone.
+        arr = np.ascontiguousarray(arr)
     if arr.dtype == np.float64:
         # mx.array would silently narrow float64 to float32.
         return mx.array(arr, dtype=mx.float64)

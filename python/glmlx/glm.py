@@ -83,6 +83,9 @@ def _check_classes(counts: np.ndarray, classes) -> None:
 
 def prepare_response(family: str, y, n: int, weights: np.ndarray) -> Response:
     """glmnet's response handling (lognet.R / fishnet.R), with clear errors."""
+    if np.asarray(y).dtype.kind == "c":
+        # R stops on complex y; numpy would drop the imaginary part with only a warning.
+        raise TypeError(f"y must be real, got complex values (dtype {np.asarray(y).dtype})")
     if family == "poisson":
         yv = np.asarray(y, dtype=np.float64) if not isinstance(y, np.ndarray) else y.astype(np.float64)
         if yv.ndim == 2 and yv.shape[1] == 1:

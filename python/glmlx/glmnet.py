@@ -57,6 +57,25 @@ def _vector(v, p, name, default):
     return arr.copy()
 
 
+_INT32_MAX = 2**31 - 1
+PATH_MEMORY_LIMIT = 4 * 2**30  # bytes of path coefficients one fit may return (as the Gram matrix check)
+
+
+def check_path_memory(nlam, p: int, nresp: int, name: str, copies: int = 1) -> None:
+    """Reject a grid whose path coefficients (nlam x (p + 1) per response or class, float64) are too large.
+
+    The solvers allocate the whole path before fitting, so a huge ``nlambda``
+    would take all memory (or hang) rather than fail.
+    """
+    need = float(nlam) * (p + 1) * nresp * 8 * copies
+    if need > PATH_MEMORY_LIMIT:
+        what = f"{name}={int(nlam)}" if name == "nlambda" else f"{name} with {int(nlam)} values"
+        per = f" for each of {copies} paths (the fit and the CV folds)" if copies > 1 else ""
+        raise ValueError(f"{what} would need {need / 2**30:.3g} GiB for the path's coefficients "
+                         f"({int(nlam)} lambdas x {p + 1} coefficients x {nresp} response(s), float64{per}); "
+                         f"the limit is {PATH_MEMORY_LIMIT / 2**30:.0f} GiB: use fewer lambdas")
+
+
 def _check_scalar(v, name, lo=None, hi=None, integer=False):
     if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(v).__name__}")
@@ -364,6 +383,9 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
     if thresh <= 0:
         raise ValueError(f"thresh must be positive, got {thresh}")
     _check_scalar(maxit, "maxit", 1, integer=True)
+    if maxit > _INT32_MAX:
+        # the C++ solvers count passes in int32: say so here rather than fail in the binding
+        raise ValueError(f"maxit must be at most 2**31 - 1 = {_INT32_MAX}, got {maxit}")
     w = _vector(weights, n, "weights", 1.0)
     if not np.all(np.isfinite(w)):
         raise ValueError("weights contains NaN or infinite values")
@@ -412,15 +434,21 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
     if pmax is None:
         pmax = min(dfmax * 2 + 20, p)
     _check_scalar(pmax, "pmax", 0, integer=True)
+    dfmax, pmax = min(dfmax, _INT32_MAX), min(pmax, _INT32_MAX)  # beyond p both mean "no limit"
+    nresp = yv.shape[1] if family == "mgaussian" else (resp.nclass if resp is not None else 1)
     user = None
     if lambdas is not None:
+        if np.asarray(lambdas).dtype.kind == "c":
+            raise TypeError("lambdas must be real, got complex values")
         user = np.asarray(lambdas, dtype=np.float64).reshape(-1)
         if user.size == 0 or not np.all(np.isfinite(user)) or np.any(user < 0):
             raise ValueError("lambdas must be a non-empty sequence of non-negative finite values")
+        check_path_memory(user.size, p, nresp, "lambdas")
         user = np.sort(user)[::-1]  # glmnet sorts a user grid decreasing
         flmin = 1.0
     else:
-        _check_scalar(nlambda, "nlambda", 2, integer=True)
+        _check_scalar(nlambda, "nlambda", 1, integer=True)
+        check_path_memory(nlambda, p, nresp, "nlambda")
         if lambda_min_ratio is None:
             lambda_min_ratio = 0.01 if n < p else 1e-4
         _check_scalar(lambda_min_ratio, "lambda_min_ratio", 0.0)
@@ -448,27 +476,58 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
                     strong, lazy, has_offset=offset is not None, residual=residual)
 
 
+_ONE_POINT_FLMIN = 0.9  # the short grid behind a one-point path: close to lambda_max, so little to fit
+
+
+def _one_point(paths: list) -> list:
+    """One-point paths (nlambda=1) from three-point ones, as R's one point but at lambda_max.
+
+    The GLM and mgaussian solvers need two grid points to form their grid, so
+    they fit three near lambda_max; the first, fitted at glmnet's "infinity"
+    (no penalized variable in), is the fit at lambda_max, which fix.lam's
+    extrapolation from the other two recovers. R reports 9.9e35 there instead.
+    ``npasses`` still counts the passes of the two extra points.
+    """
+    out = []
+    for r in paths:
+        k = min(r.lambdas.size, 1)
+        out.append(glm.GlmPath(r.lambdas[:k].copy(), r.a0[..., :k].copy(), r.beta[..., :k].copy(),
+                               r.dev_ratio[:k].copy(), r.nulldev, r.npasses, 0 if k else r.jerr))
+    return out
+
+
+def _path_grid(prob: _Problem):
+    """(nlambda, flmin) given to the GLM and mgaussian solvers (three points behind nlambda=1)."""
+    if prob.user_lambdas is None and prob.nlambda == 1:
+        return 3, _ONE_POINT_FLMIN
+    return prob.nlambda, prob.flmin
+
+
 def glm_paths(prob: _Problem, subsets=()) -> list:
     """The non-gaussian path of the whole data, or of each row subset (CV folds)."""
-    return glm.glm_paths(prob.family, prob.X, prob.resp, prob.offset, include=~prob.excluded, penalty=prob.penalty,
-                         lower=prob.lower, upper=prob.upper, alpha=prob.alpha, nlambda=prob.nlambda,
-                         flmin=prob.flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
-                         dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, standardize=prob.standardize,
-                         fit_intercept=prob.fit_intercept, kopt=prob.kopt, subsets=subsets)
+    nlambda, flmin = _path_grid(prob)
+    paths = glm.glm_paths(prob.family, prob.X, prob.resp, prob.offset, include=~prob.excluded,
+                          penalty=prob.penalty, lower=prob.lower, upper=prob.upper, alpha=prob.alpha,
+                          nlambda=nlambda, flmin=flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh,
+                          maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, standardize=prob.standardize,
+                          fit_intercept=prob.fit_intercept, kopt=prob.kopt, subsets=subsets)
+    return _one_point(paths) if nlambda != prob.nlambda else paths
 
 
 def mgaussian_paths(prob: _Problem, subsets=None) -> list:
     """The mgaussian path (glmlx.mgaussian) of the whole data, or of each row subset (CV folds), as GlmPaths."""
     X = prob.X if prob.X.dtype == np.float64 else prob.X.astype(np.float64)
+    nlambda, flmin = _path_grid(prob)
     fits = mgaussian.fit_mgaussian(X, prob.y, weights=prob.weights, penalty=prob.penalty, lower=prob.lower,
                                    upper=prob.upper, include=(~prob.excluded).astype(np.uint8), alpha=prob.alpha,
-                                   nlambda=prob.nlambda, flmin=prob.flmin if prob.user_lambdas is None else None,
+                                   nlambda=nlambda, flmin=flmin if prob.user_lambdas is None else None,
                                    user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
                                    dfmax=prob.dfmax, pmax=prob.pmax, standardize=prob.standardize,
                                    fit_intercept=prob.fit_intercept, standardize_response=prob.standardize_response,
                                    subsets=subsets)
-    return [glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"], r["jerr"])
-            for r in (fits if subsets is not None else [fits])]
+    paths = [glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"], r["jerr"])
+             for r in (fits if subsets is not None else [fits])]
+    return _one_point(paths) if nlambda != prob.nlambda else paths
 
 
 def _fit(prob: _Problem) -> GlmnetFit:
