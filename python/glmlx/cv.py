@@ -18,7 +18,8 @@ import numpy as np
 
 from . import cv_glm, gaussian
 from ._ext_loader import _ext
-from .glmnet import GlmnetFit, _fit, _prepare, interp_points
+from ._validation import check_cpu_stream
+from .glmnet import GlmnetFit, _fit, _prepare, check_path_memory, interp_points
 from .primitives import host_matmul
 
 MEASURES = {"gaussian": ("mse", "mae", "deviance"), **cv_glm.MEASURES}
@@ -247,7 +248,8 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     keep : bool            keep the out-of-fold predictions in ``fit_preval``
     seed : int, optional   for the random folds
     grouped : bool         per-fold errors first (R's default), else per observation
-    **glmnet_kwargs        passed to ``glmnet`` (alpha, weights, penalty_factor, ...)
+    **glmnet_kwargs        passed to ``glmnet`` (alpha, weights, penalty_factor, ...; ``stream`` as glmnet:
+                           None or a CPU stream)
     """
     family = glmnet_kwargs.get("family", "gaussian")
     allowed = MEASURES.get(family, ())
@@ -256,6 +258,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     if type_measure not in allowed:
         raise ValueError(f"type_measure must be 'default' or one of {allowed} for family={family!r}, "
                          f"got {type_measure!r}")
+    check_cpu_stream(glmnet_kwargs.pop("stream", None))  # as glmnet: CPU only
     if "lambdas" in glmnet_kwargs and glmnet_kwargs["lambdas"] is None:
         glmnet_kwargs.pop("lambdas")
     kw = dict(family="gaussian", alpha=1.0, nlambda=100, lambda_min_ratio=None, lambdas=None, weights=None,
@@ -270,6 +273,12 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     prob = _prepare(X, y, **kw)
     n = prob.X.shape[0]
     labels, fold, k = _folds(n, nfolds, foldid, seed)
+    # every fold's path is held beside the full one
+    nresp = prob.y.shape[1] if prob.family == "mgaussian" else (prob.resp.nclass if prob.resp is not None else 1)
+    if prob.user_lambdas is not None:
+        check_path_memory(prob.user_lambdas.size, prob.X.shape[1], nresp, "lambdas", copies=k + 1)
+    else:
+        check_path_memory(prob.nlambda, prob.X.shape[1], nresp, "nlambda", copies=k + 1)
     empty = np.flatnonzero(np.bincount(fold, weights=prob.weights > 0, minlength=k) == 0)
     if empty.size:
         raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")

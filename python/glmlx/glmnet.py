@@ -11,7 +11,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import gaussian, glm, mgaussian
-from ._validation import as_array
+from ._validation import as_array, check_cpu_stream
 
 FAMILIES = ("gaussian",) + glm.GLM_FAMILIES + ("mgaussian",)
 PREDICT_TYPES = ("link", "response", "coefficients", "nonzero", "class")
@@ -70,7 +70,7 @@ def check_path_memory(nlam, p: int, nresp: int, name: str, copies: int = 1) -> N
     need = float(nlam) * (p + 1) * nresp * 8 * copies
     if need > PATH_MEMORY_LIMIT:
         what = f"{name}={int(nlam)}" if name == "nlambda" else f"{name} with {int(nlam)} values"
-        per = f" for each of {copies} paths (the fit and the CV folds)" if copies > 1 else ""
+        per = f", times {copies} paths: the fit and its CV folds" if copies > 1 else ""
         raise ValueError(f"{what} would need {need / 2**30:.3g} GiB for the path's coefficients "
                          f"({int(nlam)} lambdas x {p + 1} coefficients x {nresp} response(s), float64{per}); "
                          f"the limit is {PATH_MEMORY_LIMIT / 2**30:.0f} GiB: use fewer lambdas")
@@ -88,6 +88,9 @@ def _check_scalar(v, name, lo=None, hi=None, integer=False):
 
 def lambda_interp(lam: np.ndarray, s):
     """glmnet's lambda.interp: left/right path points and the weight of the left one."""
+    if isinstance(s, str) or np.asarray(s).dtype.kind not in "fiu":
+        raise TypeError(f"s must be a lambda value or a sequence of them (numbers), got {s!r}; "
+                        "'lambda_min' and 'lambda_1se' are accepted by cv_glmnet results")
     s = np.atleast_1d(np.asarray(s, dtype=np.float64))
     if s.ndim != 1 or not np.all(np.isfinite(s)) or np.any(s < 0):
         raise ValueError("s must be non-negative finite lambda values")
@@ -171,6 +174,10 @@ class GlmnetFit:
     # -- coefficients ---------------------------------------------------------------------
     def _coef_np(self, s=None):
         """(p + 1, len(s)), or (K, p + 1, len(s)) for multinomial."""
+        if s is not None and self._lam_np.size == 0:
+            # nothing to interpolate between (the solver stopped before the first lambda)
+            raise ValueError(f"s: this fit's path is empty (glmnet error code {self.jerr}: no lambda was fit), "
+                             "so there are no coefficients at any s; refit, e.g. with a larger maxit")
         if self._beta_np.ndim == 2:
             full = np.vstack([self._a0_np[None, :], self._beta_np])
             return full if s is None else interpolate_coef(self._lam_np, full, s)
@@ -273,15 +280,18 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
         mgaussian: K gaussian responses sharing a group penalty per variable
         (``glmlx.mgaussian``); beta is then (K, p, nlam).
     alpha : float in [0, 1]            1 lasso, 0 ridge
-    nlambda : int                       grid length when ``lambdas`` is None
-    lambda_min_ratio : float, optional  smallest lambda / lambda_max (0.01 if n < p else 1e-4)
-    lambdas : array_like, optional      a user grid (sorted decreasing, as glmnet)
+    nlambda : int >= 1                  grid length when ``lambdas`` is None. 1: a one-point path, the fit
+        at lambda_max (R reports its placeholder 9.9e35 as that lambda). A grid whose coefficients
+        (nlambda x (p + 1) per response or class, float64) would exceed 4 GiB is rejected.
+    lambda_min_ratio : float in [0, 1), optional  smallest lambda / lambda_max (0.01 if n < p else 1e-4;
+        floored at 1e-6, as glmnet)
+    lambdas : array_like, optional      a user grid (sorted decreasing, as glmnet; the 4 GiB bound as nlambda)
     weights : array_like (n,), optional observation weights (>= 0, positive sum)
     penalty_factor : scalar or (p,)     per-variable penalty multipliers (0 = unpenalized, inf = excluded)
     lower_limits, upper_limits : scalar or (p,)  box constraints (lower <= 0 <= upper)
     standardize, fit_intercept : bool
     thresh : float                      convergence threshold relative to the null deviance
-    maxit : int                         most coordinate-descent passes in total
+    maxit : int                         most coordinate-descent passes in total (at most 2**31 - 1)
     dfmax, pmax : int, optional         stop once more than dfmax variables are nonzero; at most pmax ever enter
     exclude : sequence of int, optional 0-based indices of variables left out
     type_gaussian : "auto", "covariance" or "naive"
@@ -300,11 +310,14 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
     standardize_response : bool                    mgaussian: scale each response to unit variance
     dtype : mx.float64 (default for float64 input) or mx.float32 (gaussian; the other families compute
         in float64)
+    stream : None, or a CPU mx.Stream / mx.Device
+        The path solvers run on the CPU; as MLX's CPU-only ops, a GPU stream raises ValueError.
 
     Returns
     -------
     GlmnetFit
     """
+    check_cpu_stream(stream)
     prob = _prepare(X, y, family=family, alpha=alpha, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio,
                     lambdas=lambdas, weights=weights, penalty_factor=penalty_factor, lower_limits=lower_limits,
                     upper_limits=upper_limits, standardize=standardize, fit_intercept=fit_intercept,
