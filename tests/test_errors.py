@@ -67,6 +67,14 @@ def test_mgaussian_constant_column_with_standardize_response():
         glmlx.cv_glmnet(X, Yc, family="mgaussian", standardize_response=True, nfolds=3, seed=0)
 
 
+def test_mgaussian_cv_names_the_fold_whose_training_rows_are_constant():
+    Yc = np.ones((60, 2))
+    foldid = np.repeat([1, 2, 3], 20)
+    Yc[:20] = RNG.normal(size=(20, 2))  # only fold 1's rows vary: its training rows (folds 2, 3) do not
+    with pytest.raises(ValueError, match=r"fold 1: training rows: y is constant"):
+        glmlx.cv_glmnet(X, Yc, family="mgaussian", foldid=foldid)
+
+
 @pytest.mark.parametrize("family", FAMILIES)
 def test_empty_path_coef_and_predict_say_why(family):
     Xc = X.copy()

@@ -189,7 +189,12 @@ class GlmnetFit:
 
     def coef(self, s=None) -> mx.array:
         """Coefficients (p + 1, len(s)), intercept first, or (K, p + 1, len(s)) for multinomial;
-        linear in lambda between path points."""
+        linear in lambda between path points.
+
+        ``s``: lambda values (numbers; a TypeError otherwise, e.g. for strings: the "lambda_min" and
+        "lambda_1se" names belong to cv_glmnet results). A ValueError when the path is empty (the
+        solver stopped before its first lambda) and ``s`` is given; ``predict`` behaves the same.
+        """
         return mx.array(self._coef_np(s), dtype=mx.float64)
 
     def plot(self, xvar: str = "lambda", path: Optional[str] = None):
