@@ -527,8 +527,9 @@ def glm_paths(prob: _Problem, subsets=()) -> list:
     paths = glm.glm_paths(prob.family, prob.X, prob.resp, prob.offset, include=~prob.excluded,
                           penalty=prob.penalty, lower=prob.lower, upper=prob.upper, alpha=prob.alpha,
                           nlambda=nlambda, flmin=flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh,
-                          maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, standardize=prob.standardize,
-                          fit_intercept=prob.fit_intercept, kopt=prob.kopt, subsets=subsets)
+                          maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
+                          standardize=prob.standardize, fit_intercept=prob.fit_intercept, kopt=prob.kopt,
+                          subsets=subsets)
     return _one_point(paths) if nlambda != prob.nlambda else paths
 
 
