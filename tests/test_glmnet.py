@@ -180,7 +180,7 @@ X0, Y0 = make_data(30, 4, seed=10)
         (dict(penalty_factor=np.ones(3)), ValueError, r"penalty_factor must be a scalar or a vector of length 4"),
         (dict(family="cox"), ValueError, r"family must be one of"),
         (dict(lambda_min_ratio=1.0), ValueError, r"lambda_min_ratio must be less than 1"),
-        (dict(nlambda=1), ValueError, r"nlambda must be"),
+        (dict(nlambda=0), ValueError, r"nlambda must be"),
         (dict(exclude=[7]), ValueError, r"exclude must hold 0-based column indices"),
         (dict(X=np.ones((30, 4))), ValueError, r"all used predictors have zero variance"),
         (dict(X=X0.astype(complex)), TypeError, r"X must be real"),

@@ -31,6 +31,9 @@ def as_array(a, name: str) -> mx.array:
         raise TypeError(f"{name} must be numeric, got numpy dtype {arr.dtype}")
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    if any(st < 0 for st in arr.strides):
+        # MLX cannot import negative strides (reversed views); a copy leaves the caller's array alone.
+        arr = np.ascontiguousarray(arr)
     if arr.dtype == np.float64:
         # mx.array would silently narrow float64 to float32.
         return mx.array(arr, dtype=mx.float64)
@@ -87,3 +90,24 @@ def check_weights(w: mx.array, n: int, name: str = "weights") -> None:
         raise ValueError(f"{name} must be non-negative")
     if not bool((mx.sum(w) > 0).item()):
         raise ValueError(f"{name} must have a positive sum (all weights are zero)")
+
+
+def check_cpu_stream(stream, name: str = "stream") -> None:
+    """Accept None or a CPU stream/device; the path solvers run on the CPU only.
+
+    As MLX's CPU-only ops (``mx.linalg``), a GPU stream is an error rather
+    than silently ignored.
+    """
+    if stream is None:
+        return
+    if isinstance(stream, mx.Stream):
+        kind = stream.device.type
+    elif isinstance(stream, mx.Device):
+        kind = stream.type
+    elif isinstance(stream, mx.DeviceType):
+        kind = stream
+    else:
+        raise TypeError(f"{name} must be None, an mx.Stream or an mx.Device, got {type(stream).__name__}")
+    if kind != mx.cpu:
+        raise ValueError(f"{name}: the glmnet path solvers run on the CPU only; pass stream=None or mx.cpu, "
+                         f"got {stream}")

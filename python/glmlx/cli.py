@@ -5,6 +5,7 @@ import argparse
 import csv
 import os
 import sys
+import warnings
 
 _LSTSQ_METHODS = ("auto", "qr", "cholesky", "svd")
 
@@ -76,8 +77,20 @@ def load_table(path: str, target, features=None, weights=None):
     if not os.path.isfile(path):
         raise DataError(f"no such file: {path}")
     ext = os.path.splitext(path)[1].lower()
+    if ext in (".npz", ".npy"):
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+        # np.load takes anything else for a pickle and says so: name the real problem instead
+        if not magic.startswith(b"\x93NUMPY" if ext == ".npy" else b"PK"):
+            raise DataError(f"{path}: not a {ext} file (it does not start with the {ext} format's signature)")
+        try:
+            loaded = np.load(path)
+        except Exception as exc:  # truncated, not numpy, pickled objects, a bad zip: all mean a bad file
+            raise DataError(f"{path}: not a readable {ext} file ({type(exc).__name__}: {exc})") from None
     if ext == ".npz":
-        with np.load(path) as z:
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise DataError(f"{path}: not a .npz archive (it holds a single array; name it .npy)")
+        with loaded as z:
             keys = list(z.keys())
             tkey = target or "y"
             if "X" in keys and tkey in keys:
@@ -97,11 +110,17 @@ def load_table(path: str, target, features=None, weights=None):
         names = [f"x{j}" for j in range(table.shape[1])] if table.ndim == 2 else []
         target = target if target is not None else "-1"
     elif ext == ".npy":
-        table = np.asarray(np.load(path), dtype=np.float64)
+        if not isinstance(loaded, np.ndarray):
+            raise DataError(f"{path}: not a .npy array file (it is a .npz archive; name it .npz)")
+        try:
+            table = np.asarray(loaded, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"{path}: the array must be numeric ({exc})") from None
         names = [f"x{j}" for j in range(table.shape[1])] if table.ndim == 2 else []
         target = target if target is not None else "-1"
     else:
-        with open(path, newline="") as fh:
+        # utf-8-sig: a byte-order mark (Excel's UTF-8 CSVs) is not part of the first column's name
+        with open(path, newline="", encoding="utf-8-sig") as fh:
             header = next(csv.reader(fh), None)
         if not header:
             raise DataError(f"{path}: empty file (a CSV needs a header row)")
@@ -109,13 +128,21 @@ def load_table(path: str, target, features=None, weights=None):
         if target is None:
             raise DataError("--target is required for CSV files (the name of the target column)")
         try:
-            table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64)
-        except ValueError as exc:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # "input contained no data": reported below
+                table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64,
+                                   encoding="utf-8-sig")
+        except (ValueError, UnicodeDecodeError) as exc:
             raise DataError(f"{path}: every value after the header must be a number ({exc})") from None
+        if table.size == 0:
+            raise DataError(f"{path}: no data rows after the header")
         if table.shape[1] != len(names):
             raise DataError(f"{path}: header has {len(names)} columns but the rows have {table.shape[1]}")
     if table.ndim != 2 or table.shape[1] < 2:
         raise DataError(f"{path}: need a 2-D table with at least two columns, got shape {table.shape}")
+    if table.shape[0] < 2:
+        # one row fits anything exactly: no meaningful coefficients or R^2
+        raise DataError(f"{path}: need at least 2 data rows to fit, got {table.shape[0]}")
     t = _column_index(str(target), names, "target")
     wi = _column_index(str(weights), names, "weights") if weights else None
     if features:
@@ -153,8 +180,6 @@ def _fit_gd(X, y, w, args):
 
 
 def run_fit(args) -> int:
-    import warnings
-
     import numpy as np
 
     from .lstsq import lstsq
@@ -187,8 +212,8 @@ def run_fit(args) -> int:
     sw = np.ones(n) if w is None else w
     tss = float(np.sum(sw * (y - np.average(y, weights=sw)) ** 2))
     rss = float(np.sum(sw * resid**2))
-    r2 = 1 - rss / tss if tss > 0 else float("nan")
-    print(f"R^2 (training) {r2:.6f}   RMSE {np.sqrt(rss / np.sum(sw)):.6g}")
+    r2 = f"{1 - rss / tss:.6f}" if tss > 0 else "undefined (constant target)"
+    print(f"R^2 (training) {r2}   RMSE {np.sqrt(rss / np.sum(sw)):.6g}")
     return 0
 
 
@@ -203,15 +228,19 @@ def main(argv=None) -> int:
     if args.command == "demo":
         from .demo import run_demo
 
+        if os.path.exists(args.out) and not os.path.isdir(args.out):
+            parser.error(f"--out {args.out!r} is an existing file; give a folder (new or existing)")
         try:
             return run_demo(n=args.n, p=args.p, seed=args.seed, out=args.out, repeats=args.repeats,
                             steps=args.steps, lr=args.lr, progress=not args.no_progress)
         except ValueError as exc:
             parser.error(str(exc))
+        except OSError as exc:  # an unwritable --out and the like
+            parser.error(f"--out {args.out!r}: {exc.strerror or exc}")
     if args.command == "fit":
         try:
             return run_fit(args)
-        except (DataError, ValueError, TypeError) as exc:
+        except (DataError, ValueError, TypeError, OSError) as exc:
             print(f"glmlx fit: error: {exc}", file=sys.stderr)
             return 2
     parser.print_help()

@@ -18,7 +18,8 @@ import numpy as np
 
 from . import cv_glm, gaussian
 from ._ext_loader import _ext
-from .glmnet import GlmnetFit, _fit, _prepare, interp_points
+from ._validation import check_cpu_stream
+from .glmnet import GlmnetFit, _fit, _prepare, check_path_memory, interp_points
 from .primitives import host_matmul
 
 MEASURES = {"gaussian": ("mse", "mae", "deviance"), **cv_glm.MEASURES}
@@ -199,11 +200,23 @@ def _fold_means(w: np.ndarray, loss, bounds: np.ndarray):
     return np.stack(rows), wsum
 
 
+def _why_empty(jerr: int, prob) -> str:
+    """What stopped a path before its first lambda (glmnet's warning text, without its tail)."""
+    return gaussian.path_error_message(jerr, prob.maxit, prob.pmax).split(";")[0] + f" (glmnet error code {jerr})"
+
+
+def _check_full_fit(fit: GlmnetFit, prob) -> None:
+    """A full-data path without a single lambda has nothing to cross-validate: say why (not a later
+    complaint about interpolating at ``s``)."""
+    if np.asarray(fit.lambdas).size == 0:
+        raise ValueError(f"the path could not be fit on the full data: {_why_empty(fit.jerr, prob)}")
+
+
 def _check_fold_paths(prob, paths: list, stacklevel: int) -> None:
     """Folds whose path could not start raise; glmnet's warnings for paths cut short."""
     for j, res in enumerate(paths):
         if res.lambdas.size == 0:
-            raise ValueError(f"fold {j + 1}: the path could not be fit (glmnet error code {res.jerr})")
+            raise ValueError(f"fold {j + 1}: the path could not be fit: {_why_empty(res.jerr, prob)}")
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"fold {j + 1}: ", stacklevel=stacklevel + 1)
 
 
@@ -247,7 +260,8 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     keep : bool            keep the out-of-fold predictions in ``fit_preval``
     seed : int, optional   for the random folds
     grouped : bool         per-fold errors first (R's default), else per observation
-    **glmnet_kwargs        passed to ``glmnet`` (alpha, weights, penalty_factor, ...)
+    **glmnet_kwargs        passed to ``glmnet`` (alpha, weights, penalty_factor, ...; ``stream`` as glmnet:
+                           None or a CPU stream)
     """
     family = glmnet_kwargs.get("family", "gaussian")
     allowed = MEASURES.get(family, ())
@@ -256,6 +270,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     if type_measure not in allowed:
         raise ValueError(f"type_measure must be 'default' or one of {allowed} for family={family!r}, "
                          f"got {type_measure!r}")
+    check_cpu_stream(glmnet_kwargs.pop("stream", None))  # as glmnet: CPU only
     if "lambdas" in glmnet_kwargs and glmnet_kwargs["lambdas"] is None:
         glmnet_kwargs.pop("lambdas")
     kw = dict(family="gaussian", alpha=1.0, nlambda=100, lambda_min_ratio=None, lambdas=None, weights=None,
@@ -270,6 +285,12 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     prob = _prepare(X, y, **kw)
     n = prob.X.shape[0]
     labels, fold, k = _folds(n, nfolds, foldid, seed)
+    # every fold's path is held beside the full one
+    nresp = prob.y.shape[1] if prob.family == "mgaussian" else (prob.resp.nclass if prob.resp is not None else 1)
+    if prob.user_lambdas is not None:
+        check_path_memory(prob.user_lambdas.size, prob.X.shape[1], nresp, "lambdas", copies=k + 1)
+    else:
+        check_path_memory(prob.nlambda, prob.X.shape[1], nresp, "nlambda", copies=k + 1)
     empty = np.flatnonzero(np.bincount(fold, weights=prob.weights > 0, minlength=k) == 0)
     if empty.size:
         raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")
@@ -279,6 +300,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)])
     gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
     fit = GlmnetFit(prob.family, full, n, prob.user_lambdas is not None, offset=prob.has_offset)
+    _check_full_fit(fit, prob)
     lam = np.asarray(fit.lambdas)
     grouped = _enforce_grouped(grouped, n, k, stacklevel=2)
     _check_fold_paths(prob, results, stacklevel=3)
@@ -299,6 +321,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
 def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: bool, grouped: bool) -> CVGlmnet:
     """cv.glmnet for the non-gaussian families: folds in one threaded C++ call, R's losses (cv_glm)."""
     fit = _fit(prob)
+    _check_full_fit(fit, prob)
     lam = np.asarray(fit.lambdas)
     n = prob.X.shape[0]
     if type_measure == "auc" and cv_glm.auc_fallback(n, k):

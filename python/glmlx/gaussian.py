@@ -569,8 +569,8 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
             blocks.append((np.full((B, 1), BIG), bp, rsq, nfit))
             errs[:], first_failed[:] = err, nfit
             g = np.asarray(state.g, dtype=np.float64)
+        lmax = lambda_max(g, penalty, include, alpha)
         if nlambda > 1 and np.any(err == 0):
-            lmax = lambda_max(g, penalty, include, alpha)
             grid = geometric_grid(lmax, flmin, nlambda)
             bp, rsq, nfit, err = state.run(grid, lmax, _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 1,
                                                                  True, strong, screen))
@@ -590,6 +590,10 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     lam_out = lams * ys[:, None]
     if user_lambdas is None:
         lam_out = fix_first_lambda(lam_out, count)
+        if nlambda == 1:
+            # R reports its placeholder "infinity" (9.9e35) for the one point; the fit there (no penalized
+            # variable in) is the fit at lambda_max, the lambda worth reporting.
+            lam_out[:, 0] = np.where(lmax > 0, lmax * ys, lam_out[:, 0])
     results = []
     for b, s in enumerate(stds):
         jerr = 0

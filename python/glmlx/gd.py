@@ -150,8 +150,10 @@ def fit_gd(
         coefficients minimize this objective with ``delta = e * s``.
     momentum : float
         Heavy-ball coefficient for ``optimizer="momentum"``.
-    betas, eps :
-        Adam's decay rates and denominator guard.
+    betas : tuple of two floats in [0, 1)
+        Adam's decay rates (beta1, beta2).
+    eps : float
+        Adam's denominator guard.
     stream : mx.Stream or mx.Device, optional
 
     Returns
@@ -174,6 +176,9 @@ def fit_gd(
     l2 = _real(l2, "l2")
     delta = _real(delta, "delta", positive=True)
     momentum = _real(momentum, "momentum")
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__"):
+        raise TypeError(f"betas must be a pair of numbers (beta1, beta2), e.g. (0.9, 0.999), "
+                        f"got {type(betas).__name__} {betas!r}")
     if len(betas) != 2 or not all(0 <= _real(b, "betas") < 1 for b in betas):
         raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
     eps = _real(eps, "eps", positive=True)

@@ -29,7 +29,7 @@ from typing import Optional
 import numpy as np
 
 from ._ext_loader import _ext
-from .gaussian import BIG, DEVMAX, EPS, MNLAM, GlmnetWarning, fix_first_lambda, path_error_message
+from .gaussian import BIG, DEVMAX, EPS, MNLAM, GlmnetWarning, fix_first_lambda
 
 GLM_FAMILIES = ("binomial", "poisson", "multinomial")
 TYPE_LOGISTIC = {"Newton": 0, "modified.Newton": 1}
@@ -83,6 +83,9 @@ def _check_classes(counts: np.ndarray, classes) -> None:
 
 def prepare_response(family: str, y, n: int, weights: np.ndarray) -> Response:
     """glmnet's response handling (lognet.R / fishnet.R), with clear errors."""
+    if np.asarray(y).dtype.kind == "c":
+        # R stops on complex y; numpy would drop the imaginary part with only a warning.
+        raise TypeError(f"y must be real, got complex values (dtype {np.asarray(y).dtype})")
     if family == "poisson":
         yv = np.asarray(y, dtype=np.float64) if not isinstance(y, np.ndarray) else y.astype(np.float64)
         if yv.ndim == 2 and yv.shape[1] == 1:
@@ -195,10 +198,6 @@ def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, pe
             fold = f"fold {k + 1}: " if len(subsets) > 1 else ""  # CV folds: the training rows of fold k + 1
             raise ValueError(f"family={family!r}: {fold}{_fatal_message(jerr)}")
         lam = np.array(r["lambdas"])
-        if lam.size == 0 and jerr < 0:  # glmnet (R) fails on such a fit too: no lambda could be fit at all
-            fold = f"fold {k + 1}: " if len(subsets) > 1 else ""
-            raise ValueError(f"family={family!r}: {fold}the path could not be fit: "
-                             + path_error_message(jerr, maxit, pmax).split(";")[0])
         if user_lambdas is None:
             lam = fix_first_lambda(lam[None, :], np.array([lam.size]))[0]
         a0, beta = np.asarray(r["a0"]), np.asarray(r["beta"])  # (lmu, K), (lmu, K, p)

@@ -11,7 +11,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import gaussian, glm, mgaussian
-from ._validation import as_array
+from ._validation import as_array, check_cpu_stream
 
 FAMILIES = ("gaussian",) + glm.GLM_FAMILIES + ("mgaussian",)
 PREDICT_TYPES = ("link", "response", "coefficients", "nonzero", "class")
@@ -57,6 +57,25 @@ def _vector(v, p, name, default):
     return arr.copy()
 
 
+_INT32_MAX = 2**31 - 1
+PATH_MEMORY_LIMIT = 4 * 2**30  # bytes of path coefficients one fit may return (as the Gram matrix check)
+
+
+def check_path_memory(nlam, p: int, nresp: int, name: str, copies: int = 1) -> None:
+    """Reject a grid whose path coefficients (nlam x (p + 1) per response or class, float64) are too large.
+
+    The solvers allocate the whole path before fitting, so a huge ``nlambda``
+    would take all memory (or hang) rather than fail.
+    """
+    need = float(nlam) * (p + 1) * nresp * 8 * copies
+    if need > PATH_MEMORY_LIMIT:
+        what = f"{name}={int(nlam)}" if name == "nlambda" else f"{name} with {int(nlam)} values"
+        per = f", times {copies} paths: the fit and its CV folds" if copies > 1 else ""
+        raise ValueError(f"{what} would need {need / 2**30:.3g} GiB for the path's coefficients "
+                         f"({int(nlam)} lambdas x {p + 1} coefficients x {nresp} response(s), float64{per}); "
+                         f"the limit is {PATH_MEMORY_LIMIT / 2**30:.0f} GiB: use fewer lambdas")
+
+
 def _check_scalar(v, name, lo=None, hi=None, integer=False):
     if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(v).__name__}")
@@ -69,6 +88,9 @@ def _check_scalar(v, name, lo=None, hi=None, integer=False):
 
 def lambda_interp(lam: np.ndarray, s):
     """glmnet's lambda.interp: left/right path points and the weight of the left one."""
+    if isinstance(s, str) or np.asarray(s).dtype.kind not in "fiu":
+        raise TypeError(f"s must be a lambda value or a sequence of them (numbers), got {s!r}; "
+                        "'lambda_min' and 'lambda_1se' are accepted by cv_glmnet results")
     s = np.atleast_1d(np.asarray(s, dtype=np.float64))
     if s.ndim != 1 or not np.all(np.isfinite(s)) or np.any(s < 0):
         raise ValueError("s must be non-negative finite lambda values")
@@ -152,6 +174,10 @@ class GlmnetFit:
     # -- coefficients ---------------------------------------------------------------------
     def _coef_np(self, s=None):
         """(p + 1, len(s)), or (K, p + 1, len(s)) for multinomial."""
+        if s is not None and self._lam_np.size == 0:
+            # nothing to interpolate between (the solver stopped before the first lambda)
+            raise ValueError(f"s: this fit's path is empty (glmnet error code {self.jerr}: no lambda was fit), "
+                             "so there are no coefficients at any s; refit, e.g. with a larger maxit")
         if self._beta_np.ndim == 2:
             full = np.vstack([self._a0_np[None, :], self._beta_np])
             return full if s is None else interpolate_coef(self._lam_np, full, s)
@@ -163,7 +189,12 @@ class GlmnetFit:
 
     def coef(self, s=None) -> mx.array:
         """Coefficients (p + 1, len(s)), intercept first, or (K, p + 1, len(s)) for multinomial;
-        linear in lambda between path points."""
+        linear in lambda between path points.
+
+        ``s``: lambda values (numbers; a TypeError otherwise, e.g. for strings: the "lambda_min" and
+        "lambda_1se" names belong to cv_glmnet results). A ValueError when the path is empty (the
+        solver stopped before its first lambda) and ``s`` is given; ``predict`` behaves the same.
+        """
         return mx.array(self._coef_np(s), dtype=mx.float64)
 
     def plot(self, xvar: str = "lambda", path: Optional[str] = None):
@@ -254,15 +285,18 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
         mgaussian: K gaussian responses sharing a group penalty per variable
         (``glmlx.mgaussian``); beta is then (K, p, nlam).
     alpha : float in [0, 1]            1 lasso, 0 ridge
-    nlambda : int                       grid length when ``lambdas`` is None
-    lambda_min_ratio : float, optional  smallest lambda / lambda_max (0.01 if n < p else 1e-4)
-    lambdas : array_like, optional      a user grid (sorted decreasing, as glmnet)
+    nlambda : int >= 1                  grid length when ``lambdas`` is None. 1: a one-point path, the fit
+        at lambda_max (R reports its placeholder 9.9e35 as that lambda). A grid whose coefficients
+        (nlambda x (p + 1) per response or class, float64) would exceed 4 GiB is rejected.
+    lambda_min_ratio : float in [0, 1), optional  smallest lambda / lambda_max (0.01 if n < p else 1e-4;
+        floored at 1e-6, as glmnet)
+    lambdas : array_like, optional      a user grid (sorted decreasing, as glmnet; the 4 GiB bound as nlambda)
     weights : array_like (n,), optional observation weights (>= 0, positive sum)
     penalty_factor : scalar or (p,)     per-variable penalty multipliers (0 = unpenalized, inf = excluded)
     lower_limits, upper_limits : scalar or (p,)  box constraints (lower <= 0 <= upper)
     standardize, fit_intercept : bool
     thresh : float                      convergence threshold relative to the null deviance
-    maxit : int                         most coordinate-descent passes in total
+    maxit : int                         most coordinate-descent passes in total (at most 2**31 - 1)
     dfmax, pmax : int, optional         stop once more than dfmax variables are nonzero; at most pmax ever enter
     exclude : sequence of int, optional 0-based indices of variables left out
     type_gaussian : "auto", "covariance" or "naive"
@@ -281,11 +315,14 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
     standardize_response : bool                    mgaussian: scale each response to unit variance
     dtype : mx.float64 (default for float64 input) or mx.float32 (gaussian; the other families compute
         in float64)
+    stream : None, or a CPU mx.Stream / mx.Device
+        The path solvers run on the CPU; as MLX's CPU-only ops, a GPU stream raises ValueError.
 
     Returns
     -------
     GlmnetFit
     """
+    check_cpu_stream(stream)
     prob = _prepare(X, y, family=family, alpha=alpha, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio,
                     lambdas=lambdas, weights=weights, penalty_factor=penalty_factor, lower_limits=lower_limits,
                     upper_limits=upper_limits, standardize=standardize, fit_intercept=fit_intercept,
@@ -364,6 +401,9 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
     if thresh <= 0:
         raise ValueError(f"thresh must be positive, got {thresh}")
     _check_scalar(maxit, "maxit", 1, integer=True)
+    if maxit > _INT32_MAX:
+        # the C++ solvers count passes in int32: say so here rather than fail in the binding
+        raise ValueError(f"maxit must be at most 2**31 - 1 = {_INT32_MAX}, got {maxit}")
     w = _vector(weights, n, "weights", 1.0)
     if not np.all(np.isfinite(w)):
         raise ValueError("weights contains NaN or infinite values")
@@ -417,15 +457,21 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
     if pmax is None:
         pmax = min(dfmax * 2 + 20, p)
     _check_scalar(pmax, "pmax", 0, integer=True)
+    dfmax, pmax = min(dfmax, _INT32_MAX), min(pmax, _INT32_MAX)  # beyond p both mean "no limit"
+    nresp = yv.shape[1] if family == "mgaussian" else (resp.nclass if resp is not None else 1)
     user = None
     if lambdas is not None:
+        if np.asarray(lambdas).dtype.kind == "c":
+            raise TypeError("lambdas must be real, got complex values")
         user = np.asarray(lambdas, dtype=np.float64).reshape(-1)
         if user.size == 0 or not np.all(np.isfinite(user)) or np.any(user < 0):
             raise ValueError("lambdas must be a non-empty sequence of non-negative finite values")
+        check_path_memory(user.size, p, nresp, "lambdas")
         user = np.sort(user)[::-1]  # glmnet sorts a user grid decreasing
         flmin = 1.0
     else:
-        _check_scalar(nlambda, "nlambda", 2, integer=True)
+        _check_scalar(nlambda, "nlambda", 1, integer=True)
+        check_path_memory(nlambda, p, nresp, "nlambda")
         if lambda_min_ratio is None:
             lambda_min_ratio = 0.01 if n < p else 1e-4
         _check_scalar(lambda_min_ratio, "lambda_min_ratio", 0.0)
@@ -453,27 +499,59 @@ def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights
                     strong, lazy, has_offset=offset is not None, residual=residual)
 
 
+_ONE_POINT_FLMIN = 0.9  # the short grid behind a one-point path: close to lambda_max, so little to fit
+
+
+def _one_point(paths: list) -> list:
+    """One-point paths (nlambda=1) from three-point ones, as R's one point but at lambda_max.
+
+    The GLM and mgaussian solvers need two grid points to form their grid, so
+    they fit three near lambda_max; the first, fitted at glmnet's "infinity"
+    (no penalized variable in), is the fit at lambda_max, which fix.lam's
+    extrapolation from the other two recovers. R reports 9.9e35 there instead.
+    ``npasses`` still counts the passes of the two extra points.
+    """
+    out = []
+    for r in paths:
+        k = min(r.lambdas.size, 1)
+        out.append(glm.GlmPath(r.lambdas[:k].copy(), r.a0[..., :k].copy(), r.beta[..., :k].copy(),
+                               r.dev_ratio[:k].copy(), r.nulldev, r.npasses, 0 if k else r.jerr))
+    return out
+
+
+def _path_grid(prob: _Problem):
+    """(nlambda, flmin) given to the GLM and mgaussian solvers (three points behind nlambda=1)."""
+    if prob.user_lambdas is None and prob.nlambda == 1:
+        return 3, _ONE_POINT_FLMIN
+    return prob.nlambda, prob.flmin
+
+
 def glm_paths(prob: _Problem, subsets=()) -> list:
     """The non-gaussian path of the whole data, or of each row subset (CV folds)."""
-    return glm.glm_paths(prob.family, prob.X, prob.resp, prob.offset, include=~prob.excluded, penalty=prob.penalty,
-                         lower=prob.lower, upper=prob.upper, alpha=prob.alpha, nlambda=prob.nlambda,
-                         flmin=prob.flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
-                         dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, standardize=prob.standardize,
-                         fit_intercept=prob.fit_intercept, kopt=prob.kopt, subsets=subsets)
+    nlambda, flmin = _path_grid(prob)
+    paths = glm.glm_paths(prob.family, prob.X, prob.resp, prob.offset, include=~prob.excluded,
+                          penalty=prob.penalty, lower=prob.lower, upper=prob.upper, alpha=prob.alpha,
+                          nlambda=nlambda, flmin=flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh,
+                          maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
+                          standardize=prob.standardize, fit_intercept=prob.fit_intercept, kopt=prob.kopt,
+                          subsets=subsets)
+    return _one_point(paths) if nlambda != prob.nlambda else paths
 
 
 def mgaussian_paths(prob: _Problem, subsets=None) -> list:
     """The mgaussian path (glmlx.mgaussian) of the whole data, or of each row subset (CV folds), as GlmPaths."""
     X = prob.X if prob.X.dtype in (np.float64, np.float32) else prob.X.astype(np.float64)  # read as it is
+    nlambda, flmin = _path_grid(prob)
     fits = mgaussian.fit_mgaussian(X, prob.y, weights=prob.weights, penalty=prob.penalty, lower=prob.lower,
                                    upper=prob.upper, include=(~prob.excluded).astype(np.uint8), alpha=prob.alpha,
-                                   nlambda=prob.nlambda, flmin=prob.flmin if prob.user_lambdas is None else None,
+                                   nlambda=nlambda, flmin=flmin if prob.user_lambdas is None else None,
                                    user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
                                    dfmax=prob.dfmax, pmax=prob.pmax, standardize=prob.standardize,
                                    fit_intercept=prob.fit_intercept, standardize_response=prob.standardize_response,
                                    subsets=subsets)
-    return [glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"], r["jerr"])
-            for r in (fits if subsets is not None else [fits])]
+    paths = [glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"], r["jerr"])
+             for r in (fits if subsets is not None else [fits])]
+    return _one_point(paths) if nlambda != prob.nlambda else paths
 
 
 def _fit(prob: _Problem) -> GlmnetFit:

@@ -69,7 +69,7 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
     nlambda : int
         Length of glmnet's lambda grid (ignored with ``user_lambdas``).
     flmin : float, optional
-        ``lambda.min.ratio`` in (0, 1); glmnet's default (0.01 if n < p,
+        ``lambda.min.ratio`` in [0, 1) (floored at 1e-6, as glmnet); glmnet's default (0.01 if n < p,
         else 1e-4) when None.
     user_lambdas : array, optional
         A lambda sequence to use instead of the grid (sorted decreasing).
@@ -114,12 +114,18 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
     ValueError
         For inputs of the wrong shape or value (non-finite data, negative
         weights, limits of the wrong sign, ...), and where glmnet stops with
-        an error (every variable excluded or constant, no positive penalty).
+        an error (every variable excluded or constant, no positive penalty,
+        a constant response; with ``standardize_response``, any constant
+        response column).
+    TypeError
+        For complex responses.
     """
     Xa = _matrix(X, "X", keep_float32=True)
     n, p = Xa.shape
     if n < 2 or p < 1:
         raise ValueError(f"X must have at least 2 rows and 1 column, got shape {Xa.shape}")
+    if np.asarray(Y).dtype.kind == "c":
+        raise TypeError("Y must be real, got complex values")  # numpy would drop the imaginary part
     Ya = np.asarray(Y, dtype=np.float64)
     if Ya.ndim == 1:
         Ya = Ya[:, None]
@@ -179,8 +185,9 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
         if flmin is None:
             flmin = 0.01 if n < p else 1e-4
         _check_real(flmin, "flmin", 0.0)
-        if not 0 < flmin < 1:
-            raise ValueError(f"flmin must be in (0, 1), got {flmin}")
+        if not 0 <= flmin < 1:
+            # as R (all families): 0 is allowed and floored at glmnet.control()$eps = 1e-6 by the solver
+            raise ValueError(f"flmin (lambda_min_ratio) must be in [0, 1), got {flmin}")
         s.flmin = float(flmin)
     s.alpha, s.thresh, s.sml = float(alpha), float(thresh), sml
     s.maxit = min(int(maxit), 2**31 - 1)
@@ -189,6 +196,10 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
     s.standardize_response = bool(standardize_response)
 
     rows = [] if subsets is None else [np.ascontiguousarray(r, dtype=np.int64) for r in subsets]
+    if subsets is None:
+        _check_responses(Ya, w, fit_intercept, standardize_response, "")
+    for j, r in enumerate(rows):
+        _check_responses(Ya[r], w[r], fit_intercept, standardize_response, f"fold {j + 1}: training rows: ")
     out = []
     for res in _ext.mgaussian_paths(Xa, Ya, w, inc, vp, lo, up, lam, s, rows):
         jerr = int(res["jerr"])
@@ -209,6 +220,25 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
             "jerr": jerr,
         })
     return out[0] if subsets is None else out
+
+
+def _check_responses(Y: np.ndarray, w: np.ndarray, fit_intercept: bool, standardize_response: bool,
+                     what: str) -> None:
+    """Responses the solver cannot fit: all constant, or one constant to be scaled to unit variance.
+
+    The solver would return an empty path with a misleading maxit warning (or
+    divide by a zero standard deviation); the gaussian family raises here too.
+    """
+    used = Y[w > 0]
+    # with an intercept a constant column is centered to zero; without, only zeros carry nothing
+    const = np.all(used == used[:1], axis=0) if fit_intercept else np.all(used == 0, axis=0)
+    if const.all():
+        raise ValueError(what + "y is constant" + (" in every column" if Y.shape[1] > 1 else "")
+                         + "; mgaussian glmnet fails at standardization step")
+    if standardize_response and const.any():
+        k = int(np.flatnonzero(const)[0])
+        raise ValueError(f"{what}y column {k} is constant: standardize_response=True cannot scale it to unit "
+                         "variance (drop the column or use standardize_response=False)")
 
 
 def _matrix(X, name: str, keep_float32: bool = False) -> np.ndarray:
