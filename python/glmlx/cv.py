@@ -256,10 +256,11 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     r"""K-fold cross-validation for ``glmnet``, with R ``cv.glmnet``'s definitions.
 
     Every fold is fit on its own path (as R's cv.glmnet 4.1; the user's lambdas
-    when given) and predicted at the full-data lambdas by glmnet's linear
-    interpolation in lambda; the error of fold j at lambda l is the weighted
-    mean of its held-out losses; ``cvm`` is their
-    mean weighted by the folds' total weights, ``cvsd`` its standard error,
+    when given, else a grid down to the fold's own default lambda_min_ratio,
+    0.01 when its training rows are fewer than the columns) and predicted at
+    the full-data lambdas by glmnet's linear interpolation in lambda; the error
+    of fold j at lambda l is the weighted mean of its held-out losses; ``cvm``
+    is their mean weighted by the folds' total weights, ``cvsd`` its standard error,
 
     .. math::  \mathrm{cvsd}_l = \sqrt{\frac{\sum_j W_j (e_{jl} - \mathrm{cvm}_l)^2}{(K - 1) \sum_j W_j}},
 

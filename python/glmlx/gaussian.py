@@ -531,6 +531,8 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     unpenalized variables move); each problem's lambda_max then comes from its
     gradient there, and a second block runs every problem's geometric grid with
     its own early stops. A user grid is one block without early stops.
+    ``flmin`` is one lambda_min_ratio, or one per problem (CV folds on their
+    own default).
     ``strong`` selects glmnet's naive scheme (strong rule + KKT checks) over its
     covariance scheme; it is implied when the Gram columns are lazy and with
     residual updates. ``screen``: the residual solver's low-precision screening of
