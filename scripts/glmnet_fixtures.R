@@ -49,7 +49,8 @@ failed <- character(0)
 
 # name: case name; x, y: data; opts: glmnet params (R names);
 # inputs: list of extra vector inputs (weights, penalty.factor, lower.limits,
-# upper.limits, exclude, lambda); cv: NULL or list(foldid=, type.measure=)
+# upper.limits, exclude, lambda); cv: NULL or list(foldid=, type.measure=,
+# fold_lmr_default= TRUE to leave lambda.min.ratio to glmnet's default)
 run_case <- function(name, x, y, opts = list(), inputs = list(), cv = NULL) {
   dir <- file.path(outdir, name)
   dir.create(dir, showWarnings = FALSE, recursive = TRUE)
@@ -64,6 +65,12 @@ run_case <- function(name, x, y, opts = list(), inputs = list(), cv = NULL) {
                           "pmax", "maxit", "type.gaussian")],
                  inputs)
   if (!is.null(cv)) {
+    # cv$fold_lmr_default: give R no lambda.min.ratio, so that each fold's glmnet()
+    # takes its default from the fold's own nobs (0.01 there when nobs < nvars)
+    if (isTRUE(cv$fold_lmr_default)) {
+      call_args$lambda.min.ratio <- NULL
+      params$cv.lmr.default <- TRUE
+    }
     call_args$foldid <- cv$foldid
     call_args$type.measure <- cv$type.measure
     call_args$keep <- FALSE
@@ -238,6 +245,16 @@ set.seed(203)
 fw <- sample(rep(1:10, length.out = nrow(wd$x)))
 run_case("cv_weights_mse", wd$x, wd$y, inputs = list(weights = w),
          cv = list(foldid = fw, type.measure = "mse"))
+# n >= p overall but each fold's 20 training rows < p = 25: R's folds take
+# lambda.min.ratio 0.01 from their own nobs while the full fit takes 1e-4
+sf <- gen_data(30, 25, 204)
+set.seed(204)
+fs <- sample(rep(1:3, length.out = nrow(sf$x)))
+sfcv <- list(foldid = fs, type.measure = "mse", fold_lmr_default = TRUE)
+# R's covariance and naive schemes differ by up to 1.4e-4 in cvsd here (the
+# folds' paths run near interpolation), so each scheme has its own fixture
+run_case("cv_small_folds_mse", sf$x, sf$y, cv = sfcv)
+run_case("cv_small_folds_naive_mse", sf$x, sf$y, list(type.gaussian = "naive"), cv = sfcv)
 
 if (length(failed)) message("FAILED CASES: ", paste(failed, collapse = ", "))
 message("done")

@@ -112,7 +112,8 @@ failed <- character(0)
 # name: case name; x, y: data (y as passed to glmnet); family;
 # opts: glmnet params (R names);
 # inputs: list of extra inputs (weights, offset, penalty.factor, lower.limits,
-# upper.limits, exclude, lambda); cv: NULL or list(foldid=, type.measure=)
+# upper.limits, exclude, lambda); cv: NULL or list(foldid=, type.measure=,
+# fold_lmr_default= TRUE to leave lambda.min.ratio to glmnet's default)
 run_case <- function(name, x, y, family, opts = list(), inputs = list(), cv = NULL) {
   dir <- file.path(outdir, name)
   dir.create(dir, showWarnings = FALSE, recursive = TRUE)
@@ -127,6 +128,12 @@ run_case <- function(name, x, y, family, opts = list(), inputs = list(), cv = NU
                  params[intersect(glmnet_arg_names, names(params))],
                  inputs)
   if (!is.null(cv)) {
+    # cv$fold_lmr_default: give R no lambda.min.ratio, so that each fold's glmnet()
+    # takes its default from the fold's own nobs (0.01 there when nobs < nvars)
+    if (isTRUE(cv$fold_lmr_default)) {
+      call_args$lambda.min.ratio <- NULL
+      params$cv.lmr.default <- TRUE
+    }
     call_args$foldid <- cv$foldid
     call_args$type.measure <- cv$type.measure
     call_args$keep <- FALSE
@@ -405,6 +412,24 @@ run_case("cv_multinomial_grouped_deviance", mx3, my3, "multinomial", list(type.m
 set.seed(344)
 fg <- sample(rep(1:10, length.out = nrow(gx)))
 run_case("cv_mgaussian_mse", gx, gy, "mgaussian", cv = list(foldid = fg, type.measure = "mse"))
+
+# n = 30 >= p = 25 overall but each fold's 20 training rows < p: R's folds take
+# lambda.min.ratio 0.01 from their own nobs while the full fit takes 1e-4
+set.seed(345)
+sx <- matrix(rnorm(30 * 25), 30, 25)
+sfold <- sample(rep(1:3, length.out = 30))
+seta <- sx[, 1] - 0.8 * sx[, 2] + 0.5 * sx[, 3]
+sby <- rbinom(30, 1, plogis(seta))
+spy <- rpois(30, exp(0.5 * seta))
+smy <- apply(cbind(sx[, 1], sx[, 2], -sx[, 3]) * 1.5 + matrix(rnorm(90), 30, 3), 1, which.max)
+sgy <- cbind(seta, sx[, 4] - sx[, 5]) + matrix(rnorm(60, sd = 0.5), 30, 2)
+small <- function(measure) list(foldid = sfold, type.measure = measure, fold_lmr_default = TRUE)
+run_case("cv_binomial_small_folds_deviance", sx, sby, "binomial", cv = small("deviance"))
+run_case("cv_poisson_small_folds_deviance", sx, spy, "poisson", cv = small("deviance"))
+run_case("cv_multinomial_small_folds_deviance", sx, smy, "multinomial", cv = small("deviance"))
+run_case("cv_multinomial_grouped_small_folds_deviance", sx, smy, "multinomial", list(type.multinomial = "grouped"),
+         cv = small("deviance"))
+run_case("cv_mgaussian_small_folds_mse", sx, sgy, "mgaussian", cv = small("mse"))
 
 if (length(failed)) message("FAILED CASES: ", paste(failed, collapse = ", "))
 message("done")

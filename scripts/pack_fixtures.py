@@ -42,6 +42,7 @@ PARAM_TYPES = {
     "nfolds": ("nfolds", int),
     "keep": ("keep", bool),
     "cv.grouped": ("cv_grouped", bool),
+    "cv.lmr.default": ("cv_lmr_default", bool),  # R's folds got no lambda.min.ratio (their own default)
     "alignment": ("alignment", str),
     "n": ("n", int),
     "p": ("p", int),

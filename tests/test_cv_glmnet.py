@@ -16,8 +16,14 @@ def load(case):
     return {k: d[k] for k in d.files}, json.loads(str(d["params_json"]))
 
 
-@pytest.mark.parametrize("mode", ["covariance", "naive"])
-@pytest.mark.parametrize("case", CV_CASES)
+def _modes(case):
+    # Where the folds have fewer rows than columns (R's folds on their own default
+    # lambda_min_ratio) R's two schemes differ by ~1e-4, so each has its own fixture.
+    prm = load(case)[1]
+    return [prm["type_gaussian"]] if prm.get("cv_lmr_default") else ["covariance", "naive"]
+
+
+@pytest.mark.parametrize("case, mode", [(c, m) for c in CV_CASES for m in _modes(c)])
 def test_matches_cv_glmnet(case, mode):
     d, prm = load(case)
     kw = {"weights": d["weights"]} if "weights" in d else {}
@@ -53,6 +59,38 @@ def test_batched_folds_equal_separate_glmnet_fits():
         fit = glmlx.glmnet(X[tr], y[tr])
         np.testing.assert_allclose(np.asarray(cv.fit_preval)[~tr], np.asarray(fit.predict(X[~tr], s=lam)),
                                    rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial", "poisson"])
+@pytest.mark.parametrize("lambda_min_ratio", [None, 1e-4])
+@pytest.mark.parametrize("mode", ["covariance", "naive"])
+def test_folds_with_fewer_rows_than_columns_are_glmnet_fits_of_their_rows(family, lambda_min_ratio, mode):
+    """Each fold is glmnet() on its training rows: its own default ratio (0.01 at 20 x 25), else the user's."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((30, 25))
+    eta = 0.5 * (X[:, 0] - 0.7 * X[:, 1] + 0.4 * X[:, 2])
+    y = {"gaussian": eta + 0.3 * rng.standard_normal(30), "binomial": (eta + 0.5 * rng.standard_normal(30) > 0) * 1.0,
+         "poisson": rng.poisson(np.exp(eta)).astype(float)}[family]
+    foldid = np.resize([1, 2, 3], 30)
+    cv = glmlx.cv_glmnet(X, y, family=family, foldid=foldid, keep=True, lambda_min_ratio=lambda_min_ratio,
+                         type_gaussian=mode)
+    lam = np.asarray(cv.lambdas)
+    for k in (1, 2, 3):
+        tr = foldid != k
+        fit = glmlx.glmnet(X[tr], y[tr], family=family, lambda_min_ratio=lambda_min_ratio, type_gaussian=mode)
+        np.testing.assert_allclose(np.asarray(cv.fit_preval)[~tr], np.asarray(fit.predict(X[~tr], s=lam)),
+                                   rtol=1e-9, atol=1e-12)
+
+
+def test_small_fold_fixtures_exercise_the_folds_own_ratio():
+    """The small-fold fixtures: n >= p overall, n < p in every fold, and R left lambda.min.ratio to glmnet."""
+    cases = [c for c in CV_CASES if load(c)[1].get("cv_lmr_default")]
+    assert sorted(cases) == ["cv_small_folds_mse", "cv_small_folds_naive_mse"]
+    for case in cases:
+        d, prm = load(case)
+        n, p = d["X"].shape
+        train = n - np.unique(d["foldid"], return_counts=True)[1]
+        assert n >= p and np.all(train < p)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])

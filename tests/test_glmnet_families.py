@@ -273,6 +273,18 @@ def test_cv_matches_cv_glmnet(case):
     assert cv.lambda_1se == pytest.approx(float(d["lambda_1se"]), rel=1e-10)
 
 
+def test_small_fold_fixtures_exercise_the_folds_own_ratio():
+    """One small-fold fixture per family: n >= p overall, n < p in every fold, R's folds on their own default."""
+    cases = [c for c in CV_CASES if load(c)[1].get("cv_lmr_default")]
+    assert {load(c)[1]["family"] for c in cases} == {"binomial", "poisson", "multinomial", "mgaussian"}
+    assert "grouped" in {load(c)[1]["type_multinomial"] for c in cases if "multinomial" in c}
+    for case in cases:
+        d, prm = load(case)
+        n, p = d["X"].shape
+        train = n - np.unique(d["foldid"], return_counts=True)[1]
+        assert n >= p and np.all(train < p)
+
+
 def test_weighted_auc_is_the_mann_whitney_statistic():
     from glmlx.cv_glm import weighted_auc
 

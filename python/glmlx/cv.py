@@ -128,29 +128,59 @@ def _fold_order(fold: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return order, np.concatenate([[0], np.cumsum(np.bincount(fold, minlength=k))])
 
 
-def _gaussian_paths(prob, fold: np.ndarray, rows: list):
+def fold_flmins(prob, lambda_min_ratio, fold: np.ndarray, k: int) -> np.ndarray:
+    """Each fold's lambda_min_ratio (k,).
+
+    R's cv.glmnet refits a fold with ``glmnet(x[!which, ], ...)``, whose default
+    ``lambda.min.ratio = ifelse(nobs < nvars, 0.01, 1e-4)`` is evaluated with
+    the fold's training rows (zero weights included), not the full data's.
+    A ratio the user gave, or user lambdas, apply to every fold unchanged.
+
+    Parameters
+    ----------
+    prob : _Problem
+        The prepared full-data problem.
+    lambda_min_ratio : float or None
+        The user's ``lambda_min_ratio`` (None: glmnet's default).
+    fold : (n,) ints
+        0-based fold of every row.
+    k : int
+        Number of folds.
+
+    Returns
+    -------
+    np.ndarray (k,)
+        The ratio each fold's own lambda grid uses.
+    """
+    if lambda_min_ratio is not None or prob.user_lambdas is not None:
+        return np.full(k, prob.flmin)
+    n_train = prob.X.shape[0] - np.bincount(fold, minlength=k)
+    return np.where(n_train < prob.X.shape[1], 0.01, 1e-4)
+
+
+def _gaussian_paths(prob, fold: np.ndarray, rows: list, flmins: np.ndarray):
     """Paths of the full data and of the K folds (gaussian): (full PathResult, list of the folds').
 
     Each fold fits its own path (the user's lambdas when given, else its own
-    grid), as R's cv.glmnet 4.1. Where the K Gram matrices fit in memory, one
-    pass over X gives them all and the full data joins the folds' batch;
-    otherwise (Gram columns on demand) the full data is solved on its own.
+    grid down to ``flmins[j]`` times its lambda_max), as R's cv.glmnet 4.1.
+    Where the K Gram matrices fit in memory, one pass over X gives them all and
+    the full data joins the folds' batch; otherwise (Gram columns on demand)
+    the full data is solved on its own.
     """
     opts = dict(alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper, nlambda=prob.nlambda,
-                flmin=prob.flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
-                dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype, strong=prob.strong,
-                screen=prob.screen)
+                user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax,
+                pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype, strong=prob.strong, screen=prob.screen)
     k = len(rows)
     if prob.strong and gaussian.prefer_lazy(prob.y.shape[0], prob.X.shape[1], copies=k):
         std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
                                    prob.fit_intercept, lazy=prob.lazy, residual=prob.residual)
-        full = gaussian.fit_paths([std], **opts)[0]
+        full = gaussian.fit_paths([std], flmin=prob.flmin, **opts)[0]
         stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
                                           prob.fit_intercept)
-        return full, gaussian.fit_paths(stds, **opts)
+        return full, gaussian.fit_paths(stds, flmin=flmins, **opts)
     stds = gaussian.standardize_cv(prob.X, prob.y, prob.weights, fold, rows, prob.excluded, prob.standardize,
                                    prob.fit_intercept)
-    *folds, full = gaussian.fit_paths(stds, **opts)
+    *folds, full = gaussian.fit_paths(stds, flmin=np.append(flmins, prob.flmin), **opts)
     return full, folds
 
 
@@ -239,10 +269,11 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     r"""K-fold cross-validation for ``glmnet``, with R ``cv.glmnet``'s definitions.
 
     Every fold is fit on its own path (as R's cv.glmnet 4.1; the user's lambdas
-    when given) and predicted at the full-data lambdas by glmnet's linear
-    interpolation in lambda; the error of fold j at lambda l is the weighted
-    mean of its held-out losses; ``cvm`` is their
-    mean weighted by the folds' total weights, ``cvsd`` its standard error,
+    when given, else a grid down to the fold's own default lambda_min_ratio,
+    0.01 when its training rows are fewer than the columns) and predicted at
+    the full-data lambdas by glmnet's linear interpolation in lambda; the error
+    of fold j at lambda l is the weighted mean of its held-out losses; ``cvm``
+    is their mean weighted by the folds' total weights, ``cvsd`` its standard error,
 
     .. math::  \mathrm{cvsd}_l = \sqrt{\frac{\sum_j W_j (e_{jl} - \mathrm{cvm}_l)^2}{(K - 1) \sum_j W_j}},
 
@@ -294,10 +325,11 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     empty = np.flatnonzero(np.bincount(fold, weights=prob.weights > 0, minlength=k) == 0)
     if empty.size:
         raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")
+    flmins = fold_flmins(prob, kw["lambda_min_ratio"], fold, k)
     if prob.family != "gaussian":
-        return _cv_family(prob, labels, fold, k, type_measure, keep, grouped)
+        return _cv_family(prob, labels, fold, k, type_measure, keep, grouped, flmins)
     order, bounds = _fold_order(fold, k)
-    full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)])
+    full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)], flmins)
     gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
     fit = GlmnetFit(prob.family, full, n, prob.user_lambdas is not None, offset=prob.has_offset)
     _check_full_fit(fit, prob)
@@ -318,7 +350,8 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     return CVGlmnet(fit, cvm, cvsd, labels, type_measure, preval if keep else None)
 
 
-def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: bool, grouped: bool) -> CVGlmnet:
+def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: bool, grouped: bool,
+               flmins: np.ndarray) -> CVGlmnet:
     """cv.glmnet for the non-gaussian families: folds in one threaded C++ call, R's losses (cv_glm)."""
     fit = _fit(prob)
     _check_full_fit(fit, prob)
@@ -326,7 +359,7 @@ def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: 
     n = prob.X.shape[0]
     if type_measure == "auc" and cv_glm.auc_fallback(n, k):
         type_measure = "deviance"
-    paths = cv_glm.fold_paths(prob, fold, k)
+    paths = cv_glm.fold_paths(prob, fold, k, flmins)
     _check_fold_paths(prob, paths, stacklevel=4)
     if paths[0].beta.ndim == 2:  # one response: the gaussian CV's C++ call
         order, bounds = _fold_order(fold, k)

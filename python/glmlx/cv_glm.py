@@ -7,6 +7,7 @@ linear interpolation. The losses below are R's, observation by observation.
 """
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -51,12 +52,25 @@ def _check_fold_classes(prob, train: np.ndarray, j: int) -> None:
                          "use fewer folds or stratified fold ids")
 
 
-def fold_paths(prob, fold: np.ndarray, k: int) -> list:
-    """Each fold's path fitted on its training rows (GlmPath list)."""
+def fold_paths(prob, fold: np.ndarray, k: int, flmins=None) -> list:
+    """Each fold's path fitted on its training rows (GlmPath list).
+
+    ``flmins`` (k,): each fold's lambda_min_ratio (cv.fold_flmins; None: the
+    full data's). The C++ call takes one ratio, so the folds sharing a ratio go
+    in one call (threads across them).
+    """
     subsets = [np.flatnonzero(fold != j) for j in range(k)]
     for j, rows in enumerate(subsets):
         _check_fold_classes(prob, rows, j)
-    return mgaussian_paths(prob, subsets) if prob.family == "mgaussian" else glm_paths(prob, subsets)
+    solve = mgaussian_paths if prob.family == "mgaussian" else glm_paths
+    if flmins is None:
+        return solve(prob, subsets)
+    out = [None] * k
+    for f in np.unique(flmins):
+        idx = np.flatnonzero(flmins == f)
+        for j, res in zip(idx, solve(dataclasses.replace(prob, flmin=float(f)), [subsets[j] for j in idx])):
+            out[j] = res
+    return out
 
 
 def held_out_class_links(prob, paths: list, fold: np.ndarray, lam: np.ndarray) -> np.ndarray:

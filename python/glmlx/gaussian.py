@@ -479,10 +479,16 @@ def lambda_max(g: np.ndarray, penalty: np.ndarray, include: np.ndarray, alpha: f
     return ratio.max(axis=-1) / max(alpha, 1e-3)
 
 
-def geometric_grid(lmax, flmin: float, nlam: int) -> np.ndarray:
-    """lambda_2..lambda_nlam: lmax * alf^m, by repeated products as glmnet forms them (a row per lmax)."""
-    alf = max(EPS, flmin) ** (1.0 / (nlam - 1))
-    factors = np.full(np.shape(lmax) + (nlam - 1,), alf)
+def geometric_grid(lmax, flmin, nlam: int) -> np.ndarray:
+    """lambda_2..lambda_nlam: lmax * alf^m, by repeated products as glmnet forms them (a row per lmax).
+
+    ``flmin`` is one ratio, or one per lmax (CV folds whose own n sets R's default).
+    """
+    # Python's pow per ratio, as before, so that a scalar flmin gives the same bits
+    alf = np.vectorize(lambda f: max(EPS, float(f)) ** (1.0 / (nlam - 1)), otypes=[np.float64])(
+        np.broadcast_to(flmin, np.shape(lmax)))
+    factors = np.empty(np.shape(lmax) + (nlam - 1,))
+    factors[...] = alf[..., None]
     factors[..., 0] = np.multiply(lmax, alf)
     return np.multiply.accumulate(factors, axis=-1)  # a running product: the same roundings as glmnet's loop
 
@@ -529,6 +535,8 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     unpenalized variables move); each problem's lambda_max then comes from its
     gradient there, and a second block runs every problem's geometric grid with
     its own early stops. A user grid is one block without early stops.
+    ``flmin`` is one lambda_min_ratio, or one per problem (CV folds on their
+    own default).
     ``strong`` selects glmnet's naive scheme (strong rule + KKT checks) over its
     covariance scheme; it is implied when the Gram columns are lazy and with
     residual updates. ``screen``: the residual solver's low-precision screening of
