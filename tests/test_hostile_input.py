@@ -179,3 +179,16 @@ def test_float32_x_is_read_as_float64_would_be(family):
     ca = glmlx.cv_glmnet(X32, y, family=family, nfolds=3, seed=0)
     cb = glmlx.cv_glmnet(X64, y, family=family, nfolds=3, seed=0)
     np.testing.assert_array_equal(np.asarray(ca.cvm), np.asarray(cb.cvm))
+
+
+def test_fold_error_names_the_fold_when_folds_differ_in_lambda_min_ratio():
+    """Folds with fewer training rows than columns get their own lambda_min_ratio and a C++ call of their own:
+    an error still names the fold by its number, not by its place in that call."""
+    rng = np.random.default_rng(8)
+    n, p = 40, 25
+    foldid = np.r_[np.ones(20, int), np.full(10, 2), np.full(10, 3)]  # fold 1 trains on 20 < p rows
+    X = np.ones((n, p))
+    X[foldid == 3] = rng.standard_normal((10, p))  # fold 3's training rows (folds 1, 2) are constant
+    y = np.resize([0.0, 1.0], n)
+    with pytest.raises(ValueError, match="fold 3: .*zero variance"):
+        glmlx.cv_glmnet(X, y, family="binomial", foldid=foldid)

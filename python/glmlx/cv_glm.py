@@ -64,11 +64,12 @@ def fold_paths(prob, fold: np.ndarray, k: int, flmins=None) -> list:
         _check_fold_classes(prob, rows, j)
     solve = mgaussian_paths if prob.family == "mgaussian" else glm_paths
     if flmins is None:
-        return solve(prob, subsets)
+        return solve(prob, subsets, [f"fold {j + 1}: " for j in range(k)])
     out = [None] * k
     for f in np.unique(flmins):
         idx = np.flatnonzero(flmins == f)
-        for j, res in zip(idx, solve(dataclasses.replace(prob, flmin=float(f)), [subsets[j] for j in idx])):
+        names = [f"fold {j + 1}: " for j in idx]  # errors name the fold, whichever call it went in
+        for j, res in zip(idx, solve(dataclasses.replace(prob, flmin=float(f)), [subsets[j] for j in idx], names)):
             out[j] = res
     return out
 

@@ -175,8 +175,12 @@ def _fatal_message(jerr: int) -> str:
 
 def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, penalty, lower, upper, alpha,
               nlambda, flmin, user_lambdas, thresh, maxit, dfmax, pmax, sml, standardize, fit_intercept, kopt,
-              subsets=()) -> list:
-    """glmnet's path for the whole data, or for each row subset (CV folds, solved in threads)."""
+              subsets=(), names=None) -> list:
+    """glmnet's path for the whole data, or for each row subset (CV folds, solved in threads).
+
+    ``names`` (one per subset) prefixes a subset's errors, e.g. "fold 3: "; by default "fold k: " for the k-th
+    of several subsets.
+    """
     s = _ext.GlmPathSettings()
     s.family = getattr(_ext.GlmFamily, family)
     s.kopt, s.alpha, s.thresh = int(kopt), float(alpha), float(thresh)
@@ -195,7 +199,7 @@ def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, pe
     for k, r in enumerate(raw):
         jerr = int(r["jerr"])
         if jerr > 0:
-            fold = f"fold {k + 1}: " if len(subsets) > 1 else ""  # CV folds: the training rows of fold k + 1
+            fold = names[k] if names is not None else (f"fold {k + 1}: " if len(subsets) > 1 else "")
             raise ValueError(f"family={family!r}: {fold}{_fatal_message(jerr)}")
         lam = np.array(r["lambdas"])
         if user_lambdas is None:

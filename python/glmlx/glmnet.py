@@ -526,7 +526,7 @@ def _path_grid(prob: _Problem):
     return prob.nlambda, prob.flmin
 
 
-def glm_paths(prob: _Problem, subsets=()) -> list:
+def glm_paths(prob: _Problem, subsets=(), names=None) -> list:
     """The non-gaussian path of the whole data, or of each row subset (CV folds)."""
     nlambda, flmin = _path_grid(prob)
     paths = glm.glm_paths(prob.family, prob.X, prob.resp, prob.offset, include=~prob.excluded,
@@ -534,11 +534,11 @@ def glm_paths(prob: _Problem, subsets=()) -> list:
                           nlambda=nlambda, flmin=flmin, user_lambdas=prob.user_lambdas, thresh=prob.thresh,
                           maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
                           standardize=prob.standardize, fit_intercept=prob.fit_intercept, kopt=prob.kopt,
-                          subsets=subsets)
+                          subsets=subsets, names=names)
     return _one_point(paths) if nlambda != prob.nlambda else paths
 
 
-def mgaussian_paths(prob: _Problem, subsets=None) -> list:
+def mgaussian_paths(prob: _Problem, subsets=None, names=None) -> list:
     """The mgaussian path (glmlx.mgaussian) of the whole data, or of each row subset (CV folds), as GlmPaths."""
     X = prob.X if prob.X.dtype in (np.float64, np.float32) else prob.X.astype(np.float64)  # read as it is
     nlambda, flmin = _path_grid(prob)
@@ -548,7 +548,7 @@ def mgaussian_paths(prob: _Problem, subsets=None) -> list:
                                    user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
                                    dfmax=prob.dfmax, pmax=prob.pmax, standardize=prob.standardize,
                                    fit_intercept=prob.fit_intercept, standardize_response=prob.standardize_response,
-                                   subsets=subsets)
+                                   subsets=subsets, names=names)
     paths = [glm.GlmPath(r["lambdas"], r["a0"], r["beta"], r["dev_ratio"], r["nulldev"], r["npasses"], r["jerr"])
              for r in (fits if subsets is not None else [fits])]
     return _one_point(paths) if nlambda != prob.nlambda else paths

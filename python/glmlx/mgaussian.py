@@ -28,7 +28,7 @@ BNORM_MAXIT = 90000  # glmnet's code when the bounded group update's Newton solv
 def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, include=None, alpha=1.0,
                   nlambda=100, flmin=None, user_lambdas=None, thresh=1e-7, maxit=100000, dfmax=None, pmax=None,
                   standardize=True, fit_intercept=True, standardize_response=False, type_gaussian=None,
-                  subsets=None):
+                  subsets=None, names=None):
     r"""glmnet's multi-response gaussian regularization path.
 
     For each lambda, with weights ``w`` normalized to sum to one, minimizes
@@ -94,6 +94,9 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
     subsets : list of (m,) int arrays, optional
         Fit one path per row subset of X and Y instead (CV folds; solved in
         parallel threads, without copying the rows).
+    names : list of str, optional
+        With ``subsets``, each one's prefix in error messages (default
+        "fold k: " for the k-th).
 
     Returns
     -------
@@ -199,7 +202,8 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
     if subsets is None:
         _check_responses(Ya, w, fit_intercept, standardize_response, "")
     for j, r in enumerate(rows):
-        _check_responses(Ya[r], w[r], fit_intercept, standardize_response, f"fold {j + 1}: training rows: ")
+        what = names[j] if names is not None else f"fold {j + 1}: "
+        _check_responses(Ya[r], w[r], fit_intercept, standardize_response, what + "training rows: ")
     out = []
     for res in _ext.mgaussian_paths(Xa, Ya, w, inc, vp, lo, up, lam, s, rows):
         jerr = int(res["jerr"])
