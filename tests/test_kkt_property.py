@@ -81,12 +81,14 @@ same scale). Path points where a binomial/multinomial fit reaches glmnet's proba
 
 glmnet stops coordinate descent when the largest change of a coefficient, squared and times its
 curvature, falls under ``thresh`` times the null deviance, and the GLMs stop IRLS on a relative
-change of the deviance; with thresh = 1e-12 the residuals seen over thousands of random draws stay under ~3e-5 of the scale (the largest in
-grouped multinomial, whose coordinate steps use a curvature bound and converge slowest, and
-modified Newton). RTOL = 1e-4 sits above all of them; a coefficient moved by 1e-3 of itself, the
-solution checked at its neighbouring lambda, or an intercept moved by 1e-3 fail by 3.6-50x RTOL,
-and the property test fails on a path whose lambdas are 0.3% off (the negative controls at the
-end).
+change of the deviance; with thresh = 1e-12 the residuals seen over thousands of random draws
+stay under ~3e-5 of the scale (the largest in grouped multinomial, whose coordinate steps use a
+curvature bound and converge slowest, and with modified Newton). RTOL = 1e-4 sits above all of
+them; a coefficient moved by 1e-3 of itself, the solution checked at its neighbouring lambda, or
+an intercept moved by 1e-3 fail by 3.6-50x RTOL, and the property test fails on a path whose
+lambdas are 0.3% off (the negative controls at the end).
+
+Runtime: ~9 s for the module on 2 cores (250 draws per family, derandomized).
 """
 from __future__ import annotations
 
