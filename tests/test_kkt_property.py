@@ -61,15 +61,13 @@ returns the same coefficients / the same failure), the check follows glmnet:
   lowering the objective). Such groups get the box check only;
 - a path that glmnet cuts short at the first lambda (maxit) is empty; nothing is checked then.
 
-Guards for known open glmlx bugs (the strategy avoids exactly these inputs; remove the guards when
-the bugs are fixed): (1) binomial with |offset| >= ~7 hangs: offsets are drawn in [-1, 1];
-(3) multinomial with an unpenalized variable that hits lower_limits returns NaN; found by this test
-alongside: one whose upper (or lower) limit binds can end the path with jerr -30000 - m (an empty
-path when m = 1; R glmnet 4.1-6 reports maxit, -1, on the same input) and a warning that reads the
-code as "pmax exceeded at the (20000 + m)th lambda": unpenalized variables get no limits in
-multinomial draws; (4) every column excluded or
-constant in binomial/poisson/multinomial returns NaN lambdas: at least one column is left in every
-draw; (6) huge column scales or weights overflow: columns and weights are of normal scale.
+Inputs the strategy leaves out, and why (each has its own regression test in test_hostile_input.py):
+large offsets (they once hung binomial fits; here they would also make y all one class, which glmnet
+rejects): offsets are drawn in [-1, 1]; limits on unpenalized multinomial variables (glmnet cannot fit
+them either: maxit at the first lambda in R, an empty or truncated path with a warning in glmlx, code
+-30001 - m): such variables get no limits in multinomial draws; every column excluded or constant (a
+ValueError, glmnet's "all used predictors have zero variance"): at least one column is left in every
+draw; overflowing column scales or weights (a ValueError): columns and weights are of normal scale.
 
 Tolerances: every residual is divided by s_j^* (the column's actual weighted sd, so the check is
 free of X's units) and compared with ``RTOL * scale``, where ``scale`` is the gradient's natural
@@ -131,7 +129,7 @@ def make_problem(family, seed, n, p, K, alpha, standardize, intercept, weights_k
     Kf = K if family in ("multinomial", "multinomial-grouped", "mgaussian") else 1
     offset = None
     if use_offset:
-        # known bug (1): binomial with |offset| >= ~7 hangs; offsets stay within +-1
+        # moderate offsets: large ones would make y all one class (see the module docstring)
         offset = rng.uniform(-1, 1, (n, Kf) if Kf > 1 else n)
     lin = (X - mean) @ b
     if family.startswith("gaussian"):
@@ -169,7 +167,7 @@ def make_problem(family, seed, n, p, K, alpha, standardize, intercept, weights_k
         elif c == 5:
             lower[j], upper[j] = 0.0, 0.15 / scale[j]
     if family in ("multinomial", "multinomial-grouped"):
-        # known bug (3): an unpenalized variable that hits lower_limits returns NaN (multinomial);
+        # glmnet cannot fit an unpenalized multinomial variable at a limit (module docstring);
         # found alongside: one whose upper or lower limit binds ends the path, jerr -30000 - m
         lower[pf == 0] = -np.inf
         upper[pf == 0] = np.inf
@@ -209,7 +207,7 @@ def problems(draw, family):
     seed = draw(st.integers(0, 2**31 - 1))
     pf_inf = [c == 5 for c in pf_choice]
     left = [not (e or i) for e, i in zip(exclude_mask, pf_inf)]
-    # known bug (4): every column excluded (GLM families) gives NaN lambdas; keep one in every family
+    # every column excluded is a ValueError (glmnet's 7777), tested elsewhere; keep one in every family
     assume(any(left))
     # every variable left in unpenalized: lambda_max is 0 and glmnet (R 4.1-6 alike) returns the
     # lambdas [NaN, 0, 0, 0, 0] (R's fix.lam extrapolates log(0)); not a path to check
