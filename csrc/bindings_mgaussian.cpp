@@ -71,12 +71,7 @@ void register_mgaussian(nb::module_& m) {
         const glmlx::HostMatrix hx = host_any(X, "X"), hy = host(Y);
         const size_t B = std::max<size_t>(subsets.size(), 1);
         std::vector<glmlx::GlmPathResult> res(B);
-        size_t most_rows = subsets.empty() ? n : 0;
-        for (const auto& r : subsets) {
-          most_rows = std::max<size_t>(most_rows, r.shape(0));
-        }
-        const size_t at_once = paths_at_once(B, 8.0 * double(most_rows) * double(p), 8.0 * double(n) * double(p));
-        run_paths(B, at_once, [&](size_t b, bool parallel) {
+        run_paths(B, paths_at_once(subsets, n, p), [&](size_t b, bool parallel) {
           glmlx::MgaussianPathSettings s = settings;
           s.one_blas_thread = parallel;
           const int64_t* rows = subsets.empty() ? nullptr : subsets[b].data();

@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <exception>
 #include <string>
-#include <vector>
 #include <cmath>
+#include <vector>
 
 #include "blas.h"
 #include "cores.h"
@@ -89,6 +89,16 @@ inline size_t paths_at_once(size_t B, double copy_bytes, double x_bytes) {
   const double budget = std::max(double(size_t(512) << 20), x_bytes);
   const size_t fit = copy_bytes > 0 ? size_t(std::max(1.0, std::floor(budget / copy_bytes))) : B;
   return std::max<size_t>(1, std::min({B, size_t(glmlx::detail::usable_cores()), fit}));
+}
+
+/** paths_at_once for paths over `subsets` of an n x p X (all rows when there are none), float64 copies. */
+inline size_t paths_at_once(const std::vector<Rows>& subsets, size_t n, size_t p) {
+  size_t most_rows = subsets.empty() ? n : 0;
+  for (const auto& r : subsets) {
+    most_rows = std::max<size_t>(most_rows, r.shape(0));
+  }
+  return paths_at_once(std::max<size_t>(subsets.size(), 1), 8.0 * double(most_rows) * double(p),
+                       8.0 * double(n) * double(p));
 }
 
 /**

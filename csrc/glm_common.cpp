@@ -353,12 +353,10 @@ inline double logistic(double t) {
   return e / (1.0 + e);
 }
 
-// The intercept a of the offset-only logistic model: the root of
-// f(a) = sum w y - sum w logistic(g + a), which falls from sum w y to
-// sum w y - sum w, by Newton steps kept inside a bracket of the root and
-// bisection where a step leaves it. Converges for any finite offsets.
 } // namespace
 
+// f(a) = sum w y - sum w logistic(g + a) falls from sum w y to sum w y - sum w,
+// so widening [lo, hi] by doubling brackets its root for any finite offsets.
 double bracketed_offset_intercept(const double* g, const double* w, int64_t n, double qy) {
   auto f = [&](double a, double* slope) {
     double num = qy, den = 0.0;

@@ -19,7 +19,7 @@ import numpy as np
 from . import cv_glm, gaussian
 from ._ext_loader import _ext
 from ._validation import check_cpu_stream
-from .glmnet import GlmnetFit, _fit, _prepare, check_path_memory, interp_points
+from .glmnet import GlmnetFit, _fit, _prepare, interp_points
 from .primitives import host_matmul
 
 MEASURES = {"gaussian": ("mse", "mae", "deviance"), **cv_glm.MEASURES}
@@ -317,11 +317,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     n = prob.X.shape[0]
     labels, fold, k = _folds(n, nfolds, foldid, seed)
     # every fold's path is held beside the full one
-    nresp = prob.y.shape[1] if prob.family == "mgaussian" else (prob.resp.nclass if prob.resp is not None else 1)
-    if prob.user_lambdas is not None:
-        check_path_memory(prob.user_lambdas.size, prob.X.shape[1], nresp, "lambdas", copies=k + 1)
-    else:
-        check_path_memory(prob.nlambda, prob.X.shape[1], nresp, "nlambda", copies=k + 1)
+    prob.check_grid_memory(copies=k + 1)
     empty = np.flatnonzero(np.bincount(fold, weights=prob.weights > 0, minlength=k) == 0)
     if empty.size:
         raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")

@@ -64,7 +64,7 @@ def fold_paths(prob, fold: np.ndarray, k: int, flmins=None) -> list:
         _check_fold_classes(prob, rows, j)
     solve = mgaussian_paths if prob.family == "mgaussian" else glm_paths
     if flmins is None:
-        return solve(prob, subsets, [f"fold {j + 1}: " for j in range(k)])
+        flmins = np.full(k, prob.flmin)
     out = [None] * k
     for f in np.unique(flmins):
         idx = np.flatnonzero(flmins == f)

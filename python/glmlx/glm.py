@@ -178,8 +178,7 @@ def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, pe
               subsets=(), names=None) -> list:
     """glmnet's path for the whole data, or for each row subset (CV folds, solved in threads).
 
-    ``names`` (one per subset) prefixes a subset's errors, e.g. "fold 3: "; by default "fold k: " for the k-th
-    of several subsets.
+    ``names`` (one per subset) prefixes a subset's errors, e.g. "fold 3: " (CV's fold_paths names them).
     """
     s = _ext.GlmPathSettings()
     s.family = getattr(_ext.GlmFamily, family)
@@ -199,7 +198,7 @@ def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, pe
     for k, r in enumerate(raw):
         jerr = int(r["jerr"])
         if jerr > 0:
-            fold = names[k] if names is not None else (f"fold {k + 1}: " if len(subsets) > 1 else "")
+            fold = names[k] if names is not None else ""
             raise ValueError(f"family={family!r}: {fold}{_fatal_message(jerr)}")
         lam = np.array(r["lambdas"])
         if user_lambdas is None:

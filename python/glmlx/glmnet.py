@@ -364,6 +364,14 @@ class _Problem:
     kopt: int = 0  # glmnet's kopt: 0 Newton, 1 modified Newton, 2 grouped multinomial
     standardize_response: bool = False  # mgaussian
     residual: bool = False  # the naive scheme by residual updates, no Gram columns (needs strong)
+
+    def check_grid_memory(self, copies: int = 1) -> None:
+        """check_path_memory for this problem's grid, held ``copies`` times (CV: the fit and its folds)."""
+        nresp = self.y.shape[1] if self.family == "mgaussian" else (self.resp.nclass if self.resp is not None else 1)
+        if self.user_lambdas is not None:
+            check_path_memory(self.user_lambdas.size, self.X.shape[1], nresp, "lambdas", copies)
+        else:
+            check_path_memory(self.nlambda, self.X.shape[1], nresp, "nlambda", copies)
     screen: int = -1  # residual solver's screening of KKT passes (-1 where it pays; tests force 0/1/2)
 
 
