@@ -19,7 +19,7 @@ import numpy as np
 from . import cv_glm, gaussian
 from ._ext_loader import _ext
 from ._validation import check_cpu_stream
-from .glmnet import GlmnetFit, _fit, _prepare, interp_points
+from .glmnet import GlmnetFit, _fit, _prepare, fit_result, interp_points
 from .primitives import host_matmul
 
 MEASURES = {"gaussian": ("mse", "mae", "deviance"), **cv_glm.MEASURES}
@@ -41,19 +41,20 @@ class CVGlmnet:
     """
 
     def __init__(self, fit: GlmnetFit, cvm, cvsd, foldid, type_measure, preval):
-        lam = np.asarray(fit.lambdas)
+        lam = fit._lam_np
         self.fit = fit
         self.lambdas = fit.lambdas
-        self.cvm = mx.array(cvm, dtype=mx.float64)
-        self.cvsd = mx.array(cvsd, dtype=mx.float64)
-        self.cvup = mx.array(cvm + cvsd, dtype=mx.float64)
-        self.cvlo = mx.array(cvm - cvsd, dtype=mx.float64)
+        self._cvm_np = np.asarray(cvm, dtype=np.float64)  # as computed, whatever the results' dtype
+        self.cvm = mx.array(cvm, dtype=fit.dtype)
+        self.cvsd = mx.array(cvsd, dtype=fit.dtype)
+        self.cvup = mx.array(cvm + cvsd, dtype=fit.dtype)
+        self.cvlo = mx.array(cvm - cvsd, dtype=fit.dtype)
         self.nzero = fit.df
         self.foldid = foldid
         self.type_measure = type_measure
         self.name = cv_glm.measure_name(fit.family, type_measure) if fit.family != "gaussian" else \
             MEASURE_NAMES[type_measure]
-        self.fit_preval = None if preval is None else mx.array(preval, dtype=mx.float64)
+        self.fit_preval = None if preval is None else mx.array(preval, dtype=fit.dtype)
         # getOptcv.glmnet: ties broken toward the larger lambda; AUC is maximized
         crit = -cvm if type_measure == "auc" else cvm
         self.index_min = int(np.flatnonzero(crit <= np.nanmin(crit))[0])
@@ -78,7 +79,12 @@ class CVGlmnet:
         return self.fit.predict(Xnew, s=self._s(s), type=type, newoffset=newoffset)
 
     def coef(self, s="lambda_1se"):
+        """Coefficients of the full-data fit at ``s`` (default lambda_1se, as R); see GlmnetFit.coef."""
         return self.fit.coef(s=self._s(s))
+
+    def coef_table(self, s="lambda_1se"):
+        """``coef`` as a pandas DataFrame with row names; see GlmnetFit.coef_table."""
+        return self.fit.coef_table(s=self._s(s))
 
     def plot(self, path: Optional[str] = None):
         """CV curve with error bars and the two chosen lambdas (matplotlib); saved when ``path`` is given."""
@@ -238,7 +244,7 @@ def _why_empty(jerr: int, prob) -> str:
 def _check_full_fit(fit: GlmnetFit, prob) -> None:
     """A full-data path without a single lambda has nothing to cross-validate: say why (not a later
     complaint about interpolating at ``s``)."""
-    if np.asarray(fit.lambdas).size == 0:
+    if fit._lam_np.size == 0:
         raise ValueError(f"the path could not be fit on the full data: {_why_empty(fit.jerr, prob)}")
 
 
@@ -327,9 +333,9 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     order, bounds = _fold_order(fold, k)
     full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)], flmins)
     gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
-    fit = GlmnetFit(prob.family, full, n, prob.user_lambdas is not None, offset=prob.has_offset)
+    fit = fit_result(prob, full)
     _check_full_fit(fit, prob)
-    lam = np.asarray(fit.lambdas)
+    lam = fit._lam_np
     grouped = _enforce_grouped(grouped, n, k, stacklevel=2)
     _check_fold_paths(prob, results, stacklevel=3)
     link = _held_out_link(prob.X, order, bounds, results, lam)  # rows in fold order
@@ -351,7 +357,7 @@ def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: 
     """cv.glmnet for the non-gaussian families: folds in one threaded C++ call, R's losses (cv_glm)."""
     fit = _fit(prob)
     _check_full_fit(fit, prob)
-    lam = np.asarray(fit.lambdas)
+    lam = fit._lam_np
     n = prob.X.shape[0]
     if type_measure == "auc" and cv_glm.auc_fallback(n, k):
         type_measure = "deviance"

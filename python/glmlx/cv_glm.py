@@ -192,9 +192,9 @@ def nzero(fit, family: str, grouped_multinomial: bool) -> np.ndarray:
     """cv.glmnet's nzero: nonzero variables; for ungrouped multinomial the median over classes (rounded up);
     for the grouped fits (mgaussian, grouped multinomial) predict.multnet's count of the first class's
     nonzero coefficients, its intercept included."""
-    beta = np.asarray(fit.beta)
+    beta = fit._beta_np
     if beta.ndim == 2:
         return (beta != 0).sum(axis=0)
     if family == "multinomial" and not grouped_multinomial:
         return np.ceil(np.median((beta != 0).sum(axis=1), axis=0)).astype(int)
-    return (beta[0] != 0).sum(axis=0) + (np.asarray(fit.a0)[0] != 0)
+    return (beta[0] != 0).sum(axis=0) + (fit._a0_np[0] != 0)

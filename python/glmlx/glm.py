@@ -28,6 +28,8 @@ from typing import Optional
 
 import numpy as np
 
+from ._frames import category_levels
+
 from ._ext_loader import _ext
 from .gaussian import BIG, DEVMAX, EPS, MNLAM, GlmnetWarning, fix_first_lambda
 
@@ -46,6 +48,12 @@ class Response:
 
 
 def _labels(y, n: int, name: str = "y"):
+    levels = category_levels(y)
+    if levels is not None:
+        # a pandas categorical: its categories are the levels, in their order (R's factor levels)
+        if levels[1].shape[0] != n:
+            raise ValueError(f"{name} must have shape ({n},) to match X, got ({levels[1].shape[0]},)")
+        return levels
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
@@ -110,7 +118,7 @@ def prepare_response(family: str, y, n: int, weights: np.ndarray) -> Response:
         counts = _count_matrix(arr.astype(np.float64), n, K, family)
         classes = np.arange(K)
     else:
-        classes, codes = _labels(arr, n)
+        classes, codes = _labels(y, n)  # y itself: a pandas categorical brings its level order
         K = classes.size
         if family == "binomial" and K != 2:
             raise ValueError(f"y must have exactly 2 classes for family='binomial', got {K}"

@@ -11,6 +11,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import gaussian, glm, mgaussian
+from ._frames import check_predict_names, frame_to_numpy, response_to_numpy
 from ._validation import as_array, check_cpu_stream
 
 FAMILIES = ("gaussian",) + glm.GLM_FAMILIES + ("mgaussian",)
@@ -143,14 +144,20 @@ class GlmnetFit:
     jerr : int                    glmnet's error code (0, or negative when the path was cut short)
     classes : np.ndarray or None  class labels (binomial: [negative, positive]; multinomial: K classes)
     offset : bool                 fitted with an offset (then predict needs ``newoffset``)
+    dtype : mx.Dtype              the dtype of the arrays above and of ``coef``/``predict`` (the data's, or
+                                  the one asked for with ``glmnet(dtype=...)``)
+    feature_names : np.ndarray or None   X's column names when X was a DataFrame with string column names
+    response_names : np.ndarray or None  mgaussian: y's column names when y was such a DataFrame
     """
 
-    def __init__(self, family, result, nobs: int, user_lambda: bool, classes=None, offset: bool = False):
+    def __init__(self, family, result, nobs: int, user_lambda: bool, classes=None, offset: bool = False, *,
+                 dtype=mx.float64, feature_names=None, response_names=None):
         self.family = family
-        self.lambdas = mx.array(result.lambdas, dtype=mx.float64)
-        self.a0 = mx.array(result.a0, dtype=mx.float64)
-        self.beta = mx.array(result.beta, dtype=mx.float64)
-        self.dev_ratio = mx.array(result.dev_ratio, dtype=mx.float64)
+        self.dtype = dtype
+        self.lambdas = mx.array(result.lambdas, dtype=dtype)
+        self.a0 = mx.array(result.a0, dtype=dtype)
+        self.beta = mx.array(result.beta, dtype=dtype)
+        self.dev_ratio = mx.array(result.dev_ratio, dtype=dtype)
         self.nulldev = float(result.nulldev)
         nonzero = result.beta != 0 if result.beta.ndim == 2 else np.any(result.beta != 0, axis=0)
         self.df = mx.array(np.count_nonzero(nonzero, axis=0).astype(np.int32))
@@ -160,7 +167,12 @@ class GlmnetFit:
         self.user_lambda = user_lambda
         self.classes = classes
         self.offset = bool(offset)
-        self._beta_np, self._a0_np, self._lam_np = result.beta, result.a0, result.lambdas
+        self.feature_names = feature_names
+        self.response_names = response_names
+        # float64 copies: predictions, interpolation and CV work from these whatever the results' dtype
+        self._beta_np = np.asarray(result.beta, dtype=np.float64)
+        self._a0_np = np.asarray(result.a0, dtype=np.float64)
+        self._lam_np = np.asarray(result.lambdas, dtype=np.float64)
 
     @property
     def nclass(self) -> int:
@@ -195,7 +207,41 @@ class GlmnetFit:
         "lambda_1se" names belong to cv_glmnet results). A ValueError when the path is empty (the
         solver stopped before its first lambda) and ``s`` is given; ``predict`` behaves the same.
         """
-        return mx.array(self._coef_np(s), dtype=mx.float64)
+        return mx.array(self._coef_np(s), dtype=self.dtype)
+
+    def coef_table(self, s=None):
+        """Coefficients as a pandas DataFrame, R's ``coef()`` with its row names.
+
+        Rows "(Intercept)" then the feature names (X's column names, else R's
+        "V1".."Vp"); one column per lambda (``s``, or the whole path), named
+        "s0", "s1", ... as R. Multinomial and mgaussian fits give one column
+        block per class or response (a two-level column index: class or
+        response, then "s0", ...).
+
+        Returns
+        -------
+        pandas.DataFrame
+            float64 coefficients; ``df.attrs["lambdas"]`` holds the lambda of each column.
+        """
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - pandas is optional
+            raise ImportError("coef_table needs pandas: pip install pandas") from None
+        coefs = self._coef_np(s)
+        p = self._beta_np.shape[-2]
+        rows = ["(Intercept)"] + (list(self.feature_names) if self.feature_names is not None
+                                  else [f"V{j + 1}" for j in range(p)])
+        lams = self._lam_np if s is None else np.atleast_1d(np.asarray(s, dtype=np.float64))
+        cols = [f"s{j}" for j in range(coefs.shape[-1])]
+        if coefs.ndim == 2:
+            out = pd.DataFrame(coefs, index=rows, columns=cols)
+        else:
+            groups = self.classes if self.classes is not None else self.response_names
+            groups = list(groups) if groups is not None else [f"y{k + 1}" for k in range(coefs.shape[0])]
+            index = pd.MultiIndex.from_product([[str(g) for g in groups], cols])
+            out = pd.DataFrame(np.concatenate(list(coefs), axis=1), index=rows, columns=index)
+        out.attrs["lambdas"] = lams.copy()
+        return out
 
     def plot(self, xvar: str = "lambda", path: Optional[str] = None):
         """Coefficient paths against log(lambda), L1 norm or deviance ratio; saved when ``path`` is given."""
@@ -220,7 +266,7 @@ class GlmnetFit:
             raise ValueError(f"type='class' is for the binomial and multinomial families, not {self.family!r}")
         coefs = self._coef_np(s)
         if type == "coefficients":
-            return mx.array(coefs, dtype=mx.float64)
+            return mx.array(coefs, dtype=self.dtype)
         if type == "nonzero":
             if coefs.ndim == 2:
                 return [np.flatnonzero(coefs[1:, j]) for j in range(coefs.shape[1])]
@@ -228,6 +274,8 @@ class GlmnetFit:
         if Xnew is None:
             raise ValueError(f"Xnew is required for type={type!r}")
         p = self._beta_np.shape[-2]
+        check_predict_names(self.feature_names, Xnew)
+        Xnew, _ = frame_to_numpy(Xnew, "Xnew")
         Xn = np.asarray(as_array(Xnew, "Xnew"), dtype=np.float64)
         if Xn.ndim != 2 or Xn.shape[1] != p:
             raise ValueError(f"Xnew must have shape (n, {p}), got {Xn.shape}")
@@ -241,9 +289,9 @@ class GlmnetFit:
             o = glm.prepare_offset(newoffset, Xn.shape[0], self.nclass, self.family)
             eta = eta + (o[:, None] if o.ndim == 1 else o.T[:, :, None])
         if type == "link":
-            return mx.array(eta, dtype=mx.float64)
+            return mx.array(eta, dtype=self.dtype)
         if type == "response":
-            return mx.array(glm.link_to_response(self.family, eta), dtype=mx.float64)
+            return mx.array(glm.link_to_response(self.family, eta), dtype=self.dtype)
         idx = (eta > 0).astype(np.int64) if eta.ndim == 2 else np.argmax(eta, axis=1)
         return self.classes[idx]
 
@@ -274,8 +322,13 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
 
     Parameters
     ----------
-    X : array_like (n, p), p >= 2
-    y : array_like
+    X : array_like (n, p), p >= 2, or a pandas DataFrame
+        Any layout (strides, order, read-only) and numeric dtype. DataFrame
+        columns may use pandas' nullable dtypes; a missing value or a
+        non-numeric column is an error naming the column. String column names
+        become ``feature_names`` (used by ``coef_table`` and checked by
+        ``predict``, as scikit-learn does).
+    y : array_like, pandas Series or DataFrame
         gaussian: (n,) numbers; binomial: (n,) labels with two levels (0/1,
         booleans, strings; the second sorted level is the positive class) or
         an (n, 2) count matrix (failures, successes); poisson: (n,)
@@ -313,8 +366,10 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
     type_logistic : "Newton" or "modified.Newton"   binomial/multinomial curvature (exact, or the bound 1/4)
     type_multinomial : "ungrouped" or "grouped"     grouped: a group-lasso penalty across the classes
     standardize_response : bool                    mgaussian: scale each response to unit variance
-    dtype : mx.float64 (default for float64 input) or mx.float32 (gaussian; the other families compute
-        in float64)
+    dtype : mx.float32 or mx.float64, optional
+        The dtype of the results (``beta``, ``lambdas``, ``coef``, ``predict``...); by default X's
+        (float32 for float32 X, else float64). X is read in this dtype; gaussian paths compute in it,
+        the other families compute in float64 and round their results.
     stream : None, or a CPU mx.Stream / mx.Device
         The path solvers run on the CPU; as MLX's CPU-only ops, a GPU stream raises ValueError.
 
@@ -373,9 +428,20 @@ class _Problem:
         else:
             check_path_memory(self.nlambda, self.X.shape[1], nresp, "nlambda", copies)
     screen: int = -1  # residual solver's screening of KKT passes (-1 where it pays; tests force 0/1/2)
+    feature_names: Optional[np.ndarray] = None  # X's column names (DataFrame input)
+    response_names: Optional[np.ndarray] = None  # mgaussian y's column names
 
 
-def _prepare(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights, penalty_factor, lower_limits,
+def _prepare(X, y, **kwargs) -> _Problem:
+    """Check a glmnet call's arguments; DataFrames/Series give their names to the problem."""
+    X, feature_names = frame_to_numpy(X, "X")
+    y, response_names = response_to_numpy(y, "y")
+    prob = _prepare_arrays(X, y, **kwargs)
+    prob.feature_names, prob.response_names = feature_names, response_names
+    return prob
+
+
+def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, weights, penalty_factor, lower_limits,
              upper_limits, standardize, fit_intercept, thresh, maxit, dfmax, pmax, exclude, type_gaussian,
              dtype, offset=None, type_logistic="Newton", type_multinomial="ungrouped",
              standardize_response=False) -> _Problem:
@@ -563,6 +629,7 @@ def mgaussian_paths(prob: _Problem, subsets=None, names=None) -> list:
 
 
 def _fit(prob: _Problem) -> GlmnetFit:
+    classes = None
     if prob.family == "mgaussian":
         res = mgaussian_paths(prob)[0]
         if res.jerr == mgaussian.BNORM_MAXIT:
@@ -570,16 +637,21 @@ def _fit(prob: _Problem) -> GlmnetFit:
                           "coefficients are left on the standardized scale", gaussian.GlmnetWarning, stacklevel=3)
         else:
             gaussian.warn_path_errors(res, prob.maxit, prob.pmax)
-        return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None, offset=prob.has_offset)
-    if prob.family != "gaussian":
+    elif prob.family != "gaussian":
         res = glm_paths(prob)[0]
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax)
-        return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None, prob.resp.classes,
-                         prob.has_offset)
-    std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize, prob.fit_intercept,
-                               lazy=prob.lazy, residual=prob.residual)
-    res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
-                            nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
-                            thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
-                            dtype=prob.dtype, strong=prob.strong, screen=prob.screen)
-    return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None, offset=prob.has_offset)
+        classes = prob.resp.classes
+    else:
+        std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
+                                   prob.fit_intercept, lazy=prob.lazy, residual=prob.residual)
+        res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
+                                nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
+                                thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax,
+                                sml=prob.sml, dtype=prob.dtype, strong=prob.strong, screen=prob.screen)
+    return fit_result(prob, res, classes)
+
+
+def fit_result(prob: _Problem, res, classes=None) -> GlmnetFit:
+    """The GlmnetFit of a solver's path for ``prob``: its dtype and the data's names carried over."""
+    return GlmnetFit(prob.family, res, prob.X.shape[0], prob.user_lambdas is not None, classes, prob.has_offset,
+                     dtype=prob.dtype, feature_names=prob.feature_names, response_names=prob.response_names)
