@@ -227,3 +227,15 @@ def test_pandas_inputs_are_not_changed():
         glmlx.cv_glmnet(df, ys, nfolds=3, seed=0)
     pd.testing.assert_frame_equal(df, before_df)
     pd.testing.assert_series_equal(ys, before_y)
+
+
+def test_ops_take_dataframes_and_series():
+    X, y = _data("gaussian")
+    df, ys = _frame(X).astype("Float64"), pd.Series(y).astype("Float64")
+    np.testing.assert_array_equal(np.asarray(glmlx.gram(df)), np.asarray(glmlx.gram(X)))
+    np.testing.assert_array_equal(np.asarray(glmlx.fit_gd(df, ys, steps=50, seed=0).coef),
+                                  np.asarray(glmlx.fit_gd(X, y, steps=50, seed=0).coef))
+    bad = df.copy()
+    bad.iloc[4, 2] = pd.NA
+    with pytest.raises(ValueError, match=r"X column 'x2' holds missing values .* index \[104\]"):
+        glmlx.gram(bad)

@@ -135,3 +135,12 @@ def check_predict_names(fit_names: Optional[np.ndarray], X, name: str = "Xnew") 
     if unseen:
         parts.append(f"not seen at fit: {unseen[:_SHOWN]}")
     raise ValueError(f"{name}: the feature names differ from the fit's ({'; '.join(parts)})")
+
+
+def numeric_to_numpy(a, name: str):
+    """A DataFrame or numeric Series as a numpy array (NA checked, names dropped); anything else unchanged."""
+    if _is_frame(a):
+        return frame_to_numpy(a, name)[0]
+    if _is_series(a) and _numeric(a):
+        return _column_to_numpy(a, name, np.float32 if a.dtype == np.float32 else np.float64)
+    return a

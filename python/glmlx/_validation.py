@@ -10,6 +10,8 @@ import numbers
 import mlx.core as mx
 import numpy as np
 
+from ._frames import numeric_to_numpy
+
 _FLOATS = (mx.float16, mx.bfloat16, mx.float32, mx.float64)
 
 
@@ -23,6 +25,7 @@ def as_array(a, name: str) -> mx.array:
         return a
     if a is None:
         raise TypeError(f"{name} must be an array, got None")
+    a = numeric_to_numpy(a, name)  # pandas: nullable dtypes and NA checks by column
     try:
         arr = np.asarray(a)
     except Exception as exc:  # ragged lists and the like
