@@ -43,3 +43,7 @@ __all__ += ["glmnet", "GlmnetFit"]
 from .cv import CVGlmnet, cv_glmnet  # noqa: E402
 
 __all__ += ["cv_glmnet", "CVGlmnet"]
+
+from .assess import ConfusionTable, RocCurve, assess_glmnet, confusion_glmnet, roc_glmnet  # noqa: E402
+
+__all__ += ["assess_glmnet", "roc_glmnet", "confusion_glmnet", "RocCurve", "ConfusionTable"]
