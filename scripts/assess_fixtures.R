@@ -6,7 +6,8 @@
 # predictions at s on the test rows (pred.csv; multinomial: pred.csv holds the (n, K, len(s))
 # array in C order, with pred.shape), and R's answers: assess_<measure>.txt (one value per s),
 # roc_<j>.csv (FPR,TPR rows), confusion_<j>.csv (counts; rows predicted, columns true, with the
-# labels in confusion_<j>_rows.txt / _cols.txt). Needs base R + glmnet only.
+# labels in confusion_<j>_rows.txt / _cols.txt), and print(fit) / print(cv.glmnet(foldid = 1,2,3,4,1,...))
+# without their Call lines in print_fit.txt / print_cv.txt. Needs base R + glmnet only.
 
 suppressPackageStartupMessages(library(glmnet))
 script_file <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])
@@ -45,6 +46,10 @@ make_case <- function(name, family, seed, n = 160, ntest = 80, p = 6, weights = 
   writeLines(family, file.path(dir, "family.txt"))
   pred <- predict(fit, newx = x[te, ], s = s)
   if (length(dim(pred)) == 3) write_nd(pred, file.path(dir, "pred.csv")) else write_mat(pred, file.path(dir, "pred.csv"))
+  # the printouts, without R's "Call:" lines (glmlx prints its own header)
+  writeLines(capture.output(print(fit))[-(1:3)], file.path(dir, "print_fit.txt"))
+  cv <- cv.glmnet(x[tr, ], ytr, family = family, weights = w[tr], foldid = rep(1:4, length.out = n))
+  writeLines(capture.output(print(cv))[-(1:3)], file.path(dir, "print_cv.txt"))
   a <- assess.glmnet(fit, newx = x[te, ], newy = yte, weights = if (weights) w[te] else NULL, s = s)
   for (m in names(a)) write_vec(a[[m]], file.path(dir, paste0("assess_", m, ".txt")))
   if (family == "binomial") {

@@ -119,3 +119,19 @@ def test_bad_arguments_are_clear_errors():
         glmlx.confusion_glmnet(fit, d["x_test"], d["y_test"])
     with pytest.raises(ValueError, match="weights"):
         glmlx.assess_glmnet(fit, d["x_test"], d["y_test"], weights=-np.ones(len(d["y_test"])))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_print_fit_and_cv_show_rs_tables(case):
+    """print(fit) and print(cv) show R's print.glmnet / print.cv.glmnet tables character for character."""
+    d = load(case)
+    fit = glmlx.glmnet(d["x_train"], d["y_train"], family=d["family"], weights=d["w_train"])
+    want = (FIX / case / "print_fit.txt").read_text().rstrip("\n")
+    assert str(fit).split("\n\n", 1)[1] == want
+    foldid = np.arange(len(d["y_train"])) % 4 + 1
+    cv = glmlx.cv_glmnet(d["x_train"], d["y_train"], family=d["family"], weights=d["w_train"], foldid=foldid)
+    got = str(cv)
+    assert got.split("\n\n", 1)[1].rstrip() == (FIX / case / "print_cv.txt").read_text().rstrip()
+    table = fit.summary()
+    assert list(table.columns) == ["Df", "%Dev", "Lambda"] and len(table) == np.asarray(fit.lambdas).size
+    assert cv.summary().loc["min", "Index"] == cv.index_min + 1

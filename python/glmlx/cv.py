@@ -19,7 +19,7 @@ import numpy as np
 from . import cv_glm, gaussian
 from ._ext_loader import _ext
 from ._validation import check_cpu_stream
-from .glmnet import GlmnetFit, _fit, _prepare, fit_result, interp_points
+from .glmnet import GlmnetFit, _data_frame, _fit, _prepare, fit_result, interp_points
 from .primitives import host_matmul
 
 MEASURES = {"gaussian": ("mse", "mae", "deviance"), **cv_glm.MEASURES}
@@ -66,6 +66,19 @@ class CVGlmnet:
     def __repr__(self):
         return (f"CVGlmnet(measure={self.type_measure!r}, nfolds={np.unique(self.foldid).size}, "
                 f"lambda_min={self.lambda_min:.6g}, lambda_1se={self.lambda_1se:.6g})")
+
+    def __str__(self):
+        """R's print.cv.glmnet: the measure and the lambda_min / lambda_1se rows."""
+        from .printing import cv_table
+
+        return cv_table(self)
+
+    def summary(self):
+        """print(cv)'s table as a pandas DataFrame: rows "min" and "1se"; Lambda, Index (1-based), Measure,
+        SE, Nonzero."""
+        from .printing import cv_columns
+
+        return _data_frame(cv_columns(self), index=["min", "1se"])
 
     def _s(self, s):
         if isinstance(s, str):

@@ -183,6 +183,18 @@ class GlmnetFit:
         return (f"GlmnetFit(family={self.family!r}, nlambda={self._lam_np.size}, p={self._beta_np.shape[-2]}, "
                 f"dev_ratio_max={float(np.max(np.asarray(self.dev_ratio), initial=0)):.4f})")
 
+    def __str__(self):
+        """R's print.glmnet table: Df, %Dev and Lambda at each point of the path."""
+        from .printing import path_table
+
+        return path_table(self)
+
+    def summary(self):
+        """The path as a pandas DataFrame (Df, %Dev, Lambda; one row per lambda), print(fit)'s table as data."""
+        from .printing import path_columns
+
+        return _data_frame(path_columns(self), index=np.arange(1, len(self._lam_np) + 1))
+
     # -- coefficients ---------------------------------------------------------------------
     def _coef_np(self, s=None):
         """(p + 1, len(s)), or (K, p + 1, len(s)) for multinomial."""
@@ -294,6 +306,14 @@ class GlmnetFit:
             return mx.array(glm.link_to_response(self.family, eta), dtype=self.dtype)
         idx = (eta > 0).astype(np.int64) if eta.ndim == 2 else np.argmax(eta, axis=1)
         return self.classes[idx]
+
+
+def _data_frame(columns: dict, index):
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is optional
+        raise ImportError("summary() returns a pandas DataFrame: pip install pandas (print() needs nothing)") from None
+    return pd.DataFrame(columns, index=index)
 
 
 def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 100,
