@@ -99,11 +99,14 @@ class CVGlmnet:
         """``coef`` as a pandas DataFrame with row names; see GlmnetFit.coef_table."""
         return self.fit.coef_table(s=self._s(s))
 
-    def plot(self, path: Optional[str] = None):
-        """CV curve with error bars and the two chosen lambdas (matplotlib); saved when ``path`` is given."""
+    def plot(self, path: Optional[str] = None, *, ax=None):
+        """CV curve with error bars and the two chosen lambdas (matplotlib), as R's plot.cv.glmnet.
+
+        ``ax``: Axes to draw on; ``path``: save the figure there. Returns the Axes.
+        """
         from .plotting import plot_cv
 
-        return plot_cv(self, path)
+        return plot_cv(self, path, ax=ax)
 
 
 def _folds(n: int, nfolds: int, foldid, seed) -> tuple[np.ndarray, np.ndarray, int]:

@@ -255,11 +255,15 @@ class GlmnetFit:
         out.attrs["lambdas"] = lams.copy()
         return out
 
-    def plot(self, xvar: str = "lambda", path: Optional[str] = None):
-        """Coefficient paths against log(lambda), L1 norm or deviance ratio; saved when ``path`` is given."""
+    def plot(self, xvar: str = "lambda", path: Optional[str] = None, *, label: bool = False, ax=None):
+        """Coefficient paths against log(lambda), L1 norm or deviance ratio (matplotlib), as R's plot.glmnet.
+
+        ``label``: name each curve at its end; ``ax``: Axes to draw on (one per class or response for
+        multinomial/mgaussian); ``path``: save the figure there. Returns the Axes (a list for several panels).
+        """
         from .plotting import plot_path
 
-        return plot_path(self, xvar, path)
+        return plot_path(self, xvar, path, label=label, ax=ax)
 
     def predict(self, Xnew=None, s=None, type: str = "link", newoffset=None):
         """Predictions at lambdas ``s`` (all path lambdas when None), as glmnet's predict:
