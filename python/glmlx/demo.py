@@ -138,12 +138,12 @@ def section_closed_form(ctx: DemoContext) -> List[Row]:
 
     def run(method):
         def fn():
-            coef, info = lstsq(Xm, ym, method=method, check_input=False, return_info=True)
+            coef, _, info = lstsq(Xm, ym, method=method, check_input=False, return_info=True)
             mx.eval(coef)
             return coef, info
         return fn
 
-    compiled = mx.compile(lambda X, y: lstsq(X, y, method="qr"))
+    compiled = mx.compile(lambda X, y: lstsq(X, y, method="qr").coef)
 
     def run_compiled():
         coef = compiled(Xm, ym)
