@@ -157,13 +157,13 @@ def is_traced(a) -> bool:
     return isinstance(a, mx.array) and _ext.is_tracer(a)
 
 
-def refuse_transforms(func: str, why: str, allow_grad: bool = False, **arrays) -> None:
+def refuse_transforms(func: str, why: str, **arrays) -> None:
     """Raise a ValueError naming ``func`` when one of ``arrays`` is being traced.
 
     For the host-loop drivers (glmnet, fit_gd, ...), which read values back
     every iteration: inside ``mx.compile``/``mx.vmap`` that fails with MLX's
-    generic eval error, and under ``mx.grad`` their host (numpy) results would
-    carry no gradient, so MLX would silently return zeros.
+    generic eval error, and under ``mx.grad`` their results would carry no
+    gradient, so MLX would silently return zeros.
 
     Parameters
     ----------
@@ -171,18 +171,10 @@ def refuse_transforms(func: str, why: str, allow_grad: bool = False, **arrays) -
         Public name, as ``"glmnet"``.
     why : str
         The reason, shown in the message.
-    allow_grad : bool
-        Accept ``mx.grad`` tracers (the driver's result stays on MLX's graph)
-        and refuse only ``mx.compile``/``mx.vmap``, where arrays cannot be
-        evaluated.
     **arrays
         The arguments by name; anything that is not an mx.array is ignored.
     """
     for name, a in arrays.items():
-        if not is_traced(a):
-            continue
-        if allow_grad and run_value_checks(lambda: mx.eval(a)):
-            continue
-        under = "mx.compile or mx.vmap" if allow_grad else "mx.grad, mx.vmap or mx.compile"
-        raise ValueError(f"glmlx.{func} cannot run under {under} ({name} is traced): {why}; "
-                         "call it outside the transformation")
+        if is_traced(a):
+            raise ValueError(f"glmlx.{func} cannot run under mx.grad, mx.vmap or mx.compile ({name} is traced): "
+                             f"{why}; call it outside the transformation")

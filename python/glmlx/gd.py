@@ -163,12 +163,13 @@ def fit_gd(
 
     Notes
     -----
-    Under ``mx.grad`` it differentiates through the unrolled steps (``coef``
-    and ``intercept`` stay on MLX's graph, which grows with ``steps``). It
-    reads the objective back every step, so under ``mx.compile``/``mx.vmap``
-    (a traced ``X`` or ``y``) it raises ValueError naming ``glmlx.fit_gd``.
+    Not traceable: under ``mx.grad``, ``mx.vmap`` or ``mx.compile`` (a
+    traced ``X`` or ``y``) it raises ValueError naming ``glmlx.fit_gd``. It
+    evaluates every step (to read the objective back), which ``mx.compile``
+    and ``mx.vmap`` forbid and which, after the inner ``mx.value_and_grad``,
+    cuts ``mx.grad``'s graph (MLX 0.32 would return zero gradients).
     """
-    refuse_transforms("fit_gd", "it reads the objective back after every step", allow_grad=True, X=X, y=y)
+    refuse_transforms("fit_gd", "it evaluates every step to read the objective back", X=X, y=y)
     if loss not in _LOSSES:
         raise ValueError(f"loss must be one of {', '.join(map(repr, _LOSSES))}, got {loss!r}")
     if optimizer not in _OPTIMIZERS:
