@@ -37,6 +37,11 @@ def soft_threshold(x, t, scale=None, *, stream=None) -> mx.array:
     mx.array
         Broadcast shape, promoted floating dtype. Differentiable in ``x``, ``t``
         and ``scale`` (derivative ``1/scale`` in x where ``|x| > t``, else 0).
+
+    Notes
+    -----
+    Works under ``mx.grad``, ``mx.vmap`` (any ``in_axes``) and ``mx.compile``;
+    it has no value checks to skip there.
     """
     x = as_float_array(x, "x")
     t = as_param(t, x.dtype, "t")
