@@ -181,7 +181,9 @@ def lstsq(
     Notes
     -----
     Works under ``mx.vmap`` (any ``in_axes``; the batch is solved one element
-    at a time, exactly as a loop of calls) and ``mx.compile``. While they
+    at a time by the same kernel as a loop of calls, whose answers it matches
+    up to the rounding of the Cholesky path's batched Gram products) and
+    ``mx.compile``. While they
     trace, NaN/Inf in the inputs are not reported: they propagate into NaN
     coefficients, and negative weights likewise give NaN (through their square
     root) or a fallback path. Not differentiable: under ``mx.grad``/``mx.vjp``
