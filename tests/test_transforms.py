@@ -190,6 +190,20 @@ def test_lstsq_vmap_issue_example_and_multi_rhs(data):
         close(got[j], glmlx.lstsq(Xb[0], Y[:, j], method="qr").coef)
 
 
+@pytest.mark.parametrize("method", ["cholesky", "qr"])
+def test_lstsq_vmap_over_weights_or_y_alone(data, method):
+    # only some primitive inputs batched (the Cholesky path's Gram C batched, G not)
+    X, y = data["Xb"][0], data["y"]
+    wb = mx.stack([data["w"], mx.ones_like(data["w"]), mx.flip(data["w"])])
+    got = mx.vmap(lambda w: glmlx.lstsq(X, y, method=method, weights=w, fit_intercept=True))(wb)
+    got_y = mx.vmap(lambda y: glmlx.lstsq(X, y, method=method).coef)(data["yb"])
+    for j in range(B):
+        ref = glmlx.lstsq(X, y, method=method, weights=wb[j], fit_intercept=True)
+        close(got.coef[j], ref.coef)
+        close(got.intercept[j], ref.intercept)
+        close(got_y[j], glmlx.lstsq(X, data["yb"][j], method=method).coef)
+
+
 def test_lstsq_compile_and_compile_of_vmap(data):
     Xb, yb = data["Xb"], data["yb"]
     f = lambda A, y: glmlx.lstsq(A, y, fit_intercept=True)  # noqa: E731
