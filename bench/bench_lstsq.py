@@ -49,7 +49,7 @@ def bench_closed_form(n, p, repeats, mlx_repeats):
     ref = np.linalg.lstsq(X, y, rcond=None)[0]
 
     def ours(method):
-        return lambda: mx.eval(glmlx.lstsq(Xm, ym, method=method, check_input=False))
+        return lambda: mx.eval(glmlx.lstsq(Xm, ym, method=method, check_input=False).coef)
 
     def mlx_qr():
         Q, R = mx.linalg.qr(Xm, stream=mx.cpu)
@@ -61,8 +61,8 @@ def bench_closed_form(n, p, repeats, mlx_repeats):
     out["glmlx_cholesky"] = median_time(ours("cholesky"), repeats)
     out["mlx_qr_solve"] = median_time(lambda: mx.eval(mlx_qr()), mlx_repeats)
     scale = np.max(np.abs(ref))
-    out["err_qr"] = float(np.max(np.abs(np.asarray(glmlx.lstsq(Xm, ym, method="qr")) - ref)) / scale)
-    out["err_cholesky"] = float(np.max(np.abs(np.asarray(glmlx.lstsq(Xm, ym, method="cholesky")) - ref)) / scale)
+    out["err_qr"] = float(np.max(np.abs(np.asarray(glmlx.lstsq(Xm, ym, method="qr").coef) - ref)) / scale)
+    out["err_cholesky"] = float(np.max(np.abs(np.asarray(glmlx.lstsq(Xm, ym, method="cholesky").coef) - ref)) / scale)
     out["err_mlx_qr"] = float(np.max(np.abs(np.asarray(mlx_qr())[:, 0] - ref)) / scale)
     return out
 

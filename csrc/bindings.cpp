@@ -306,6 +306,10 @@ nb::tuple column_moments(const mx::array& Xt, const HostContig& W, const HostCon
 NB_MODULE(_ext, m) {
   m.doc() = "glmlx C++ primitives (use the wrappers in the glmlx package)";
 
+  // MLX 0.32's Python API cannot tell a traced array (mx.grad, mx.vmap,
+  // mx.compile) from a concrete one; the host-loop drivers (glmnet, fit_gd,
+  // ...) ask here so that they can refuse with a clear error.
+  m.def("is_tracer", [](const mx::array& a) { return a.is_tracer(); }, "a"_a);
   m.def("soft_threshold", &glmlx::soft_threshold, "x"_a, "t"_a, "scale"_a = nb::none(), nb::kw_only(),
         "stream"_a = nb::none());
   m.def("soft_threshold_fallback", &glmlx::soft_threshold_fallback, "x"_a, "t"_a, "scale"_a = nb::none(),

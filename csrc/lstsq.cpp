@@ -756,6 +756,49 @@ std::vector<mx::array> Lstsq::jvp(
   throw std::invalid_argument("[glmlx.lstsq] is not differentiable (use glmlx.fit_gd for gradient-based fits)");
 }
 
+std::pair<std::vector<mx::array>, std::vector<int>> Lstsq::vmap(
+    const std::vector<mx::array>& inputs,
+    const std::vector<int>& axes) {
+  int batch = -1;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (axes[i] >= 0) {
+      batch = inputs[i].shape(axes[i]);
+      break;
+    }
+  }
+  if (batch < 0) {
+    throw std::invalid_argument("[glmlx.lstsq] vmap called with no mapped input");
+  }
+  const auto s = stream();
+  // Per-element dimension d of input i (its mapped axis removed).
+  auto dim = [&](int i, int d) { return inputs[i].shape(axes[i] >= 0 && axes[i] <= d ? d + 1 : d); };
+  const int p = dim(0, 1), k = dim(1, 1);
+  const auto dtype = inputs[0].dtype();
+  std::vector<std::vector<mx::array>> per_output(3);
+  for (int b = 0; b < batch; ++b) {
+    std::vector<mx::array> in;
+    in.reserve(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      in.push_back(axes[i] >= 0 ? mx::take(inputs[i], b, axes[i], s) : inputs[i]);
+    }
+    auto outs = mx::array::make_arrays(
+        {{p, k}, {k}, {4}}, {dtype, dtype, mx::float32},
+        std::make_shared<Lstsq>(s, fallback_, method_, has_w_, center_, ridge_, rcond_), in);
+    for (int o = 0; o < 3; ++o) {
+      per_output[o].push_back(outs[o]);
+    }
+  }
+  if (batch == 0) {
+    return {{mx::zeros({0, p, k}, dtype, s), mx::zeros({0, k}, dtype, s), mx::zeros({0, 4}, mx::float32, s)},
+            {0, 0, 0}};
+  }
+  std::vector<mx::array> out;
+  for (auto& v : per_output) {
+    out.push_back(mx::stack(v, 0, s));
+  }
+  return {out, {0, 0, 0}};
+}
+
 bool Lstsq::is_equivalent(const mx::Primitive& other) const {
   const auto& o = static_cast<const Lstsq&>(other);
   return method_ == o.method_ && has_w_ == o.has_w_ && center_ == o.center_ && ridge_ == o.ridge_ &&

@@ -86,7 +86,8 @@ class GaussianPath : public mx::Primitive {
 // Closed-form least squares; inputs X, Y (n x k)[, w][, G, C[, xbar, ybar]]
 // (the last from gram, on the Cholesky path); outputs coef (p x k), intercept
 // (k) and info (4, float32: path used, rank, rcond estimate, Cholesky rcond).
-// CPU only; not differentiable (its reference is built on mx.linalg).
+// CPU only; not differentiable (its reference is built on mx.linalg, which
+// MLX does not differentiate); vmap solves the batch elements one by one.
 class Lstsq : public FallbackPrimitive {
  public:
   Lstsq(mx::Stream stream, Fallback fallback, int method, bool has_w, bool center, double ridge, double rcond)
@@ -108,6 +109,11 @@ class Lstsq : public FallbackPrimitive {
       const std::vector<mx::array>& primals,
       const std::vector<mx::array>& tangents,
       const std::vector<int>& argnums) override;
+  // One solve per batch element (mx.linalg's LU/QR, which the fallback uses,
+  // have no vmap); bit-for-bit a loop of single solves.
+  std::pair<std::vector<mx::array>, std::vector<int>> vmap(
+      const std::vector<mx::array>& inputs,
+      const std::vector<int>& axes) override;
 
   const char* name() const override {
     return "GlmlxLstsq";

@@ -32,7 +32,7 @@ def gaussian(n=200, p=5, seed=1, noise=0.3):
 def test_mse_converges_to_least_squares(optimizer, lr):
     X, y = gaussian()
     res = glmlx.fit_gd(X, y, optimizer=optimizer, lr=lr, steps=1500)
-    coef, b = glmlx.lstsq(X, y, method="qr", fit_intercept=True)
+    coef, b, _ = glmlx.lstsq(X, y, method="qr", fit_intercept=True)
     assert np.max(np.abs(np.asarray(res.coef) - np.asarray(coef))) < 1e-6
     assert abs(float(res.intercept) - float(b)) < 1e-6
     assert res.n_steps == 1500 == len(res.loss_history)
@@ -57,7 +57,7 @@ def test_minibatch_adam_gets_close_and_is_reproducible():
     a = glmlx.fit_gd(X, y, optimizer="adam", lr=sched, steps=1500, batch_size=32, seed=7)
     b = glmlx.fit_gd(X, y, optimizer="adam", lr=sched, steps=1500, batch_size=32, seed=7)
     c = glmlx.fit_gd(X, y, optimizer="adam", lr=sched, steps=1500, batch_size=32, seed=8)
-    coef, icpt = glmlx.lstsq(X, y, fit_intercept=True)
+    coef, icpt, _ = glmlx.lstsq(X, y, fit_intercept=True)
     assert np.max(np.abs(np.asarray(a.coef) - np.asarray(coef))) < 2e-2
     assert np.array_equal(np.asarray(a.coef), np.asarray(b.coef))
     assert not np.array_equal(np.asarray(a.coef), np.asarray(c.coef))
@@ -101,7 +101,7 @@ def test_huber_converges_to_sklearn_huber_regressor():
 def test_huber_with_large_delta_is_least_squares():
     X, y = gaussian(seed=6)
     res = glmlx.fit_gd(X, y, loss="huber", delta=1e6, lr=0.3, steps=1500)
-    coef, b = glmlx.lstsq(X, y, fit_intercept=True)
+    coef, b, _ = glmlx.lstsq(X, y, fit_intercept=True)
     assert np.max(np.abs(np.asarray(res.coef) - np.asarray(coef))) < 1e-6
 
 
@@ -122,7 +122,7 @@ def test_l2_matches_ridge_closed_form():
     n = X.shape[0]
     res = glmlx.fit_gd(X, y, l2=0.05, lr=0.3, steps=2000)
     # mean(r^2)/2 + l2/2 ||w||^2  ==  (||r||^2 + n*l2 ||w||^2) / (2n)
-    coef, b = glmlx.lstsq(X, y, ridge=n * 0.05, fit_intercept=True)
+    coef, b, _ = glmlx.lstsq(X, y, ridge=n * 0.05, fit_intercept=True)
     assert np.max(np.abs(np.asarray(res.coef) - np.asarray(coef))) < 1e-7
 
 
@@ -154,7 +154,7 @@ def test_float32_and_divergence_warning():
     X, y = gaussian(seed=11)
     res = glmlx.fit_gd(X.astype(np.float32), y.astype(np.float32), lr=0.3, steps=500)
     assert res.coef.dtype == mx.float32
-    coef, _ = glmlx.lstsq(X, y, fit_intercept=True)
+    coef, _, _ = glmlx.lstsq(X, y, fit_intercept=True)
     assert np.max(np.abs(np.asarray(res.coef) - np.asarray(coef))) < 1e-4
     on_cpu = glmlx.fit_gd(X.astype(np.float32), y.astype(np.float32), lr=0.3, steps=500, stream=mx.cpu)
     assert np.array_equal(np.asarray(on_cpu.coef), np.asarray(res.coef))

@@ -113,16 +113,16 @@ def test_grad_and_vmap_follow_the_fallback():
     rng = np.random.default_rng(9)
     X = f64(rng.standard_normal((30, 4)))
     y = f64(rng.standard_normal(30))
-    f = lambda A: mx.sum(glmlx.gram(A, y, check_input=False)[1] ** 2)  # noqa: E731
+    f = lambda A: mx.sum(glmlx.gram(A, y)[1] ** 2)  # noqa: E731
     g = mx.grad(f)(X)
     # d/dX ||X'y||^2 = 2 y (X'y)'
     Xn, yn = np.asarray(X), np.asarray(y)
     np.testing.assert_allclose(np.asarray(g), 2 * np.outer(yn, Xn.T @ yn), rtol=1e-12)
     Xb = f64(rng.standard_normal((3, 30, 4)))
-    vm = mx.vmap(lambda A: glmlx.gram(A, check_input=False))(Xb)
+    vm = mx.vmap(lambda A: glmlx.gram(A))(Xb)
     for i in range(3):
         np.testing.assert_allclose(np.asarray(vm[i]), np.asarray(Xb[i]).T @ np.asarray(Xb[i]), rtol=1e-12)
-    comp = mx.compile(lambda A: glmlx.gram(A, check_input=False))(X)
+    comp = mx.compile(lambda A: glmlx.gram(A))(X)
     np.testing.assert_allclose(np.asarray(comp), Xn.T @ Xn, rtol=1e-13)
 
 

@@ -8,10 +8,10 @@ __version__ = "0.1.0"
 from ._ext_loader import _ext  # noqa: E402  (loads mlx.core and the BLAS first)
 from .primitives import gram, soft_threshold  # noqa: E402
 from .gd import GDResult, GradCheckResult, check_grad, fit_gd  # noqa: E402
-from .lstsq import ConditioningWarning, LstsqInfo, lstsq  # noqa: E402
+from .lstsq import ConditioningWarning, LstsqInfo, LstsqResult, lstsq  # noqa: E402
 
 __all__ = ["__version__", "gram", "soft_threshold", "cmake_dir", "gpu_backend", "clear_cache"]
-__all__ += ["lstsq", "LstsqInfo", "ConditioningWarning", "fit_gd", "GDResult", "check_grad",
+__all__ += ["lstsq", "LstsqResult", "LstsqInfo", "ConditioningWarning", "fit_gd", "GDResult", "check_grad",
             "GradCheckResult"]
 
 

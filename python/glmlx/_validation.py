@@ -2,10 +2,16 @@
 
 Every failure is a TypeError (wrong kind of thing) or ValueError (wrong value or
 shape) that names the argument.
+
+Shape and dtype checks read only metadata and always run. Value checks (NaN/Inf,
+weights) read the data, which ``mx.compile`` and ``mx.vmap`` forbid while they
+trace; every op runs them through :func:`run_value_checks`, which skips them
+there instead of failing.
 """
 from __future__ import annotations
 
 import numbers
+from typing import Callable
 
 import mlx.core as mx
 import numpy as np
@@ -114,3 +120,64 @@ def check_cpu_stream(stream, name: str = "stream") -> None:
     if kind != mx.cpu:
         raise ValueError(f"{name}: the glmnet path solvers run on the CPU only; pass stream=None or mx.cpu, "
                          f"got {stream}")
+
+
+def is_tracing_error(exc: BaseException) -> bool:
+    """True for MLX's refusal to evaluate an array while ``mx.compile``/``mx.vmap`` trace."""
+    # MLX 0.32 has no public "am I tracing" flag; its eval raises this ValueError
+    # ("[eval] Attempting to eval an array during function transformations ...").
+    return isinstance(exc, ValueError) and "function transformations" in str(exc)
+
+
+def run_value_checks(checks: Callable[[], None]) -> bool:
+    """Run checks that evaluate arrays, unless MLX is tracing them.
+
+    Parameters
+    ----------
+    checks : callable
+        Raises ValueError (or TypeError) naming the argument when a value is bad.
+
+    Returns
+    -------
+    bool
+        True when the checks ran (and passed); False when they were skipped
+        because the arrays are tracers of ``mx.compile``/``mx.vmap`` (under
+        ``mx.grad`` arrays can be evaluated, so the checks run).
+    """
+    try:
+        checks()
+    except ValueError as exc:
+        if not is_tracing_error(exc):
+            raise
+        return False
+    return True
+
+
+def is_traced(a) -> bool:
+    """True when ``a`` is an mx.array that ``mx.grad``, ``mx.vmap`` or ``mx.compile`` is tracing."""
+    from ._ext_loader import _ext  # here, so that this module imports without the extension
+
+    return isinstance(a, mx.array) and _ext.is_tracer(a)
+
+
+def refuse_transforms(func: str, why: str, **arrays) -> None:
+    """Raise a ValueError naming ``func`` when one of ``arrays`` is being traced.
+
+    For the host-loop drivers (glmnet, fit_gd, ...), which read values back
+    every iteration: inside ``mx.compile``/``mx.vmap`` that fails with MLX's
+    generic eval error, and under ``mx.grad`` their results would carry no
+    gradient, so MLX would silently return zeros.
+
+    Parameters
+    ----------
+    func : str
+        Public name, as ``"glmnet"``.
+    why : str
+        The reason, shown in the message.
+    **arrays
+        The arguments by name; anything that is not an mx.array is ignored.
+    """
+    for name, a in arrays.items():
+        if is_traced(a):
+            raise ValueError(f"glmlx.{func} cannot run under mx.grad, mx.vmap or mx.compile ({name} is traced): "
+                             f"{why}; call it outside the transformation")

@@ -193,11 +193,11 @@ def run_fit(args) -> int:
         with warnings.catch_warnings(record=True) as rec:
             warnings.simplefilter("always")
             out = lstsq(X, y, method=args.method, fit_intercept=not args.no_intercept, ridge=args.ridge,
-                        weights=w, return_info=True)
+                        weights=w)
         for r in rec:
             print(f"warning: {r.message}")
-        coef, info = np.asarray(out[0]), out[-1]
-        b = float(out[1]) if not args.no_intercept else 0.0
+        coef, info = np.asarray(out.coef), out.info
+        b = float(out.intercept)  # zero without an intercept
         desc = f"lstsq method={args.method} -> {info.method} (rank {info.rank} of {p}, rcond {info.rcond:.2g})"
         if args.ridge:
             desc += f", ridge {args.ridge:g}"

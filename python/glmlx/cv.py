@@ -18,8 +18,8 @@ import numpy as np
 
 from . import cv_glm, gaussian
 from ._ext_loader import _ext
-from ._validation import check_cpu_stream
-from .glmnet import GlmnetFit, _data_frame, _fit, _prepare, fit_result, interp_points
+from ._validation import check_cpu_stream, refuse_transforms
+from .glmnet import _NOT_TRACEABLE, GlmnetFit, _data_frame, _fit, _prepare, fit_result, interp_points
 from .primitives import host_matmul
 
 MEASURES = {"gaussian": ("mse", "mae", "deviance"), **cv_glm.MEASURES}
@@ -315,7 +315,14 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     grouped : bool         per-fold errors first (R's default), else per observation
     **glmnet_kwargs        passed to ``glmnet`` (alpha, weights, penalty_factor, ...; ``stream`` as glmnet:
                            None or a CPU stream)
+
+    Notes
+    -----
+    As :func:`glmnet`, it raises ValueError naming ``glmlx.cv_glmnet`` under ``mx.grad``, ``mx.vmap`` or
+    ``mx.compile``.
     """
+    refuse_transforms("cv_glmnet", _NOT_TRACEABLE, X=X, y=y, weights=glmnet_kwargs.get("weights"),
+                      offset=glmnet_kwargs.get("offset"), foldid=foldid)
     family = glmnet_kwargs.get("family", "gaussian")
     allowed = MEASURES.get(family, ())
     if type_measure == "default":

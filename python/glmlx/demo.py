@@ -138,12 +138,12 @@ def section_closed_form(ctx: DemoContext) -> List[Row]:
 
     def run(method):
         def fn():
-            coef, info = lstsq(Xm, ym, method=method, check_input=False, return_info=True)
+            coef, _, info = lstsq(Xm, ym, method=method, check_input=False, return_info=True)
             mx.eval(coef)
             return coef, info
         return fn
 
-    compiled = mx.compile(lambda X, y: lstsq(X, y, method="qr"))
+    compiled = mx.compile(lambda X, y: lstsq(X, y, method="qr").coef)
 
     def run_compiled():
         coef = compiled(Xm, ym)
@@ -293,7 +293,8 @@ def save_plots(out: str, ctx: DemoContext, rows: List[Row]) -> List[str]:
     plt.close(fig)
     for name, draw in ctx.figures.items():
         paths.append(os.path.join(out, name))
-        plt.close(draw(paths[-1]))
+        axes = draw(paths[-1])  # the plots return their Axes (a list for several panels)
+        plt.close((axes[0] if isinstance(axes, list) else axes).figure)
     return paths
 
 

@@ -10,7 +10,7 @@ from typing import Callable, Optional, Union
 import mlx.core as mx
 import numpy as np
 
-from ._validation import as_float_array, require_finite
+from ._validation import as_float_array, refuse_transforms, require_finite
 from .primitives import soft_threshold
 
 __all__ = ["fit_gd", "GDResult", "check_grad", "GradCheckResult"]
@@ -160,7 +160,16 @@ def fit_gd(
     -------
     GDResult
         ``.coef``, ``.intercept``, ``.loss_history``, ``.n_steps``, ``.converged``.
+
+    Notes
+    -----
+    Not traceable: under ``mx.grad``, ``mx.vmap`` or ``mx.compile`` (a
+    traced ``X`` or ``y``) it raises ValueError naming ``glmlx.fit_gd``. It
+    evaluates every step (to read the objective back), which ``mx.compile``
+    and ``mx.vmap`` forbid and which, after the inner ``mx.value_and_grad``,
+    cuts ``mx.grad``'s graph (MLX 0.32 would return zero gradients).
     """
+    refuse_transforms("fit_gd", "it evaluates every step to read the objective back", X=X, y=y)
     if loss not in _LOSSES:
         raise ValueError(f"loss must be one of {', '.join(map(repr, _LOSSES))}, got {loss!r}")
     if optimizer not in _OPTIMIZERS:
@@ -405,8 +414,11 @@ def check_grad(f: Callable[[mx.array], mx.array], w, eps: Optional[float] = None
     Finite differences are meaningless at kinks (e.g. MAE with a zero
     residual); check such losses at generic points. MLX 0.32's CPU ``sin`` and
     ``exp`` are only float32-accurate even in float64, so for functions built on
-    them use ``eps=1e-3`` and a looser ``rtol``.
+    them use ``eps=1e-3`` and a looser ``rtol``. Its results are host (numpy)
+    values: under ``mx.grad``, ``mx.vmap`` or ``mx.compile`` (a traced ``w``)
+    it raises ValueError naming ``glmlx.check_grad``.
     """
+    refuse_transforms("check_grad", "its results are host (numpy) values, read back point by point", w=w)
     if not callable(f):
         raise TypeError("f must be callable")
     if grad is not None and not callable(grad):

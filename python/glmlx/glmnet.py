@@ -12,7 +12,7 @@ import numpy as np
 
 from . import gaussian, glm, mgaussian
 from ._frames import check_predict_names, frame_to_numpy, response_to_numpy
-from ._validation import as_array, check_cpu_stream
+from ._validation import as_array, check_cpu_stream, refuse_transforms
 
 FAMILIES = ("gaussian",) + glm.GLM_FAMILIES + ("mgaussian",)
 PREDICT_TYPES = ("link", "response", "coefficients", "nonzero", "class")
@@ -320,6 +320,11 @@ def _data_frame(columns: dict, index):
     return pd.DataFrame(columns, index=index)
 
 
+# Why glmnet and cv_glmnet refuse MLX's transformations.
+_NOT_TRACEABLE = ("its coordinate-descent path is an optimizer's iterates, read back to the host between "
+                  "steps (no gradient, and nothing to trace)")
+
+
 def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 100,
            lambda_min_ratio: Optional[float] = None, lambdas=None, weights=None, penalty_factor=None,
            lower_limits=-np.inf, upper_limits=np.inf, standardize: bool = True, fit_intercept: bool = True,
@@ -400,7 +405,15 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
     Returns
     -------
     GlmnetFit
+
+    Notes
+    -----
+    Not differentiable and not traceable: under ``mx.grad``, ``mx.vmap`` or
+    ``mx.compile`` (a traced ``X``, ``y``, ``weights`` or ``offset``) it raises
+    ValueError naming ``glmlx.glmnet``. Call it on concrete arrays (for many
+    responses at once, ``family="mgaussian"`` or one call per response).
     """
+    refuse_transforms("glmnet", _NOT_TRACEABLE, X=X, y=y, weights=weights, offset=offset)
     check_cpu_stream(stream)
     prob = _prepare(X, y, family=family, alpha=alpha, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio,
                     lambdas=lambdas, weights=weights, penalty_factor=penalty_factor, lower_limits=lower_limits,

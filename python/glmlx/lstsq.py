@@ -9,9 +9,9 @@ from typing import NamedTuple, Optional
 import mlx.core as mx
 
 from ._ext_loader import _ext
-from ._validation import as_float_array, check_weights, require_finite
+from ._validation import as_float_array, check_weights, is_tracing_error, require_finite, run_value_checks
 
-__all__ = ["lstsq", "LstsqInfo", "ConditioningWarning"]
+__all__ = ["lstsq", "LstsqResult", "LstsqInfo", "ConditioningWarning"]
 
 _METHODS = ("auto", "qr", "cholesky", "svd")
 _PATHS = ("qr", "cholesky", "svd")
@@ -24,6 +24,12 @@ class ConditioningWarning(UserWarning):
 class LstsqInfo(NamedTuple):
     """How :func:`lstsq` produced its answer.
 
+    Python values when :func:`lstsq` read the kernel's diagnostics back (the
+    default, outside ``mx.compile``/``mx.vmap``); otherwise the same
+    diagnostics as lazy ``mx.array`` objects: ``method`` an int32 code (0 "qr",
+    1 "cholesky", 2 "svd"), ``rank`` int32, the two estimates float32, each of
+    shape ``()`` (``(B,)`` under ``mx.vmap``, one entry per batch element).
+
     Attributes
     ----------
     method : str
@@ -33,8 +39,7 @@ class LstsqInfo(NamedTuple):
         not converge, in which case the coefficients are NaN).
     rcond : float
         Reciprocal condition estimate of the path used (of ``R`` for QR, of
-        ``X'WX + ridge I`` for Cholesky, ``s_min / s_max`` for SVD). NaN when
-        not measured (inside ``mx.compile`` nothing is read back).
+        ``X'WX + ridge I`` for Cholesky, ``s_min / s_max`` for SVD).
     cholesky_rcond : float
         Reciprocal condition estimate of ``X'WX + ridge I`` when Cholesky was
         tried (0 if the factorization failed), else NaN.
@@ -46,10 +51,32 @@ class LstsqInfo(NamedTuple):
     cholesky_rcond: float
 
 
-def _in_transform(exc: BaseException) -> bool:
-    # mx.compile / mx.vmap refuse to evaluate arrays; that is how we know the
-    # data cannot be inspected (the kernel's own fallbacks still apply).
-    return "function transformations" in str(exc)
+class LstsqResult(NamedTuple):
+    """What :func:`lstsq` returns: ``coef, intercept, info = glmlx.lstsq(X, y)``.
+
+    A named tuple, so ``.coef`` works as well as unpacking; returned from
+    inside ``mx.compile``/``mx.vmap`` it is a tree of arrays (``info`` then
+    holds arrays, see :class:`LstsqInfo`).
+
+    Attributes
+    ----------
+    coef : mx.array, shape (p,) or (p, k)
+        Coefficients ((p,) for a 1-D ``y``).
+    intercept : mx.array, shape () or (k,)
+        Intercept; zeros when ``fit_intercept=False``.
+    info : LstsqInfo
+        Which path produced the answer and its condition estimates.
+    """
+
+    coef: mx.array
+    intercept: mx.array
+    info: LstsqInfo
+
+
+def _lazy_info(info_arr: mx.array) -> LstsqInfo:
+    # Left as arrays (not read back): mx.vmap returns only trees of arrays.
+    return LstsqInfo(info_arr[..., 0].astype(mx.int32), info_arr[..., 1].astype(mx.int32), info_arr[..., 2],
+                     info_arr[..., 3])
 
 
 def _check_scalar(v, name: str, lo: float, hi: float = math.inf, hi_open: bool = False) -> float:
@@ -74,7 +101,7 @@ def lstsq(
     check_input: bool = True,
     return_info: bool = False,
     stream: Optional[mx.Stream] = None,
-):
+) -> LstsqResult:
     r"""Closed-form (weighted, ridge) least squares.
 
     Solves
@@ -115,25 +142,31 @@ def lstsq(
         ``R`` singular (QR), as in ``numpy.linalg.lstsq``; default
         ``eps * max(n, p)``.
     check_input : bool
-        Check for NaN/Inf and bad weights, and read back which path was used to
-        warn about it (evaluates the inputs and the result). Skipped automatically inside
-        ``mx.compile``/``mx.vmap``, where nothing can be read back; the safe
-        fallbacks below still happen inside the kernel there.
+        Check for NaN/Inf and bad weights (ValueError), read back which path
+        was used and warn about it. This evaluates the inputs and the result
+        (a synchronization); ``False`` only skips it, for speed: the result is
+        then lazy and ``info`` holds arrays. Not needed under transforms:
+        while ``mx.compile``/``mx.vmap`` trace, nothing is read back and the
+        checks are skipped by themselves; the safe fallbacks below still
+        happen inside the kernel there.
     return_info : bool
-        Also return an :class:`LstsqInfo` (this evaluates the result; inside
-        ``mx.compile`` its fields are NaN / -1).
+        Read ``info`` back as Python values even with ``check_input=False``
+        (``info`` is always part of the result; this flag only decides
+        whether it is evaluated).
     stream : mx.Stream or mx.Device, optional
         The Gram products run here; the factorizations always run on the CPU
         stream.
 
     Returns
     -------
-    coef : mx.array, shape (p,) or (p, k)
-        Returned alone when ``fit_intercept`` is False and ``return_info`` is False.
-    intercept : mx.array, shape () or (k,)
-        Only when ``fit_intercept``.
-    info : LstsqInfo
-        Only when ``return_info``.
+    LstsqResult
+        Named tuple ``(coef, intercept, info)``:
+
+        coef : mx.array, shape (p,) or (p, k)
+        intercept : mx.array, shape () or (k,)
+            Zeros when ``fit_intercept`` is False.
+        info : LstsqInfo
+            Python values when read back, else arrays (see :class:`LstsqInfo`).
 
     Warns
     -----
@@ -147,7 +180,16 @@ def lstsq(
 
     Notes
     -----
-    Not differentiable; use :func:`glmlx.fit_gd` for gradient-based fits.
+    Works under ``mx.vmap`` (any ``in_axes``; the batch is solved one element
+    at a time by the same kernel as a loop of calls, whose answers it matches
+    up to the rounding of the Cholesky path's batched Gram products) and
+    ``mx.compile``. While they
+    trace, NaN/Inf in the inputs are not reported: they propagate into NaN
+    coefficients, and negative weights likewise give NaN (through their square
+    root) or a fallback path. Not differentiable: under ``mx.grad``/``mx.vjp``
+    it raises ValueError naming ``glmlx.lstsq`` (its reference is built on
+    ``mx.linalg`` factorizations, which MLX does not differentiate); use
+    :func:`glmlx.fit_gd` for gradient-based fits.
     """
     if not isinstance(method, str) or method not in _METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, _METHODS))}, got {method!r}")
@@ -169,38 +211,30 @@ def lstsq(
             raise ValueError(f"weights must have shape ({n},), got {tuple(weights.shape)}")
     if fit_intercept and n == 0:
         raise ValueError("X must have at least one row when fit_intercept=True")
-    traced = False
+    read_back = check_input or return_info
     if check_input:
-        try:
+        def checks():
             require_finite(X, "X")
             require_finite(y, "y")
             if weights is not None:
                 check_weights(weights, n)
-        except ValueError as exc:
-            if not _in_transform(exc):
-                raise
-            traced = True
+
+        read_back = run_value_checks(checks)
     coef, intercept, info_arr = _ext.lstsq(
         X, y, weights, method, bool(fit_intercept), ridge, rcond, stream=stream
     )
-    info = LstsqInfo(method, -1, math.nan, math.nan)
-    if (check_input or return_info) and not traced:
+    info = None
+    if read_back:
         try:
             vals = info_arr.tolist()
         except ValueError as exc:
-            if not _in_transform(exc):
+            if not is_tracing_error(exc):
                 raise
-            vals = None
-        if vals is not None:
+        else:
             info = LstsqInfo(_PATHS[int(vals[0])], int(vals[1]), float(vals[2]), float(vals[3]))
             if check_input:
                 _warn(method, info, X.shape[1])
-    out = [coef]
-    if fit_intercept:
-        out.append(intercept)
-    if return_info:
-        out.append(info)
-    return out[0] if len(out) == 1 else tuple(out)
+    return LstsqResult(coef, intercept, info if info is not None else _lazy_info(info_arr))
 
 
 def _warn(method: str, info: LstsqInfo, p: int) -> None:

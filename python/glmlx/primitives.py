@@ -1,8 +1,9 @@
 """Python entry points to glmlx's C++ primitives.
 
-Both work under ``mx.grad``, ``mx.vmap`` and ``mx.compile`` (value checks that
-need data are skipped while tracing: pass ``check_input=False`` to ``gram`` there).
-``host_matmul`` is the Python layer's internal product of numpy arrays.
+Both work under ``mx.grad``, ``mx.vmap`` and ``mx.compile`` with their default
+arguments: checks that would read data (NaN/Inf, weights) are skipped while
+``mx.compile``/``mx.vmap`` trace (see :func:`gram`); shape and dtype checks
+always run. ``host_matmul`` is the Python layer's internal product of numpy arrays.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import mlx.core as mx
 import numpy as np
 
 from ._ext_loader import _ext
-from ._validation import as_float_array, as_param, check_weights, require_finite
+from ._validation import as_float_array, as_param, check_weights, require_finite, run_value_checks
 
 
 def soft_threshold(x, t, scale=None, *, stream=None) -> mx.array:
@@ -36,6 +37,11 @@ def soft_threshold(x, t, scale=None, *, stream=None) -> mx.array:
     mx.array
         Broadcast shape, promoted floating dtype. Differentiable in ``x``, ``t``
         and ``scale`` (derivative ``1/scale`` in x where ``|x| > t``, else 0).
+
+    Notes
+    -----
+    Works under ``mx.grad``, ``mx.vmap`` (any ``in_axes``) and ``mx.compile``;
+    it has no value checks to skip there.
     """
     x = as_float_array(x, "x")
     t = as_param(t, x.dtype, "t")
@@ -63,13 +69,25 @@ def gram(X, y=None, weights=None, center: bool = False, *, check_input: bool = T
     center : bool
         Center by the weighted column means and return them.
     check_input : bool
-        Check for NaN/Inf and bad weights (evaluates the inputs). Set False
-        inside ``mx.compile``/``mx.vmap``.
+        Check ``X``, ``y`` and ``weights`` for NaN/Inf and the weights for
+        negative entries or a zero sum (raising ValueError). These checks
+        evaluate the inputs; ``False`` only skips them to save that pass (a
+        speed switch). Not needed under transforms: while ``mx.compile`` or
+        ``mx.vmap`` trace, the checks are skipped by themselves.
+    stream : mx.Stream or mx.Device, optional
 
     Returns
     -------
     ``G`` alone when ``y`` is None and ``center`` is False; otherwise a tuple
     ``(G, c)`` (y given), ``(G, xbar)`` (center) or ``(G, c, xbar, ybar)`` (both).
+
+    Notes
+    -----
+    Works under ``mx.grad`` (differentiable in ``X``, ``y`` and ``weights``),
+    ``mx.vmap`` and ``mx.compile``. When value checks are skipped (while
+    tracing, or ``check_input=False``) the products are computed as given:
+    NaN/Inf propagate into the outputs and negative weights are used as they
+    are. Shape and dtype errors are raised in every case.
     """
     X = as_float_array(X, "X", allow_int=True)
     if X.ndim != 2:
@@ -81,12 +99,17 @@ def gram(X, y=None, weights=None, center: bool = False, *, check_input: bool = T
             raise ValueError(f"y must have shape ({n},) or ({n}, k) to match X, got {tuple(y.shape)}")
     if weights is not None:
         weights = as_float_array(weights, "weights", allow_int=True)
+    if weights is not None and (weights.ndim != 1 or weights.shape[0] != n):
+        raise ValueError(f"weights must have shape ({n},), got {tuple(weights.shape)}")
     if check_input:
-        require_finite(X, "X")
-        if y is not None:
-            require_finite(y, "y")
-        if weights is not None:
-            check_weights(weights, n)
+        def checks():
+            require_finite(X, "X")
+            if y is not None:
+                require_finite(y, "y")
+            if weights is not None:
+                check_weights(weights, n)
+
+        run_value_checks(checks)
     out = _ext.gram(X, y, weights, center, stream=stream)
     if y is None and not center:
         return out[0]
