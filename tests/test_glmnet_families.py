@@ -385,8 +385,8 @@ def test_multiclass_paths_plot_one_panel_per_class(tmp_path):
     plt = pytest.importorskip("matplotlib.pyplot")
     d, prm = load("multinomial_lasso")
     fit = glmlx.glmnet(d["X"], d["y"].astype(int), family="multinomial")
-    fig = fit.plot(xvar="dev", path=tmp_path / "path.png")
-    assert len(fig.axes) >= 3 and "class" in fig.axes[0].get_title()
+    axes = fit.plot(xvar="dev", path=tmp_path / "path.png")
+    assert len(axes) == 3 and all(f"class {k}" in ax.get_title() for k, ax in zip(fit.classes, axes))
     assert (tmp_path / "path.png").stat().st_size > 1000
     plt.close("all")
 
