@@ -4,6 +4,9 @@ The demo is a list of *sections* (:data:`SECTIONS`). Each section is a
 function ``section(ctx) -> list[Row]`` that may also add curves to
 ``ctx.histories`` (plotted) and notes to ``ctx.notes`` (printed after the
 table). To extend the demo, write a section and append it to ``SECTIONS``.
+Every row names the problem it solves (:data:`PROBLEMS`); the table has one
+part per problem and times rows only against that problem's reference, so
+no row is ever compared with a solver of another problem.
 """
 from __future__ import annotations
 
@@ -63,6 +66,18 @@ class Row:
     seconds: float
     coef: Optional[np.ndarray] = None
     note: str = ""
+    problem: str = "least squares"  #: a key of PROBLEMS: rows are only compared within one problem
+    reference: bool = False  #: the row the problem's other rows are timed against
+
+
+#: What each problem is; every row of one problem solves exactly it, so their times compare.
+PROBLEMS = {
+    "least squares": "least squares: min_w 0.5 * mean((y - X w)^2), no intercept, no penalty",
+    "lasso path": "lasso path: min 1/(2n) ||y - a - X w||^2 + lambda ||w||_1 on glmnet's lambda grid, "
+                  "X not standardized",
+    "lasso CV": "10-fold CV of that lasso path: same folds, same lambdas, lambda with the least mean squared error",
+    "logistic": "logistic lasso path (binomial deviance + lambda ||w||_1) and its 10-fold CV (no other solver run)",
+}
 
 
 @dataclass
@@ -159,7 +174,7 @@ def section_closed_form(ctx: DemoContext) -> List[Row]:
     rows.append(Row("lstsq Cholesky (glmlx)", t, np.asarray(coef),
                     f"path {info.method}, rcond(X'X) {info.cholesky_rcond:.2g}"))
     t, ref = median_time(lambda: np.linalg.lstsq(prob.X, prob.y, rcond=None)[0], reps)
-    rows.append(Row("numpy.linalg.lstsq (reference)", t, ref))
+    rows.append(Row("numpy.linalg.lstsq (reference)", t, ref, reference=True))
     r = prob.y - prob.X @ ref
     ctx.notes.append(f"closed-form optimum of 0.5*mean squared error: {0.5 * float(np.mean(r * r)):.3e}")
     ctx.histories.setdefault("_optimum", np.array([0.5 * float(np.mean(r * r))]))
@@ -175,19 +190,46 @@ def section_lasso(ctx: DemoContext) -> List[Row]:
     if prob.shape[1] < 2 or prob.shape[0] < 10:
         ctx.notes.append("lasso section skipped: glmnet needs p >= 2 and cross-validation n >= 10")
         return []
-    t, fit = median_time(lambda: glmnet(prob.X, prob.y), reps)
+    # standardize=False: the plain lasso objective, the one scikit-learn's lasso_path solves too
+    t, fit = median_time(lambda: glmnet(prob.X, prob.y, standardize=False), reps)
     lam = np.asarray(fit.lambdas)
-    rows = [Row(f"lasso path, glmlx.glmnet ({lam.size} lambdas)", t, np.asarray(fit.coef(s=lam[-1]))[1:, 0],
-                f"coef at the smallest lambda {lam[-1]:.3g}; dev ratio {float(np.asarray(fit.dev_ratio)[-1]):.5f}")]
+    last = np.asarray(fit.coef(s=lam[-1]))[1:, 0]
+    rows = [Row(f"glmlx.glmnet ({lam.size} lambdas)", t, last,
+                f"coef at the smallest lambda {lam[-1]:.3g}; dev ratio {float(np.asarray(fit.dev_ratio)[-1]):.5f}",
+                problem="lasso path")]
     foldid = np.random.default_rng(prob.seed).permutation(np.resize(np.arange(1, 11), prob.shape[0]))
-    t, cv = median_time(lambda: cv_glmnet(prob.X, prob.y, foldid=foldid), max(1, reps // 2))
-    rows.append(Row("10-fold CV, glmlx.cv_glmnet (lambda_min)", t, np.asarray(cv.coef(s="lambda_min"))[1:, 0],
+    t, cv = median_time(lambda: cv_glmnet(prob.X, prob.y, foldid=foldid, lambdas=lam, standardize=False),
+                        max(1, reps // 2))
+    rows.append(Row("glmlx.cv_glmnet (lambda_min)", t, np.asarray(cv.coef(s="lambda_min"))[1:, 0],
                     f"lambda_min {cv.lambda_min:.3g} ({int(np.asarray(cv.nzero)[cv.index_min])} nonzero), "
-                    f"lambda_1se {cv.lambda_1se:.3g}"))
+                    f"lambda_1se {cv.lambda_1se:.3g}", problem="lasso CV"))
+    rows += _sklearn_lasso_rows(prob, lam, last, foldid, cv.lambda_min, reps)
     ctx.notes.append(f"CV: lambda_min {cv.lambda_min:.4g} with mean squared error "
                      f"{float(np.asarray(cv.cvm)[cv.index_min]):.3e}; lambda_1se {cv.lambda_1se:.4g}")
     ctx.figures["coefficient_path.png"] = lambda path: fit.plot(xvar="lambda", path=path)
     ctx.figures["cv_curve.png"] = lambda path: cv.plot(path)
+    return rows
+
+
+def _sklearn_lasso_rows(prob: Problem, lam: np.ndarray, glmlx_last: np.ndarray, foldid: np.ndarray,
+                        glmlx_lambda_min: float, reps: int) -> List[Row]:
+    """scikit-learn on the same lasso problems, as the reference rows (none when it is not installed)."""
+    try:
+        from sklearn.linear_model import LassoCV, lasso_path
+        from sklearn.model_selection import PredefinedSplit
+    except ImportError:
+        return []
+    Xc, yc = prob.X - prob.X.mean(axis=0), prob.y - prob.y.mean()  # the intercept, as centering
+    t, (_, coefs, _) = median_time(lambda: lasso_path(Xc, yc, alphas=lam, tol=1e-7), reps)
+    gap = float(np.max(np.abs(coefs[:, -1] - glmlx_last)))
+    rows = [Row(f"scikit-learn lasso_path (same {lam.size} lambdas)", t, coefs[:, -1],
+                f"largest coefficient difference from glmlx at the smallest lambda {gap:.1e}", problem="lasso path",
+                reference=True)]
+    split = PredefinedSplit(foldid - 1)
+    t, cvs = median_time(lambda: LassoCV(alphas=lam, cv=split, tol=1e-7).fit(prob.X, prob.y), max(1, reps // 2))
+    rows.append(Row("scikit-learn LassoCV (lambda_min)", t, cvs.coef_,
+                    f"lambda_min {cvs.alpha_:.3g} (glmlx: {glmlx_lambda_min:.3g})", problem="lasso CV",
+                    reference=True))
     return rows
 
 
@@ -207,13 +249,13 @@ def section_logistic(ctx: DemoContext) -> List[Row]:
     t, fit = median_time(lambda: glmnet(prob.X, labels, family="binomial"), reps)
     lam = np.asarray(fit.lambdas)
     rows = [Row(f"logistic lasso path, glmnet(family='binomial') ({lam.size} lambdas)", t, None,
-                f"dev ratio {float(np.asarray(fit.dev_ratio)[-1]):.4f} at lambda {lam[-1]:.3g}")]
+                f"dev ratio {float(np.asarray(fit.dev_ratio)[-1]):.4f} at lambda {lam[-1]:.3g}", problem="logistic")]
     foldid = np.random.default_rng(prob.seed).permutation(np.resize(np.arange(1, 11), prob.shape[0]))
     t, cv = median_time(lambda: cv_glmnet(prob.X, labels, family="binomial", foldid=foldid, type_measure="class"),
                         max(1, reps // 2))
     err = float(np.asarray(cv.cvm)[cv.index_min])
     rows.append(Row("10-fold CV, misclassification (binomial)", t, None,
-                    f"lambda_min {cv.lambda_min:.3g}: CV error {err:.3f}"))
+                    f"lambda_min {cv.lambda_min:.3g}: CV error {err:.3f}", problem="logistic"))
     ctx.notes.append(f"logistic CV: misclassification {err:.3f} at lambda_min {cv.lambda_min:.4g}, "
                      f"{int(np.asarray(cv.nzero)[cv.index_min])} nonzero coefficients")
     return rows
@@ -236,23 +278,29 @@ def _fmt_time(s: float) -> str:
 
 
 def format_table(rows: List[Row], w_star: np.ndarray) -> str:
-    """Markdown table: method, median time, ||w - w*||, notes."""
-    ref = next((r.seconds for r in rows if "numpy" in r.method), None)
-    lines = ["| method | median time | vs numpy | ||w - w*|| | notes |", "|---|---:|---:|---:|---|"]
-    for r in rows:
-        err = f"{np.linalg.norm(r.coef - w_star):.3e}" if r.coef is not None else "-"
-        speed = f"{ref / r.seconds:.2g}x" if ref and r.seconds > 0 else "-"
-        lines.append(f"| {r.method} | {_fmt_time(r.seconds)} | {speed} | {err} | {r.note} |")
-    return "\n".join(lines)
+    """Markdown tables, one per problem (PROBLEMS): method, median time, speed against that problem's
+    reference row, ||w - w*||, notes. Rows of different problems are never compared."""
+    out = []
+    for problem in dict.fromkeys(r.problem for r in rows):
+        group = [r for r in rows if r.problem == problem]
+        ref = next((r for r in group if r.reference), None)
+        vs = f"vs {ref.method.split(' (')[0]}" if ref else "vs -"
+        out += ["", f"#### {PROBLEMS[problem]}", "", f"| method | median time | {vs} | ||w - w*|| | notes |",
+                "|---|---:|---:|---:|---|"]
+        for r in group:
+            err = f"{np.linalg.norm(r.coef - w_star):.3e}" if r.coef is not None else "-"
+            speed = f"{ref.seconds / r.seconds:.2g}x" if ref and r.seconds > 0 else "-"
+            out.append(f"| {r.method} | {_fmt_time(r.seconds)} | {speed} | {err} | {r.note} |")
+    return "\n".join(out[1:])
 
 
 def write_csv(path: str, rows: List[Row], w_star: np.ndarray) -> None:
     with open(path, "w", newline="") as fh:
         wr = csv.writer(fh)
-        wr.writerow(["method", "median_seconds", "coef_error_l2", "note"])
+        wr.writerow(["method", "median_seconds", "coef_error_l2", "note", "problem"])
         for r in rows:
             err = float(np.linalg.norm(r.coef - w_star)) if r.coef is not None else math.nan
-            wr.writerow([r.method, f"{r.seconds:.6g}", f"{err:.6g}", r.note])
+            wr.writerow([r.method, f"{r.seconds:.6g}", f"{err:.6g}", r.note, r.problem])
 
 
 def save_plots(out: str, ctx: DemoContext, rows: List[Row]) -> List[str]:
@@ -283,10 +331,10 @@ def save_plots(out: str, ctx: DemoContext, rows: List[Row]) -> List[str]:
         fig.savefig(paths[-1], dpi=120)
         plt.close(fig)
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.5))
-    ax.barh([r.method for r in rows][::-1], [r.seconds for r in rows][::-1])
+    ax.barh([f"[{r.problem}] {r.method}" for r in rows][::-1], [r.seconds for r in rows][::-1])
     ax.set_xscale("log")
     ax.set_xlabel("median time (s, log scale)")
-    ax.set_title("Time to fit")
+    ax.set_title("Time to fit (compare bars of one [problem] only)")
     fig.tight_layout()
     paths.append(os.path.join(out, "timings.png"))
     fig.savefig(paths[-1], dpi=120)
@@ -311,6 +359,8 @@ def run_demo(n: int = 10_000, p: int = 100, seed: int = 42, out: str = "glmlx-de
     rows: List[Row] = []
     for section in sections or SECTIONS:
         rows.extend(section(ctx))
+    order = list(dict.fromkeys(r.problem for r in rows))
+    rows.sort(key=lambda r: order.index(r.problem))  # the table's order, in the CSV too (the sort is stable)
     print()
     print(format_table(rows, prob.w_star))
     for note in ctx.notes:
