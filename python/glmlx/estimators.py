@@ -195,11 +195,6 @@ class _GlmnetCVBase(_GlmnetBase):
             return rs
         return int(check_random_state(rs).randint(np.iinfo(np.int32).max))
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None and not isinstance(self.random_state, numbers.Integral)
-        return tags
-
 
 # -- families: what each adds to the base ------------------------------------------------------
 class _Regression(RegressorMixin):
