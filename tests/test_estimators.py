@@ -168,6 +168,7 @@ def test_bad_s(est):
     X, y = _data("gaussian")
     with pytest.raises(ValueError, match="s must be"):
         est.fit(X, y)
+    assert not hasattr(est, "path_")  # refused before the (possibly long) fit
 
 
 # -- sklearn inputs and tools ----------------------------------------------------------------------

@@ -110,8 +110,9 @@ class _GlmnetBase(BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2,
                              multi_output=self._multi_output, y_numeric=not isinstance(self, ClassifierMixin))
         weights = None if sample_weight is None else \
-            _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            _check_sample_weight(sample_weight, X, dtype=np.float64)  # glmnet rejects negatives
         y, family = self._validate_y(y, weights)
+        self._check_s()
         kw = {name: getattr(self, name) for name in _GLMNET_PARAMS + self._family_params}
         unknown = set(fit_params) - ({"foldid"} if self._cv else set())
         if unknown:
@@ -137,16 +138,19 @@ class _GlmnetBase(BaseEstimator):
         self.n_iter_ = self.path_.npasses
         return self
 
+    def _check_s(self) -> None:
+        """Reject a bad ``s`` before the path is fit (the fit may take long)."""
+        s = self.s
+        if s is not None and (isinstance(s, bool) or not isinstance(s, numbers.Real) or not s >= 0):
+            raise ValueError(f"s must be None (the path's smallest lambda) or a non-negative number, got {s!r}")
+
     def _chosen_lambda(self) -> float:
         """The lambda ``s`` names: None, the path's last (smallest); a number, itself."""
-        s = self.s
-        if s is None:
+        if self.s is None:
             if self.lambdas_.size == 0:  # glmnet has warned why
                 raise ValueError(f"the path is empty (glmnet error code {self.path_.jerr}): no lambda was fit")
             return float(self.lambdas_[-1])
-        if isinstance(s, bool) or not isinstance(s, numbers.Real) or not s >= 0:
-            raise ValueError(f"s must be None (the path's smallest lambda) or a non-negative number, got {s!r}")
-        return float(s)
+        return float(self.s)
 
     def _path_predict(self, X, type):
         """glmnet's predict at ``lambda_`` as a numpy array, without the lambda axis."""
@@ -178,14 +182,15 @@ class _GlmnetCVBase(_GlmnetBase):
         self.grouped = grouped
         self.random_state = random_state
 
+    def _check_s(self) -> None:
+        if isinstance(self.s, str) and self.s in ("lambda_min", "lambda_1se"):
+            return
+        if self.s is None or isinstance(self.s, str):
+            raise ValueError(f"s must be 'lambda_1se', 'lambda_min' or a non-negative number, got {self.s!r}")
+        super()._check_s()
+
     def _chosen_lambda(self) -> float:
-        if isinstance(self.s, str):
-            if self.s not in ("lambda_min", "lambda_1se"):
-                raise ValueError(f"s must be 'lambda_1se', 'lambda_min' or a number, got {self.s!r}")
-            return float(getattr(self.cv_, self.s))
-        if self.s is None:
-            raise ValueError("s must be 'lambda_1se', 'lambda_min' or a number, got None")
-        return super()._chosen_lambda()
+        return float(getattr(self.cv_, self.s)) if isinstance(self.s, str) else float(self.s)
 
     def _seed(self):
         # cv_glmnet draws folds by numpy's default_rng(seed): an int or None passes unchanged (the folds
@@ -326,16 +331,202 @@ class _Classification(ClassifierMixin):
         return self.classes_[codes]
 
 
+
+# -- docstrings: one copy of each shared part, %-substituted into the classes' docstrings ----------
+_DOC = {
+    "gaussian_objective": r"""Each path point minimizes, with the sample weights ``w`` normalized to sum to one,
+
+    .. math::
+        \frac12 \sum_i w_i (y_i - a_0 - x_i^\top b)^2 + \lambda \sum_j v_j
+        \Big(\frac{1-\alpha}{2}\frac{b_j^2 s_j^2}{s_y} + \alpha s_j |b_j|\Big)
+
+    with ``s_j`` the weighted standard deviation of column j (1 when
+    ``standardize=False``), ``s_y`` that of y, and ``v`` the penalty factors
+    rescaled to sum to p (glmnet's exact objective, quirks included).""",
+    "glm_objective": r"""Each path point minimizes, with the sample weights ``w`` normalized to sum to one,
+
+    .. math::
+        -\sum_i w_i \,\ell(y_i, \eta_i) + \lambda \sum_j v_j
+        \Big(\frac{1-\alpha}{2} b_j^2 s_j^2 + \alpha\, s_j |b_j|\Big),
+        \qquad \eta_i = a_0 + x_i^\top b,
+
+    with ``s_j`` the weighted standard deviation of column j (1 when
+    ``standardize=False``) and ``v`` the penalty factors rescaled to sum to p.""",
+    "common": """alpha : float in [0, 1], default=1.0
+        glmnet's elastic-net mixing: 1 lasso, 0 ridge (not scikit-learn's
+        penalty strength, which is lambda).
+    nlambda : int >= 1, default=100
+        Length of the lambda grid when ``lambdas`` is None (the path may stop
+        earlier, as glmnet's, once the deviance explained stops changing).
+    lambda_min_ratio : float in [0, 1), default=None
+        Smallest lambda of the grid over the largest (None: 0.01 if
+        n_samples < n_features, else 1e-4).
+    lambdas : array_like, default=None
+        A user lambda grid (sorted decreasing, as glmnet).
+    penalty_factor : float or array_like (n_features,), default=None
+        Per-variable penalty multipliers (0 unpenalized, inf excluded).
+    lower_limits, upper_limits : float or array_like (n_features,), default=-inf, inf
+        Box constraints on the coefficients (lower <= 0 <= upper).
+    standardize : bool, default=True
+        Penalize the coefficients of the standardized columns (reported on
+        the original scale).
+    fit_intercept : bool, default=True
+    thresh : float > 0, default=1e-7
+        Coordinate-descent convergence threshold (relative to the null deviance).
+    maxit : int, default=100000
+        Most coordinate-descent passes over the whole path.
+    dfmax, pmax : int, default=None
+        Stop the path once more than ``dfmax`` variables are nonzero; at most
+        ``pmax`` variables ever enter.
+    exclude : sequence of int, default=None
+        0-based indices of columns left out of the model.""",
+    "s": """s : float or None, default=None
+        The lambda at which ``coef_``, ``intercept_`` and the predictions are
+        taken (glmnet's ``s``, interpolated linearly in lambda between path
+        points); None: the path's last, smallest lambda.""",
+    "s_cv": """s : "lambda_1se", "lambda_min" or float, default="lambda_1se"
+        The lambda at which ``coef_``, ``intercept_`` and the predictions are
+        taken: cv_glmnet's lambda_1se (the largest lambda whose CV error is
+        within one standard error of the least, R's default), lambda_min (the
+        least CV error), or a number.
+    nfolds : int >= 3, default=10
+        Number of folds drawn at random (``fit(..., foldid=...)`` gives them instead).
+    type_measure : str, default="default"
+        cv_glmnet's loss: "mse", "mae", "deviance", "class" or "auc" as the
+        family allows ("default": mse for gaussian responses, deviance otherwise).
+    grouped : bool, default=True
+        Per-fold errors first (R's default), else per observation.
+    random_state : int, RandomState instance or None, default=None
+        The fold draw (an int is cv_glmnet's ``seed``: the same folds).""",
+    "attrs": """coef_ : ndarray
+        Coefficients at ``lambda_``: (n_features,) for one response,
+        (n_tasks or n_classes, n_features) for multi-task and multiclass,
+        (1, n_features) for a binary classifier.
+    intercept_ : float or ndarray
+        Intercept(s) at ``lambda_``: a float for one response, else (n_tasks
+        or n_classes,), or (1,) for a binary classifier.
+    lambda_ : float
+        The lambda ``s`` chose.
+    lambdas_ : ndarray (n_lambdas,)
+        The path's lambdas, decreasing.
+    coef_path_ : ndarray (..., n_features, n_lambdas)
+        ``coef_`` at every path lambda (leading axes as ``coef_``).
+    intercept_path_ : ndarray (..., n_lambdas)
+        ``intercept_`` at every path lambda.
+    path_ : GlmnetFit
+        The fitted path (``glmlx.glmnet``'s result).
+    n_iter_ : int
+        Coordinate-descent passes over the whole path (glmnet's npasses).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when X has string column names (a DataFrame).""",
+    "attrs_cv": """cv_ : CVGlmnet
+        ``glmlx.cv_glmnet``'s result (``cv_.fit`` is ``path_``).
+    lambda_min_, lambda_1se_ : float
+        The lambda of least mean CV error, and the largest within one
+        standard error of it.
+    cv_mean_, cv_std_ : ndarray (n_lambdas,)
+        Mean CV error at each path lambda, and its standard error.""",
+}
+
+
+def _doc(cls):
+    cls.__doc__ = cls.__doc__ % _DOC
+    return cls
+
+
 # -- the estimators ----------------------------------------------------------------------------
+@_doc
 class GlmnetRegressor(_Regression, _GlmnetBase):
+    r"""Linear regression with glmnet's elastic-net path (family "gaussian"), taken at lambda ``s``.
+
+    %(gaussian_objective)s
+
+    Parameters
+    ----------
+    %(common)s
+    %(s)s
+
+    Attributes
+    ----------
+    %(attrs)s
+
+    See Also
+    --------
+    GlmnetRegressorCV : lambda chosen by cross-validation.
+    glmlx.glmnet : the functional API (R's glmnet), which this wraps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glmlx import GlmnetRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(50, 4)); y = X[:, 0] - 2 * X[:, 1]
+    >>> est = GlmnetRegressor(alpha=0.5, s=0.1).fit(X, y)
+    >>> est.coef_.shape
+    (4,)
+    """
+
     _family = "gaussian"
 
 
+@_doc
 class GlmnetPoissonRegressor(_Poisson, _GlmnetBase):
-    pass
+    r"""Poisson regression (log link) with glmnet's elastic-net path (family "poisson"), taken at lambda ``s``.
+
+    %(glm_objective)s
+
+    Here :math:`\ell(y, \eta) = y \eta - e^\eta`. ``predict`` gives the mean
+    :math:`e^\eta`; ``score`` the fraction of Poisson deviance explained (D^2).
+
+    Parameters
+    ----------
+    %(common)s
+    %(s)s
+
+    Attributes
+    ----------
+    %(attrs)s
+
+    See Also
+    --------
+    GlmnetPoissonRegressorCV : lambda chosen by cross-validation.
+    glmlx.glmnet : the functional API (R's glmnet), which this wraps.
+    """
 
 
+@_doc
 class GlmnetMultiTaskRegressor(_MultiTask, _GlmnetBase):
+    r"""Multi-task linear regression with glmnet's group elastic-net path (family "mgaussian"), at lambda ``s``.
+
+    Each path point minimizes, with the sample weights ``w`` normalized to sum to one,
+
+    .. math::
+        \frac12 \sum_i w_i \lVert y_i - a_0 - B^\top x_i \rVert_2^2 + \lambda \sum_j v_j
+        \Big(\frac{1-\alpha}{2} \lVert \beta_j \rVert_2^2 + \alpha \lVert \beta_j \rVert_2\Big)
+
+    over the K responses (y_i in R^K), with :math:`\beta_j` the K coefficients
+    of variable j (of the standardized columns when ``standardize``) and ``v``
+    the penalty factors rescaled to sum to p: a variable enters all responses
+    or none. y must be 2-D (n_samples, n_tasks).
+
+    Parameters
+    ----------
+    %(common)s
+    %(s)s
+    standardize_response : bool, default=False
+        Scale each response to unit variance before fitting.
+
+    Attributes
+    ----------
+    %(attrs)s
+
+    See Also
+    --------
+    GlmnetMultiTaskRegressorCV : lambda chosen by cross-validation.
+    glmlx.glmnet : the functional API (R's glmnet), which this wraps.
+    """
+
     def __init__(self, *, alpha=1.0, nlambda=100, lambda_min_ratio=None, lambdas=None, penalty_factor=None,
                  lower_limits=-np.inf, upper_limits=np.inf, standardize=True, fit_intercept=True, thresh=1e-7,
                  maxit=100_000, dfmax=None, pmax=None, exclude=None, s=None, standardize_response=False):
@@ -346,7 +537,42 @@ class GlmnetMultiTaskRegressor(_MultiTask, _GlmnetBase):
         self.standardize_response = standardize_response
 
 
+@_doc
 class GlmnetClassifier(_Classification, _GlmnetBase):
+    r"""Logistic regression with glmnet's elastic-net path, taken at lambda ``s``.
+
+    Two classes fit family "binomial" (``coef_`` (1, n_features): the second
+    class of ``classes_`` is the positive one), more fit "multinomial" (one
+    coefficient row per class), as LogisticRegression.
+
+    %(glm_objective)s
+
+    Here :math:`\ell` is the binomial log-likelihood with the logit link
+    (multinomial: the softmax over the classes' linear predictors, the penalty
+    applying to each class's coefficients, or, ``type_multinomial="grouped"``,
+    to each variable's K coefficients as a group).
+
+    Parameters
+    ----------
+    %(common)s
+    %(s)s
+    type_logistic : "Newton" or "modified.Newton", default="Newton"
+        Curvature of the IRLS steps: exact, or its bound 1/4.
+    type_multinomial : "ungrouped" or "grouped", default="ungrouped"
+        Multiclass only: grouped puts a group-lasso penalty across the classes.
+
+    Attributes
+    ----------
+    classes_ : ndarray (n_classes,)
+        The class labels, sorted.
+    %(attrs)s
+
+    See Also
+    --------
+    GlmnetClassifierCV : lambda chosen by cross-validation.
+    glmlx.glmnet : the functional API (R's glmnet), which this wraps.
+    """
+
     def __init__(self, *, alpha=1.0, nlambda=100, lambda_min_ratio=None, lambdas=None, penalty_factor=None,
                  lower_limits=-np.inf, upper_limits=np.inf, standardize=True, fit_intercept=True, thresh=1e-7,
                  maxit=100_000, dfmax=None, pmax=None, exclude=None, s=None, type_logistic="Newton",
@@ -359,15 +585,92 @@ class GlmnetClassifier(_Classification, _GlmnetBase):
         self.type_multinomial = type_multinomial
 
 
+@_doc
 class GlmnetRegressorCV(_Regression, _GlmnetCVBase):
+    r"""Linear regression with glmnet's path, lambda chosen by cross-validation (R's cv.glmnet).
+
+    ``fit`` runs ``glmlx.cv_glmnet``: the full-data path as GlmnetRegressor's, and
+    ``nfolds`` folds each fit on its own path and evaluated at the full-data
+    lambdas; ``s`` then picks lambda_1se (default) or lambda_min.
+
+    %(gaussian_objective)s
+
+    Parameters
+    ----------
+    %(common)s
+    %(s_cv)s
+
+    Attributes
+    ----------
+    %(attrs)s
+    %(attrs_cv)s
+
+    See Also
+    --------
+    GlmnetRegressor : one lambda given by ``s``.
+    glmlx.cv_glmnet : the functional API (R's cv.glmnet), which this wraps.
+    """
+
     _family = "gaussian"
 
 
+@_doc
 class GlmnetPoissonRegressorCV(_Poisson, _GlmnetCVBase):
-    pass
+    r"""Poisson regression with glmnet's path, lambda chosen by cross-validation (R's cv.glmnet).
+
+    ``fit`` runs ``glmlx.cv_glmnet``: the full-data path as GlmnetPoissonRegressor's, and
+    ``nfolds`` folds each fit on its own path and evaluated at the full-data
+    lambdas; ``s`` then picks lambda_1se (default) or lambda_min.
+
+    %(glm_objective)s
+
+    Here :math:`\\ell(y, \\eta) = y \\eta - e^\\eta`; ``score`` is D^2, as GlmnetPoissonRegressor's.
+
+    Parameters
+    ----------
+    %(common)s
+    %(s_cv)s
+
+    Attributes
+    ----------
+    %(attrs)s
+    %(attrs_cv)s
+
+    See Also
+    --------
+    GlmnetPoissonRegressor : one lambda given by ``s``.
+    glmlx.cv_glmnet : the functional API (R's cv.glmnet), which this wraps.
+    """
 
 
+@_doc
 class GlmnetMultiTaskRegressorCV(_MultiTask, _GlmnetCVBase):
+    r"""Multi-task linear regression with glmnet's path, lambda chosen by cross-validation (R's cv.glmnet).
+
+    ``fit`` runs ``glmlx.cv_glmnet``: the full-data path as GlmnetMultiTaskRegressor's, and
+    ``nfolds`` folds each fit on its own path and evaluated at the full-data
+    lambdas; ``s`` then picks lambda_1se (default) or lambda_min.
+
+    The objective is GlmnetMultiTaskRegressor's (see there).
+
+    Parameters
+    ----------
+    %(common)s
+    %(s_cv)s
+    standardize_response : bool, default=False
+        Scale each response to unit variance before fitting.
+
+    Attributes
+    ----------
+    %(attrs)s
+    %(attrs_cv)s
+
+    See Also
+    --------
+    GlmnetMultiTaskRegressor : one lambda given by ``s``.
+    glmlx.cv_glmnet : the functional API (R's cv.glmnet), which this wraps.
+    """
+
     def __init__(self, *, alpha=1.0, nlambda=100, lambda_min_ratio=None, lambdas=None, penalty_factor=None,
                  lower_limits=-np.inf, upper_limits=np.inf, standardize=True, fit_intercept=True, thresh=1e-7,
                  maxit=100_000, dfmax=None, pmax=None, exclude=None, s="lambda_1se", nfolds=10,
@@ -380,7 +683,38 @@ class GlmnetMultiTaskRegressorCV(_MultiTask, _GlmnetCVBase):
         self.standardize_response = standardize_response
 
 
+@_doc
 class GlmnetClassifierCV(_Classification, _GlmnetCVBase):
+    r"""Logistic regression (binomial, multinomial) with glmnet's path, lambda chosen by cross-validation (cv.glmnet).
+
+    ``fit`` runs ``glmlx.cv_glmnet``: the full-data path as GlmnetClassifier's, and
+    ``nfolds`` folds each fit on its own path and evaluated at the full-data
+    lambdas; ``s`` then picks lambda_1se (default) or lambda_min.
+
+    %(glm_objective)s
+
+    Parameters
+    ----------
+    %(common)s
+    %(s_cv)s
+    type_logistic : "Newton" or "modified.Newton", default="Newton"
+        Curvature of the IRLS steps: exact, or its bound 1/4.
+    type_multinomial : "ungrouped" or "grouped", default="ungrouped"
+        Multiclass only: grouped puts a group-lasso penalty across the classes.
+
+    Attributes
+    ----------
+    classes_ : ndarray (n_classes,)
+        The class labels, sorted.
+    %(attrs)s
+    %(attrs_cv)s
+
+    See Also
+    --------
+    GlmnetClassifier : one lambda given by ``s``.
+    glmlx.cv_glmnet : the functional API (R's cv.glmnet), which this wraps.
+    """
+
     def __init__(self, *, alpha=1.0, nlambda=100, lambda_min_ratio=None, lambdas=None, penalty_factor=None,
                  lower_limits=-np.inf, upper_limits=np.inf, standardize=True, fit_intercept=True, thresh=1e-7,
                  maxit=100_000, dfmax=None, pmax=None, exclude=None, s="lambda_1se", nfolds=10,
