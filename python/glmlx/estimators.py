@@ -158,11 +158,6 @@ class _GlmnetBase(BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return np.asarray(self.path_.predict(X, s=self.lambda_, type=type))[..., 0]
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        return tags
-
 
 class _GlmnetCVBase(_GlmnetBase):
     """The CV variants' parameters: the common ones, then cv_glmnet's (``random_state`` is its ``seed``)."""
