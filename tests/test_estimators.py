@@ -282,7 +282,8 @@ class Block:
             raise ImportError("No module named 'sklearn'")
 sys.meta_path.insert(0, Block())
 import glmlx
-assert "GlmnetRegressor" in glmlx.__all__ and callable(glmlx.glmnet)
+from glmlx import *  # noqa: F403 (the lazy names stay out of __all__ without scikit-learn)
+assert "GlmnetRegressor" not in glmlx.__all__ and callable(glmnet)
 try:
     glmlx.GlmnetRegressor
 except ImportError as e:
@@ -290,5 +291,6 @@ except ImportError as e:
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install glmlx[sklearn]" in out
+    assert "GlmnetClassifierCV" in glmlx.__all__ and "GlmnetClassifierCV" in dir(glmlx)
     with pytest.raises(AttributeError):
         glmlx.NoSuchEstimator

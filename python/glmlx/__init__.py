@@ -52,7 +52,19 @@ __all__ += ["assess_glmnet", "roc_glmnet", "confusion_glmnet", "RocCurve", "Conf
 # does not need scikit-learn: it is an optional extra, glmlx[sklearn]
 _ESTIMATORS = ("GlmnetRegressor", "GlmnetPoissonRegressor", "GlmnetMultiTaskRegressor", "GlmnetClassifier",
                "GlmnetRegressorCV", "GlmnetPoissonRegressorCV", "GlmnetMultiTaskRegressorCV", "GlmnetClassifierCV")
-__all__ += list(_ESTIMATORS)
+
+
+def _has_sklearn() -> bool:
+    from importlib.util import find_spec  # finds without importing
+
+    try:
+        return find_spec("sklearn") is not None
+    except (ImportError, ValueError):  # a blocked or half-imported sklearn
+        return False
+
+
+if _has_sklearn():  # else `from glmlx import *` would fail on them
+    __all__ += list(_ESTIMATORS)
 
 
 def __getattr__(name):
