@@ -255,6 +255,22 @@ def test_clone_and_pickle(est_cls, _, kind, family):
         np.testing.assert_array_equal(twin.fit(X, y).predict(X), est.predict(X))  # same params, same fit
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_glmnet_results_pickle(dtype):
+    # the estimators hold these: mx.Dtype does not pickle, and MLX pickles float64 arrays as float32
+    import mlx.core as mx
+
+    X, y = _data("gaussian")
+    cv = glmlx.cv_glmnet(X, y, nfolds=3, seed=0, nlambda=10, dtype=getattr(mx, dtype))
+    back = pickle.loads(pickle.dumps(cv))
+    assert back.fit.dtype == cv.fit.dtype == getattr(mx, dtype)
+    np.testing.assert_array_equal(np.asarray(back.predict(X)), np.asarray(cv.predict(X)))
+    for a, b in [(back.fit.beta, cv.fit.beta), (back.fit.lambdas, cv.fit.lambdas), (back.cvm, cv.cvm),
+                 (back.nzero, cv.nzero)]:  # MLX's own pickling would turn float64 into float32
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
 def test_dataframe_input():
     pd = pytest.importorskip("pandas")
     X, y = _data("binomial")
