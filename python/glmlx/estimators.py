@@ -326,7 +326,6 @@ class _Classification(ClassifierMixin):
         return self.classes_[codes]
 
 
-
 # -- docstrings: one copy of each shared part, %-substituted into the classes' docstrings ----------
 _DOC = {
     "gaussian_objective": r"""Each path point minimizes, with the sample weights ``w`` normalized to sum to one,
