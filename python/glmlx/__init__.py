@@ -47,3 +47,33 @@ __all__ += ["cv_glmnet", "CVGlmnet"]
 from .assess import ConfusionTable, RocCurve, assess_glmnet, confusion_glmnet, roc_glmnet  # noqa: E402
 
 __all__ += ["assess_glmnet", "roc_glmnet", "confusion_glmnet", "RocCurve", "ConfusionTable"]
+
+# scikit-learn estimators (glmlx.estimators), imported on first use so that `import glmlx`
+# does not need scikit-learn: it is an optional extra, glmlx[sklearn]
+_ESTIMATORS = ("GlmnetRegressor", "GlmnetPoissonRegressor", "GlmnetMultiTaskRegressor", "GlmnetClassifier",
+               "GlmnetRegressorCV", "GlmnetPoissonRegressorCV", "GlmnetMultiTaskRegressorCV", "GlmnetClassifierCV")
+
+
+def _has_sklearn() -> bool:
+    from importlib.util import find_spec  # finds without importing
+
+    try:
+        return find_spec("sklearn") is not None
+    except (ImportError, ValueError):  # a blocked or half-imported sklearn
+        return False
+
+
+if _has_sklearn():  # else `from glmlx import *` would fail on them
+    __all__ += list(_ESTIMATORS)
+
+
+def __getattr__(name):
+    if name in _ESTIMATORS:
+        from . import estimators  # raises an ImportError naming glmlx[sklearn] without scikit-learn
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'glmlx' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_ESTIMATORS))

@@ -19,14 +19,14 @@ import numpy as np
 from . import cv_glm, gaussian
 from ._ext_loader import _ext
 from ._validation import check_cpu_stream, refuse_transforms
-from .glmnet import _NOT_TRACEABLE, GlmnetFit, _data_frame, _fit, _prepare, fit_result, interp_points
+from .glmnet import _NOT_TRACEABLE, GlmnetFit, _data_frame, _fit, _MxPickle, _prepare, fit_result, interp_points
 from .primitives import host_matmul
 
 MEASURES = {"gaussian": ("mse", "mae", "deviance"), **cv_glm.MEASURES}
 MEASURE_NAMES = {"mse": "Mean-Squared Error", "deviance": "Mean-Squared Error", "mae": "Mean Absolute Error"}
 
 
-class CVGlmnet:
+class CVGlmnet(_MxPickle):
     """Result of ``cv_glmnet`` (R's ``cv.glmnet`` object).
 
     Attributes

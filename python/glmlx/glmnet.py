@@ -129,7 +129,33 @@ def interpolate_coef(lam: np.ndarray, full: np.ndarray, s) -> np.ndarray:
     return full[:, left] * frac + full[:, right] * (1 - frac)
 
 
-class GlmnetFit:
+class _MxPickle:
+    """Pickling (and so deep copies, joblib, scikit-learn's estimators) of results holding MLX objects.
+
+    mx.Dtype does not pickle, and MLX's own pickling of an mx.array turns
+    float64 into float32: both travel as numpy arrays and dtype names instead.
+    """
+
+    def __getstate__(self):
+        state = {}
+        for key, value in self.__dict__.items():
+            if isinstance(value, mx.array):
+                value = ("mx.array", np.array(value), str(value.dtype).rsplit(".", 1)[-1])
+            elif isinstance(value, mx.Dtype):
+                value = ("mx.Dtype", str(value).rsplit(".", 1)[-1])
+            state[key] = value
+        return state
+
+    def __setstate__(self, state):
+        for key, value in state.items():
+            if isinstance(value, tuple) and value and value[0] == "mx.array":
+                value = mx.array(value[1], dtype=getattr(mx, value[2]))
+            elif isinstance(value, tuple) and value and value[0] == "mx.Dtype":
+                value = getattr(mx, value[1])
+            self.__dict__[key] = value
+
+
+class GlmnetFit(_MxPickle):
     """A fitted regularization path (R's ``glmnet`` object).
 
     Attributes
