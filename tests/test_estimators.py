@@ -310,3 +310,15 @@ except ImportError as e:
     assert "GlmnetClassifierCV" in glmlx.__all__ and "GlmnetClassifierCV" in dir(glmlx)
     with pytest.raises(AttributeError):
         glmlx.NoSuchEstimator
+
+
+def test_path_carries_the_dataframe_names():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.standard_normal((60, 4)), columns=["a", "b", "c", "d"])
+    y = X["a"] - X["b"] + rng.standard_normal(60)
+    est = glmlx.GlmnetRegressor().fit(X, y)
+    assert list(est.path_.coef_table().index) == ["(Intercept)", "a", "b", "c", "d"]
+    # predicting through the path checks the names too, as the estimator does
+    with pytest.raises(ValueError, match="same order"):
+        est.path_.predict(X[["d", "c", "b", "a"]], s=est.lambda_)

@@ -125,6 +125,9 @@ class _GlmnetBase(BaseEstimator):
             self.cv_mean_, self.cv_std_ = np.asarray(self.cv_.cvm), np.asarray(self.cv_.cvsd)
         else:
             self.path_ = glmnet(X, y, family=family, weights=weights, **kw)
+        if hasattr(self, "feature_names_in_"):
+            # validate_data handed glmnet a numpy X: give the path its names (coef_table, plot labels)
+            self.path_.feature_names = np.asarray(self.feature_names_in_, dtype=object)
         self.lambdas_ = np.asarray(self.path_.lambdas)
         self.lambda_ = self._chosen_lambda()
         full = np.asarray(self.path_.coef())  # (p + 1, nlam), or (K, p + 1, nlam)
