@@ -178,6 +178,9 @@ def test_any_array_layout_gives_the_contiguous_answer(family, layout):
     np.testing.assert_allclose(np.asarray(fit.predict(Xl, s=0.05)),
                                np.asarray(ref.predict(np.ascontiguousarray(Xl), s=0.05)), rtol=1e-13, atol=1e-14)
     np.testing.assert_array_equal(Xl, before)  # the caller's array is untouched
+    unweighted = glmlx.glmnet(Xl, yl, family=family)
+    np.testing.assert_array_equal(np.asarray(unweighted.beta),
+                                  np.asarray(glmlx.glmnet(np.ascontiguousarray(Xl), yl, family=family).beta))
 
 
 def test_issue_examples_never_raise_dlpack_errors():

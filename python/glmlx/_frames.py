@@ -25,8 +25,8 @@ def _is_series(obj) -> bool:
     return is_pandas(obj) and hasattr(obj, "dtype") and hasattr(obj, "iloc") and not hasattr(obj, "columns")
 
 
-def _missing(col, what: str) -> None:
-    mask = np.asarray(col.isna(), dtype=bool)
+def _missing(col, what: str, mask=None) -> None:
+    mask = np.asarray(col.isna(), dtype=bool) if mask is None else mask
     if mask.any():
         labels = list(col.index[mask][:_SHOWN])
         more = f" and {int(mask.sum()) - _SHOWN} more" if mask.sum() > _SHOWN else ""
@@ -52,7 +52,12 @@ def _column_to_numpy(col, what: str, dtype) -> np.ndarray:
     if not _numeric(col):
         raise TypeError(f"{what} has dtype {col.dtype}; glmnet needs numbers: encode it first "
                         "(e.g. pandas.get_dummies) or leave the column out")
-    _missing(col, what)
+    if isinstance(col.dtype, np.dtype):  # a plain numpy column: NaN is its only missing value
+        values = col.to_numpy()
+        if values.dtype.kind == "f":
+            _missing(col, what, np.isnan(values))
+        return values.astype(dtype, copy=False)
+    _missing(col, what)  # pandas' nullable dtypes (pd.NA)
     return col.to_numpy(dtype=dtype)
 
 
@@ -68,9 +73,19 @@ def frame_to_numpy(X, name: str):
     n, p = X.shape
     dtypes = [getattr(t, "numpy_dtype", t) for t in X.dtypes]
     dtype = np.float32 if p and all(t == np.float32 for t in dtypes) else np.float64
-    out = np.empty((n, p), dtype=dtype)
-    for j, (label, col) in enumerate(X.items()):
-        out[:, j] = _column_to_numpy(col, f"{name} column {label!r}", dtype)
+    if all(isinstance(t, np.dtype) and t.kind in "biuf" for t in X.dtypes):
+        # plain numpy columns: one conversion of the whole block; NaN is their only missing value
+        out = X.to_numpy(dtype=dtype)
+        bad = np.flatnonzero(np.isnan(out).any(axis=0)) if out.dtype.kind == "f" else ()
+        if len(bad):
+            col = X.iloc[:, bad[0]]
+            _missing(col, f"{name} column {X.columns[bad[0]]!r}", np.isnan(out[:, bad[0]]))
+    else:
+        out = np.empty((n, p), dtype=dtype, order="F")  # column by column: contiguous writes
+        for j, (label, col) in enumerate(X.items()):
+            out[:, j] = _column_to_numpy(col, f"{name} column {label!r}", dtype)
+    # C order, as a numpy caller's X: the same numbers give the same fit, bit for bit
+    out = np.ascontiguousarray(out)
     return out, column_names(X.columns)
 
 

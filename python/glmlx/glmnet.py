@@ -35,7 +35,9 @@ def _as_data_matrix(X, dtype):
         dtype = mx.float32 if Xm.dtype in (mx.float32, np.float32) else mx.float64
     want = np.float64 if dtype == mx.float64 else np.float32
     if isinstance(Xm, np.ndarray):
-        Xm = Xm.astype(want, copy=False)
+        # C order whatever the caller's layout: the Gram products' summation order follows the layout, and
+        # the same numbers must give the same path bit for bit (one copy for Fortran-ordered or strided X)
+        Xm = np.ascontiguousarray(Xm, dtype=want)
     else:
         Xm = np.asarray(Xm.astype(dtype, stream=mx.cpu))  # a view of the MLX buffer
     # NaN/Inf in X are caught from the Gram matrix (gaussian.standardize): no extra pass.
@@ -318,7 +320,7 @@ class GlmnetFit(_MxPickle):
         p = self._beta_np.shape[-2]
         check_predict_names(self.feature_names, Xnew)
         Xnew, _ = frame_to_numpy(Xnew, "Xnew")
-        Xn = np.asarray(as_array(Xnew, "Xnew"), dtype=np.float64)
+        Xn = np.ascontiguousarray(as_array(Xnew, "Xnew"), dtype=np.float64)  # layout-independent products
         if Xn.ndim != 2 or Xn.shape[1] != p:
             raise ValueError(f"Xnew must have shape (n, {p}), got {Xn.shape}")
         if self.offset and newoffset is None:
