@@ -91,7 +91,7 @@ class CVGlmnet(_MxPickle):
         """Predictions of the full-data fit at ``s`` (default lambda_1se, as R); see GlmnetFit.predict."""
         return self.fit.predict(Xnew, s=self._s(s), type=type, newoffset=newoffset)
 
-    def coef(self, s="lambda_1se"):
+    def coef(self, s="lambda_1se") -> mx.array:
         """Coefficients of the full-data fit at ``s`` (default lambda_1se, as R); see GlmnetFit.coef."""
         return self.fit.coef(s=self._s(s))
 
