@@ -60,7 +60,9 @@ def test_ext_stub_declares_what_python_calls():
     stub = Path(_ext.__file__).resolve().parent / "_ext.pyi"
     if not stub.is_file():
         _missing_stub(stub.parent)
-    tree = ast.parse(stub.read_text())
+    text = stub.read_text()
+    assert "glmlx_stub_staging" not in text, "the build's staging package name leaked into the stub"
+    tree = ast.parse(text)
     declared = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     called = set()
     for py in PKG.glob("*.py"):
