@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os as _os
+import typing as _typing
 
 __version__ = "0.1.0"
 
@@ -67,12 +68,22 @@ if _has_sklearn():  # else `from glmlx import *` would fail on them
     __all__ += list(_ESTIMATORS)
 
 
-def __getattr__(name):
-    if name in _ESTIMATORS:
-        from . import estimators  # raises an ImportError naming glmlx[sklearn] without scikit-learn
+if _typing.TYPE_CHECKING:  # checkers see the classes; a module __getattr__ would make every glmlx.<typo> valid
+    from .estimators import GlmnetRegressor as GlmnetRegressor
+    from .estimators import GlmnetPoissonRegressor as GlmnetPoissonRegressor
+    from .estimators import GlmnetMultiTaskRegressor as GlmnetMultiTaskRegressor
+    from .estimators import GlmnetClassifier as GlmnetClassifier
+    from .estimators import GlmnetRegressorCV as GlmnetRegressorCV
+    from .estimators import GlmnetPoissonRegressorCV as GlmnetPoissonRegressorCV
+    from .estimators import GlmnetMultiTaskRegressorCV as GlmnetMultiTaskRegressorCV
+    from .estimators import GlmnetClassifierCV as GlmnetClassifierCV
+else:
+    def __getattr__(name):
+        if name in _ESTIMATORS:
+            from . import estimators  # raises an ImportError naming glmlx[sklearn] without scikit-learn
 
-        return getattr(estimators, name)
-    raise AttributeError(f"module 'glmlx' has no attribute {name!r}")
+            return getattr(estimators, name)
+        raise AttributeError(f"module 'glmlx' has no attribute {name!r}")
 
 
 def __dir__():

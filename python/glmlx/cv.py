@@ -11,7 +11,7 @@ per-family loss of the predictions (``LOSSES``).
 from __future__ import annotations
 
 import warnings
-from typing import Optional
+from typing import Optional, Union
 
 import mlx.core as mx
 import numpy as np
@@ -87,7 +87,7 @@ class CVGlmnet(_MxPickle):
             return getattr(self, s)
         return s
 
-    def predict(self, Xnew=None, s="lambda_1se", type: str = "link", newoffset=None):
+    def predict(self, Xnew=None, s="lambda_1se", type: str = "link", newoffset=None) -> Union[mx.array, np.ndarray, list]:
         """Predictions of the full-data fit at ``s`` (default lambda_1se, as R); see GlmnetFit.predict."""
         return self.fit.predict(Xnew, s=self._s(s), type=type, newoffset=newoffset)
 

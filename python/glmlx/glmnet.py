@@ -5,7 +5,7 @@ import math
 import numbers
 import warnings
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 import mlx.core as mx
 import numpy as np
@@ -293,7 +293,7 @@ class GlmnetFit(_MxPickle):
 
         return plot_path(self, xvar, path, label=label, ax=ax)
 
-    def predict(self, Xnew=None, s=None, type: str = "link", newoffset=None):
+    def predict(self, Xnew=None, s=None, type: str = "link", newoffset=None) -> Union[mx.array, np.ndarray, list]:
         """Predictions at lambdas ``s`` (all path lambdas when None), as glmnet's predict:
 
         - "link": the linear predictor (n, len(s)), or (n, K, len(s)) for multinomial;

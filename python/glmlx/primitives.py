@@ -7,7 +7,7 @@ always run. ``host_matmul`` is the Python layer's internal product of numpy arra
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple, Union
 
 import mlx.core as mx
 import numpy as np
@@ -50,7 +50,7 @@ def soft_threshold(x, t, scale=None, *, stream=None) -> mx.array:
 
 
 def gram(X, y=None, weights=None, center: bool = False, *, check_input: bool = True,
-         stream: Optional[mx.Stream] = None):
+         stream: Optional[mx.Stream] = None) -> Union[mx.array, Tuple[mx.array, ...]]:
     r"""Weighted Gram products in one pass over ``X``.
 
     .. math::  G = X^\top W X, \qquad c = X^\top W y, \qquad W = \operatorname{diag}(w)
