@@ -16,6 +16,7 @@
 #include "cores.h"
 #include "cv_gram.h"
 #include "glm_common.h"
+#include "interrupt.h"
 #include "scratch.h"
 #include "glmlx/ops.h"
 
@@ -582,6 +583,26 @@ NB_MODULE(_ext, m) {
       },
       "Xt"_a, "W"_a, "Y"_a, "Weighted moments of Xt's columns for each row of W (internal)");
   m.def("gpu_backend", &glmlx::gpu_backend);
+  m.def("interrupt_begin", &glmlx::interrupt::begin,
+        "Enter an interruptible scope: Ctrl-C stops the solvers at their next pass (internal)");
+  m.def(
+      "interrupt_end",
+      []() {
+        if (!glmlx::interrupt::end()) {
+          return;
+        }
+        // Python's handler saw the signal too (chained): run it now, so KeyboardInterrupt (or the
+        // user's handler) comes from here; a handler that does not raise still gets one, since the
+        // solvers stopped and their results are incomplete.
+        if (PyErr_CheckSignals() != 0) {
+          throw nb::python_error();
+        }
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
+        throw nb::python_error();
+      },
+      "Leave the scope; raise KeyboardInterrupt if Ctrl-C arrived during it (internal)");
+  m.def("lambdas_done", &glmlx::interrupt::lambdas_done,
+        "Lambdas finished by path solvers since the outermost interruptible scope began (internal)");
   register_glm(m);
   register_mgaussian(m);
 }

@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "interrupt.h"
 #include "mlx/allocator.h"
 #include "mlx/backend/cpu/encoder.h"
 #include "mlx/ops.h"
@@ -340,7 +341,7 @@ class Solver {
   }
 
   bool count_pass() {
-    if (++out_.npasses > s_.maxit) {
+    if (++out_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
       out_.err = kMaxit;
       return false;
     }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "interrupt.h"
 #include "blas.h"
 #include "cores.h"
 #include "glmlx/kernels/soft_threshold.h"
@@ -133,6 +134,7 @@ struct PathWalk {
     std::copy(pr.beta, pr.beta + p, pr.beta_path + m * p);
     pr.rsq_path[m] = rsq;
     out.nfit = int32_t(m + 1);
+    interrupt::lambda_done();
     const int64_t m_global = s.m_offset + m;
     done = ++m >= L;
     if (m_global + 1 < s.mnl || !s.early_stop) {

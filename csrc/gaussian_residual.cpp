@@ -34,6 +34,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "interrupt.h"
 #include "gaussian_path.h"
 #include "scratch.h"
 #include "vec.h"
@@ -463,7 +464,7 @@ class ResidualSolver {
   void grow(const std::vector<int64_t>& added) { cand_.add_all(added); }
 
   bool count_pass() {
-    if (++out_.npasses > s_.maxit) {
+    if (++out_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
       out_.err = kMaxit;
       return false;
     }

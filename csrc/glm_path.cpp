@@ -22,6 +22,7 @@
 #include <string>
 #include <system_error>
 
+#include "interrupt.h"
 #include "cores.h"
 #include "glm_common.h"
 #include "glmlx/glm.h"
@@ -250,7 +251,7 @@ void UniIrlsPath::fit_point(double ab, double dem, double alm, double alm0) {
     }
   }
   while (true) {
-    if (nlp_ > s_.maxit) {
+    if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
       throw MaxitReached{};
     }
     setup_wls();
@@ -288,7 +289,7 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
   if (dlx_ < thr_) {
     return true;
   }
-  if (nlp_ > s_.maxit) {
+  if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
     throw MaxitReached{};
   }
   return false;
@@ -499,6 +500,7 @@ GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
       me += beta_[k] != 0.0;
     }
     out.lmu = m + 1;
+    interrupt::lambda_done();
     if (out.lmu < mnl || s_.flmin >= 1.0) {
       continue;
     }

@@ -26,6 +26,7 @@
 #include <immintrin.h>
 #endif
 
+#include "interrupt.h"
 #include "blas.h"
 #include "glm_common.h"
 #include "glmlx/mgaussian.h"
@@ -680,7 +681,7 @@ bool MultiPath::pass(bool full, double ab, double dem) {
   if (dlx_ < thr_) {
     return true;
   }
-  if (nlp_ > s_.maxit) {
+  if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
     throw MaxitReached{};
   }
   return false;
@@ -729,7 +730,7 @@ void MultiPath::fit_point(double ab, double dem, double alm, double alm0) {
     // one converges with no KKT violation (done).
     bool done = false;
     while (true) {
-      if (nlp_ > s_.maxit) {
+      if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
         throw MaxitReached{};
       }
       if (!pass(true, ab, dem)) {
@@ -793,6 +794,7 @@ GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
     almo.push_back(alm);
     rsqo.push_back(dev);
     out.lmu = m + 1;
+    interrupt::lambda_done();
     if (out.lmu < mnl || user) {
       continue;
     }

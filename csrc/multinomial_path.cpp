@@ -26,6 +26,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "interrupt.h"
 #include "glm_common.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
@@ -484,7 +485,7 @@ void MultinomialPath::fit_point_ungrouped(double ab, double dem) {
   ig_ = false;
   while (true) {
     ix_ = false;
-    if (nlp_ > s_.maxit) {
+    if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
       throw MaxitReached{};
     }
     for (int64_t ic = 0; ic < K_; ++ic) {
@@ -552,7 +553,7 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   if (dlx_ < thr_) {
     return true;
   }
-  if (nlp_ > s_.maxit) {
+  if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
     throw MaxitReached{};
   }
   return false;
@@ -744,7 +745,7 @@ double MultinomialPath::elc(int64_t l) {
 
 void MultinomialPath::fit_point_grouped(double ab, double dem) {
   while (true) {
-    if (nlp_ > s_.maxit) {
+    if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
       throw MaxitReached{};
     }
     setup_grouped(ab, dem);
@@ -813,7 +814,7 @@ bool MultinomialPath::grouped_pass(bool full) {
   if (dlx_ < thr_) {
     return true;
   }
-  if (nlp_ > s_.maxit) {
+  if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
     throw MaxitReached{};
   }
   return false;
@@ -958,6 +959,7 @@ GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
     const double dev = deviance_ratio();
     out.dev_ratio.push_back(dev);
     out.lmu = m + 1;
+    interrupt::lambda_done();
     if (out.lmu < mnl || s_.flmin >= 1.0) {
       continue;
     }

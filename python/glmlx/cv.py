@@ -18,6 +18,7 @@ import numpy as np
 
 from . import cv_glm, gaussian
 from ._ext_loader import _ext
+from ._progress import solver_scope
 from ._validation import check_cpu_stream, refuse_transforms
 from .glmnet import _NOT_TRACEABLE, GlmnetFit, _data_frame, _fit, _MxPickle, _prepare, fit_result, interp_points
 from .primitives import host_matmul
@@ -287,7 +288,7 @@ def _ungrouped_stats(err: np.ndarray, weights: np.ndarray):
 
 
 def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default", keep: bool = False,
-              seed=None, grouped: bool = True, **glmnet_kwargs) -> CVGlmnet:
+              seed=None, grouped: bool = True, trace_it: int = 0, **glmnet_kwargs) -> CVGlmnet:
     r"""K-fold cross-validation for ``glmnet``, with R ``cv.glmnet``'s definitions.
 
     Every fold is fit on its own path (as R's cv.glmnet 4.1; the user's lambdas
@@ -311,6 +312,8 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
         poisson: deviance (default), mse, mae; multinomial: deviance (default), class, mse, mae;
         mgaussian: mse (default), deviance, mae. As R's cv.glmnet, lambda_min maximizes the AUC.
     keep : bool            keep the out-of-fold predictions in ``fit_preval``
+    trace_it : int         1: one progress bar over the lambdas of the full fit and every fold (R's
+                           ``trace.it``); 0: quiet. Ctrl-C stops every fold's solver and raises KeyboardInterrupt.
     seed : int, optional   for the random folds
     grouped : bool         per-fold errors first (R's default), else per observation
     **glmnet_kwargs        passed to ``glmnet`` (alpha, weights, penalty_factor, ...; ``stream`` as glmnet:
@@ -350,29 +353,30 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     empty = np.flatnonzero(np.bincount(fold, weights=prob.weights > 0, minlength=k) == 0)
     if empty.size:
         raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")
-    flmins = fold_flmins(prob, kw["lambda_min_ratio"], fold, k)
-    if prob.family != "gaussian":
-        return _cv_family(prob, labels, fold, k, type_measure, keep, grouped, flmins)
-    order, bounds = _fold_order(fold, k)
-    full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)], flmins)
-    gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
-    fit = fit_result(prob, full)
-    _check_full_fit(fit, prob)
-    lam = fit._lam_np
-    grouped = _enforce_grouped(grouped, n, k, stacklevel=2)
-    _check_fold_paths(prob, results, stacklevel=3)
-    link = _held_out_link(prob.X, order, bounds, results, lam)  # rows in fold order
-    preval = None
-    if keep or not grouped:
-        preval = np.empty_like(link)
-        preval[order] = link
-    y = prob.y[order]
-    per_fold, wsum = _fold_means(prob.weights[order], lambda f: LOSSES[family](y[f], link[f], type_measure), bounds)
-    if grouped:
-        cvm, cvsd = _grouped_stats(per_fold, wsum)
-    else:
-        cvm, cvsd = _ungrouped_stats(LOSSES[family](prob.y, preval, type_measure), prob.weights)
-    return CVGlmnet(fit, cvm, cvsd, labels, type_measure, preval if keep else None)
+    with solver_scope(trace_it, prob.path_points() * (k + 1), f"cv_glmnet ({k} folds + full fit)"):
+        flmins = fold_flmins(prob, kw["lambda_min_ratio"], fold, k)
+        if prob.family != "gaussian":
+            return _cv_family(prob, labels, fold, k, type_measure, keep, grouped, flmins)
+        order, bounds = _fold_order(fold, k)
+        full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)], flmins)
+        gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
+        fit = fit_result(prob, full)
+        _check_full_fit(fit, prob)
+        lam = fit._lam_np
+        grouped = _enforce_grouped(grouped, n, k, stacklevel=2)
+        _check_fold_paths(prob, results, stacklevel=3)
+        link = _held_out_link(prob.X, order, bounds, results, lam)  # rows in fold order
+        preval = None
+        if keep or not grouped:
+            preval = np.empty_like(link)
+            preval[order] = link
+        y = prob.y[order]
+        per_fold, wsum = _fold_means(prob.weights[order], lambda f: LOSSES[family](y[f], link[f], type_measure), bounds)
+        if grouped:
+            cvm, cvsd = _grouped_stats(per_fold, wsum)
+        else:
+            cvm, cvsd = _ungrouped_stats(LOSSES[family](prob.y, preval, type_measure), prob.weights)
+        return CVGlmnet(fit, cvm, cvsd, labels, type_measure, preval if keep else None)
 
 
 def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: bool, grouped: bool,

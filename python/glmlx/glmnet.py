@@ -11,6 +11,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import gaussian, glm, mgaussian
+from ._progress import solver_scope
 from ._frames import check_predict_names, frame_to_numpy, response_to_numpy
 from ._validation import as_array, check_cpu_stream, refuse_transforms
 
@@ -359,7 +360,7 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
            thresh: float = 1e-7, maxit: int = 100_000, dfmax: Optional[int] = None, pmax: Optional[int] = None,
            exclude=None, type_gaussian: str = "auto", offset=None, type_logistic: str = "Newton",
            type_multinomial: str = "ungrouped", standardize_response: bool = False, dtype=None,
-           stream=None) -> GlmnetFit:
+           stream=None, trace_it: int = 0) -> GlmnetFit:
     r"""Fit an elastic-net regularization path, as R's ``glmnet``.
 
     For ``family="gaussian"`` each path point minimizes, with weights ``w``
@@ -429,6 +430,9 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
         the other families compute in float64 and round their results.
     stream : None, or a CPU mx.Stream / mx.Device
         The path solvers run on the CPU; as MLX's CPU-only ops, a GPU stream raises ValueError.
+    trace_it : int
+        1: a progress bar over the lambdas on stderr while the path is fit (R's ``trace.it``); 0: quiet.
+        Either way Ctrl-C stops the solvers at their next pass and raises KeyboardInterrupt.
 
     Returns
     -------
@@ -449,7 +453,8 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
                     thresh=thresh, maxit=maxit, dfmax=dfmax, pmax=pmax, exclude=exclude,
                     type_gaussian=type_gaussian, offset=offset, type_logistic=type_logistic,
                     type_multinomial=type_multinomial, standardize_response=standardize_response, dtype=dtype)
-    return _fit(prob)
+    with solver_scope(trace_it, prob.path_points(), f"glmnet ({family})"):
+        return _fit(prob)
 
 
 @dataclass
@@ -484,6 +489,10 @@ class _Problem:
     kopt: int = 0  # glmnet's kopt: 0 Newton, 1 modified Newton, 2 grouped multinomial
     standardize_response: bool = False  # mgaussian
     residual: bool = False  # the naive scheme by residual updates, no Gram columns (needs strong)
+
+    def path_points(self) -> int:
+        """Lambdas the solver will visit at most (the grid, or the three points behind nlambda=1)."""
+        return self.user_lambdas.size if self.user_lambdas is not None else _path_grid(self)[0]
 
     def check_grid_memory(self, copies: int = 1) -> None:
         """check_path_memory for this problem's grid, held ``copies`` times (CV: the fit and its folds)."""
