@@ -121,7 +121,7 @@ def test_fit_csv(tmp_path, capsys):
         fh.write("a,b,y,c\n")
         for row, t in zip(X, y):
             fh.write(f"{row[0]:.17g},{row[1]:.17g},{t:.17g},{row[2]:.17g}\n")
-    assert main(["fit", str(path), "--target", "y"]) == 0
+    assert main(["fit", str(path), "--target", "y", "--method", "auto"]) == 0
     text = capsys.readouterr().out
     coefs = parse_coefs(text)
     ref = np.linalg.lstsq(np.c_[X, np.ones(len(y))], y, rcond=None)[0]
@@ -155,11 +155,15 @@ def test_fit_npy_npz_and_gd(tmp_path, capsys):
 def test_fit_errors(tmp_path, capsys):
     path = tmp_path / "d.csv"
     path.write_text("a,b\n1,2\n3,x\n")
-    assert main(["fit", str(path), "--target", "b"]) == 2
+    assert main(["fit", str(path), "--target", "b", "--method", "auto"]) == 2
     assert "must be a number" in capsys.readouterr().err
+    assert main(["fit", str(path), "--target", "b"]) == 2  # glmnet: a gaussian target must hold numbers
+    assert "column 'b' must hold numbers" in capsys.readouterr().err
     path.write_text("a,b\n1,2\n3,4\n")
-    assert main(["fit", str(path), "--target", "zz"]) == 2
+    assert main(["fit", str(path), "--target", "zz", "--method", "auto"]) == 2
     assert "target column 'zz' not found; columns are: a, b" in capsys.readouterr().err
+    assert main(["fit", str(path), "--target", "zz"]) == 2
+    assert "no column 'zz'; columns are: a, b" in capsys.readouterr().err
     assert main(["fit", str(path)]) == 2
     assert "--target is required" in capsys.readouterr().err
     assert main(["fit", str(tmp_path / "missing.csv"), "--target", "a"]) == 2

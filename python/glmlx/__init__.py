@@ -45,6 +45,10 @@ from .cv import CVGlmnet, cv_glmnet  # noqa: E402
 
 __all__ += ["cv_glmnet", "CVGlmnet"]
 
+from .model_io import load_model, save_model  # noqa: E402
+
+__all__ += ["save_model", "load_model"]
+
 from .assess import ConfusionTable, RocCurve, assess_glmnet, confusion_glmnet, roc_glmnet  # noqa: E402
 
 __all__ += ["assess_glmnet", "roc_glmnet", "confusion_glmnet", "RocCurve", "ConfusionTable"]

@@ -131,11 +131,11 @@ def check_predict_names(fit_names: Optional[np.ndarray], X, name: str = "Xnew") 
     if fit_names is None:
         if names is not None:
             warnings.warn(f"{name} has feature names, but the model was fitted without feature names",
-                          UserWarning, stacklevel=4)
+                          UserWarning, stacklevel=3)
         return
     if names is None:
         warnings.warn(f"{name} does not have feature names, but the model was fitted with feature names",
-                      UserWarning, stacklevel=4)
+                      UserWarning, stacklevel=3)
         return
     if len(names) == len(fit_names) and np.array_equal(names, fit_names):
         return
