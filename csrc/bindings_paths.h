@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <cmath>
 #include <vector>
 
+#include "interrupt.h"
 #include "blas.h"
 #include "cores.h"
 #include "glmlx/glm.h"
@@ -113,6 +115,9 @@ void run_paths(size_t B, size_t nthreads, Solve&& solve) {
   std::vector<std::exception_ptr> errors(B);
   auto one = [&](size_t b, bool parallel) {
     try {
+      if (glmlx::interrupt::requested()) {
+        throw std::runtime_error("interrupted");  // Ctrl-C: do not start another fold
+      }
       solve(b, parallel);
     } catch (...) {
       errors[b] = std::current_exception();

@@ -218,7 +218,11 @@ void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs
   auto run = [&](int64_t b) {
     Outcome out;
     out.warm = in[8].data<int32_t>()[b] != 0;
-    solve_one(b, out);
+    if (interrupt::requested()) {
+      out.err = kMaxit;  // Ctrl-C: problems not yet started are left out (the caller raises)
+    } else {
+      solve_one(b, out);
+    }
     write_stats(outs, b, out);
   };
   const int cores = int(glmlx::detail::usable_cores());
