@@ -266,7 +266,7 @@ def _glmnet_data(args):
 
     if not args.target:
         raise DataError("--target is required (the name of the target column)")
-    targets = tabular._split(args.target)
+    targets = tabular.split_names(args.target)
     extra = [c for c in (args.weights, args.offset, args.foldid) if c]
     names = tabular.header_names(args.data)
     features = tabular.feature_list(names, args.features, targets + extra)
@@ -311,10 +311,10 @@ def _glmnet_options(args, enc) -> dict:
         except ValueError:
             raise DataError(f"--lambdas must be comma-separated numbers, got {args.lambdas!r}") from None
     if args.exclude:
-        kw["exclude"] = sorted(j for name in tabular._split(args.exclude) for j in expand(name))
+        kw["exclude"] = sorted(j for name in tabular.split_names(args.exclude) for j in expand(name))
     if args.penalty_factor:
         pf = np.ones(len(cols))
-        for pair in tabular._split(args.penalty_factor):
+        for pair in tabular.split_names(args.penalty_factor):
             name, _, val = pair.partition("=")
             try:
                 pf[expand(name.strip())] = float(val)

@@ -59,7 +59,8 @@ class Encoding:
         return cls(list(d["features"]), {k: list(v) for k, v in d["levels"].items()})
 
 
-def _split(spec: Optional[str]) -> List[str]:
+def split_names(spec: Optional[str]) -> List[str]:
+    """Comma-separated names, trimmed, empty ones left out."""
     return [s.strip() for s in spec.split(",") if s.strip()] if spec else []
 
 
@@ -187,7 +188,7 @@ def encode(table: Table, enc: Encoding) -> np.ndarray:
 
 def feature_list(table_names: Sequence[str], features: Optional[str], exclude: Sequence[str]) -> List[str]:
     """``--features`` as given, or every column that is not the target, weights, offset or foldid."""
-    chosen = _split(features)
+    chosen = split_names(features)
     if chosen:
         clash = [c for c in chosen if c in exclude]
         if clash:
