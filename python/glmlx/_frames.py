@@ -70,20 +70,19 @@ def frame_to_numpy(X, name: str):
     """
     if not _is_frame(X):
         return X, None
-    n, p = X.shape
+    p = X.shape[1]
+    for label, col_dtype in zip(X.columns, X.dtypes):
+        if getattr(col_dtype, "kind", "O") not in "biuf":
+            raise TypeError(f"{name} column {label!r} has dtype {col_dtype}; glmnet needs numbers: encode it "
+                            "first (e.g. pandas.get_dummies) or leave the column out")
     dtypes = [getattr(t, "numpy_dtype", t) for t in X.dtypes]
     dtype = np.float32 if p and all(t == np.float32 for t in dtypes) else np.float64
-    if all(isinstance(t, np.dtype) and t.kind in "biuf" for t in X.dtypes):
-        # plain numpy columns: one conversion of the whole block; NaN is their only missing value
-        out = X.to_numpy(dtype=dtype)
-        bad = np.flatnonzero(np.isnan(out).any(axis=0)) if out.dtype.kind == "f" else ()
-        if len(bad):
-            col = X.iloc[:, bad[0]]
-            _missing(col, f"{name} column {X.columns[bad[0]]!r}", np.isnan(out[:, bad[0]]))
-    else:
-        out = np.empty((n, p), dtype=dtype, order="F")  # column by column: contiguous writes
-        for j, (label, col) in enumerate(X.items()):
-            out[:, j] = _column_to_numpy(col, f"{name} column {label!r}", dtype)
+    # one conversion of the whole frame; pandas' NA (nullable dtypes) and NaN both become NaN, then one pass
+    # finds the first column holding one, to name it
+    out = X.to_numpy(dtype=dtype, na_value=np.nan)
+    bad = np.flatnonzero(np.isnan(out).any(axis=0))
+    if bad.size:
+        _missing(X.iloc[:, bad[0]], f"{name} column {X.columns[bad[0]]!r}", np.isnan(out[:, bad[0]]))
     # C order, as a numpy caller's X: the same numbers give the same fit, bit for bit
     out = np.ascontiguousarray(out)
     return out, column_names(X.columns)
