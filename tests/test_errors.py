@@ -246,8 +246,10 @@ def test_cli_one_row_csv_fails(tmp_path, capsys):
 def test_cli_constant_target_reports_r2_undefined(tmp_path, capsys):
     path = tmp_path / "c.csv"
     path.write_text("a,b,y\n1,2,3\n2,3,3\n1,1,3\n")
-    rc, out = _run_cli(["fit", str(path), "--target", "y"], capsys)
+    rc, out = _run_cli(["fit", str(path), "--target", "y", "--method", "auto"], capsys)
     assert rc == 0 and "R^2 (training) undefined (constant target)" in out.out
+    rc, out = _run_cli(["fit", str(path), "--target", "y"], capsys)  # glmnet, as R: a clear error
+    assert rc == 2 and "y is constant" in out.err
 
 
 def test_cli_demo_out_existing_file(tmp_path, capsys):

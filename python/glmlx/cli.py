@@ -264,6 +264,12 @@ def _glmnet_data(args):
 
     from . import tabular
 
+    if os.path.splitext(args.data)[1].lower() in (".npy", ".npz"):
+        # numeric arrays: the least-squares loader (its checks name the file); columns x0, x1, ...
+        if args.offset or args.foldid:
+            raise DataError("--offset and --foldid name columns of a CSV or Parquet file")
+        X, y, w, names = load_table(args.data, args.target, args.features, args.weights)
+        return X, y, w, None, None, tabular.Encoding(names), [args.target or "y"]
     if not args.target:
         raise DataError("--target is required (the name of the target column)")
     targets = tabular.split_names(args.target)
@@ -273,7 +279,7 @@ def _glmnet_data(args):
     # only these columns are read and parsed: a text column left out never stops the fit
     table = _read_glmnet_table(args.data, features, targets, extra, args.na, args.family)
     if table.nrows < 2:
-        raise DataError(f"{args.data}: need at least 2 rows to fit, got {table.nrows}")
+        raise DataError(f"{args.data}: need at least 2 data rows to fit, got {table.nrows}")
     enc = tabular.make_encoding(table, features)
     X = tabular.encode(table, enc)
     if args.family == "mgaussian":
@@ -496,9 +502,6 @@ def run_fit(args) -> int:
     from .lstsq import lstsq
 
     if args.method == "glmnet":
-        if os.path.splitext(args.data)[1].lower() in (".npy", ".npz"):
-            raise DataError("--method glmnet reads CSV or Parquet (it needs column names); "
-                            "use --method auto for .npy/.npz")
         return run_glmnet_fit(args)
 
     X, y, w, names = load_table(args.data, args.target, args.features, args.weights)
