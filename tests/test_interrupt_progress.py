@@ -70,16 +70,17 @@ def _interrupt_child(call: str):
 @pytest.mark.parametrize("case", CASES)
 def test_sigint_stops_the_fit_soon_with_keyboard_interrupt(case):
     call, total = CASES[case]
-    for attempt in range(3):  # a signal that lands between two fits (well under 1% of the time) is retried
+    # A signal that lands between two fits, or after a fit's last lambda (its Python wrap-up, still in the
+    # scope), says nothing about the solvers' polling: retried. Without polling every fit runs to its end,
+    # so all attempts would show total lambdas and the test fails.
+    for attempt in range(3):
         out, err, latency, rc = _interrupt_child(call)
         assert "KeyboardInterrupt" in err and "interrupted after" in out, err[-2000:]
         assert rc != 0 and latency < BOUND, f"{case}: {latency:.2f} s from SIGINT to exit"
-        if "interrupt_end" in err:
-            # the solvers stopped part way: a fit that ran on to its end would have done all its lambdas
-            assert int(out.split()[-1]) < total, out
-            break
+        if "interrupt_end" in err and int(out.split()[-1]) < total:
+            break  # the solvers stopped part way
     else:
-        pytest.fail(f"{case}: the signal never reached the solvers' scope:\n{err[-2000:]}")
+        pytest.fail(f"{case}: no attempt stopped the solvers part way:\n{out}\n{err[-2000:]}")
 
 
 def test_after_an_interrupt_the_next_fit_is_a_fresh_one():
