@@ -36,8 +36,7 @@ def _missing(col, what: str, mask=None) -> None:
 
 def _numeric(col) -> bool:
     """True for numbers and booleans, including pandas' nullable Int64/Float64/boolean."""
-    kind = getattr(col.dtype, "kind", "O")
-    return kind in "biuf"
+    return getattr(col.dtype, "kind", "O") in "biuf"
 
 
 def column_names(columns) -> Optional[np.ndarray]:
@@ -48,17 +47,17 @@ def column_names(columns) -> Optional[np.ndarray]:
     return None
 
 
-def _column_to_numpy(col, what: str, dtype) -> np.ndarray:
-    if not _numeric(col):
-        raise TypeError(f"{what} has dtype {col.dtype}; glmnet needs numbers: encode it first "
+def _require_numeric(dtype, what: str) -> None:
+    if getattr(dtype, "kind", "O") not in "biuf":
+        raise TypeError(f"{what} has dtype {dtype}; glmnet needs numbers: encode it first "
                         "(e.g. pandas.get_dummies) or leave the column out")
-    if isinstance(col.dtype, np.dtype):  # a plain numpy column: NaN is its only missing value
-        values = col.to_numpy()
-        if values.dtype.kind == "f":
-            _missing(col, what, np.isnan(values))
-        return values.astype(dtype, copy=False)
-    _missing(col, what)  # pandas' nullable dtypes (pd.NA)
-    return col.to_numpy(dtype=dtype)
+
+
+def _column_to_numpy(col, what: str, dtype) -> np.ndarray:
+    _require_numeric(col.dtype, what)
+    values = col.to_numpy(dtype=dtype, na_value=np.nan)  # pandas' NA and NaN alike: missing
+    _missing(col, what, np.isnan(values))
+    return values
 
 
 def frame_to_numpy(X, name: str):
@@ -72,9 +71,7 @@ def frame_to_numpy(X, name: str):
         return X, None
     p = X.shape[1]
     for label, col_dtype in zip(X.columns, X.dtypes):
-        if getattr(col_dtype, "kind", "O") not in "biuf":
-            raise TypeError(f"{name} column {label!r} has dtype {col_dtype}; glmnet needs numbers: encode it "
-                            "first (e.g. pandas.get_dummies) or leave the column out")
+        _require_numeric(col_dtype, f"{name} column {label!r}")
     dtypes = [getattr(t, "numpy_dtype", t) for t in X.dtypes]
     dtype = np.float32 if p and all(t == np.float32 for t in dtypes) else np.float64
     # one conversion of the whole frame; pandas' NA (nullable dtypes) and NaN both become NaN, then one pass

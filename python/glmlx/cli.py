@@ -415,20 +415,15 @@ def run_glmnet_fit(args) -> int:
     return 0
 
 
-def _model_and_header(path):
-    from .model_io import load_model, read_header
-
-    header = read_header(path)
-    return load_model(path), header
-
-
 def run_predict(args) -> int:
     import numpy as np
 
     from . import tabular
     from .cv import CVGlmnet
 
-    model, header = _model_and_header(args.model)
+    from .model_io import load_model_and_header
+
+    model, header = load_model_and_header(args.model)
     meta = header.get("metadata", {})
     if "encoding" not in meta:
         raise DataError(f"{args.model}: saved without the command line's column encoding; "
@@ -476,7 +471,9 @@ def run_predict(args) -> int:
 def run_show(args) -> int:
     from .cv import CVGlmnet
 
-    model, header = _model_and_header(args.model)
+    from .model_io import load_model_and_header
+
+    model, header = load_model_and_header(args.model)
     fit = model.fit if isinstance(model, CVGlmnet) else model
     meta = header.get("metadata", {})
     print(f"glmlx model {args.model}: {header['kind']}, family {header['family']}, {header['nobs']} observations, "

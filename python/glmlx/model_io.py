@@ -103,6 +103,11 @@ def read_header(path) -> dict:
 
 def load_model(path) -> Union[GlmnetFit, CVGlmnet]:
     """Read a model written by :func:`save_model`; its predictions equal the saved model's bit for bit."""
+    return load_model_and_header(path)[0]
+
+
+def load_model_and_header(path):
+    """``(model, header)``: :func:`load_model`'s model and :func:`read_header`'s header, the file read once."""
     header = read_header(path)
     arrays = {}
     with zipfile.ZipFile(path) as zf:
@@ -129,8 +134,8 @@ def load_model(path) -> Union[GlmnetFit, CVGlmnet]:
                     feature_names=None if names is None else np.asarray(names, dtype=object),
                     response_names=None if rnames is None else np.asarray(rnames, dtype=object))
     if header["kind"] != "cv_glmnet":
-        return fit
+        return fit, header
     cv = CVGlmnet(fit, arrays["cvm"], arrays["cvsd"], arrays["foldid"], header["type_measure"], None)
     cv.nzero = mx.array(arrays["nzero"])
     cv.name = header["name"]
-    return cv
+    return cv, header

@@ -66,22 +66,14 @@ def format_column(values, digits: int = R_DIGITS) -> list:
     """Strings for a numeric column, as R prints it (common decimals, or scientific when narrower)."""
     vals = [float(v) for v in values]
     finite = [v for v in vals if math.isfinite(v)]
-    if not finite:
-        return ["NA" if math.isnan(v) else ("Inf" if v > 0 else "-Inf") for v in vals]
-    rgt = max(_decimals(v, digits) for v in finite)
-    fixed = [f"{v:.{rgt}f}" for v in finite]
-    sig = max(_sig_digits(v, digits) for v in finite)
-    sci = [f"{v:.{sig - 1}e}" for v in finite]
-    use_sci = max(map(len, fixed)) > max(map(len, sci))
-
-    def one(v):
-        if math.isnan(v):
-            return "NA"
-        if math.isinf(v):
-            return "Inf" if v > 0 else "-Inf"
-        return f"{v:.{sig - 1}e}" if use_sci else f"{v:.{rgt}f}"
-
-    return [one(v) for v in vals]
+    text = {}
+    if finite:
+        rgt = max(_decimals(v, digits) for v in finite)
+        sig = max(_sig_digits(v, digits) for v in finite)
+        fixed = [f"{v:.{rgt}f}" for v in finite]
+        sci = [f"{v:.{sig - 1}e}" for v in finite]
+        text = dict(zip(finite, sci if max(map(len, fixed)) > max(map(len, sci)) else fixed))
+    return [text[v] if math.isfinite(v) else "NA" if math.isnan(v) else "Inf" if v > 0 else "-Inf" for v in vals]
 
 
 def table(columns: dict, row_names: list) -> str:

@@ -34,9 +34,6 @@ class Table:
     columns: Dict[str, np.ndarray]
     nrows: int
 
-    def names(self) -> List[str]:
-        return list(self.columns)
-
 
 @dataclass
 class Encoding:
@@ -64,18 +61,34 @@ def split_names(spec: Optional[str]) -> List[str]:
     return [s.strip() for s in spec.split(",") if s.strip()] if spec else []
 
 
-def read_table(path: str, wanted: Optional[Sequence[str]] = None) -> Table:
-    """The columns ``wanted`` (all when None) of a CSV with a header row, or of a Parquet file."""
+def _parquet(path: str):
+    """pyarrow.parquet when ``path`` is a Parquet file (a DataError naming pyarrow when it is missing), else None."""
     if not os.path.isfile(path):
         raise DataError(f"no such file: {path}")
-    if os.path.splitext(path)[1].lower() in (".parquet", ".pq"):
-        return _read_parquet(path, wanted)
+    if os.path.splitext(path)[1].lower() not in (".parquet", ".pq"):
+        return None
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise DataError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)") from None
+    return pq
+
+
+def _csv_header(path: str, reader) -> List[str]:
+    header = next(reader, None)
+    if not header:
+        raise DataError(f"{path}: empty file (a CSV needs a header row)")
+    return [h.strip() for h in header]
+
+
+def read_table(path: str, wanted: Optional[Sequence[str]] = None) -> Table:
+    """The columns ``wanted`` (all when None) of a CSV with a header row, or of a Parquet file."""
+    pq = _parquet(path)
+    if pq is not None:
+        return _read_parquet(pq, path, wanted)
     with open(path, newline="", encoding="utf-8-sig") as fh:  # utf-8-sig: Excel's byte-order mark
         reader = csv.reader(fh)
-        header = next(reader, None)
-        if not header:
-            raise DataError(f"{path}: empty file (a CSV needs a header row)")
-        header = [h.strip() for h in header]
+        header = _csv_header(path, reader)
         take = _positions(path, header, wanted)
         cells: List[List[str]] = [[] for _ in take]
         for r, row in enumerate(reader, start=1):
@@ -113,11 +126,7 @@ def _parse(values: List[str]) -> np.ndarray:
     return out
 
 
-def _read_parquet(path: str, wanted) -> Table:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise DataError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)") from None
+def _read_parquet(pq, path: str, wanted) -> Table:
     schema = pq.read_schema(path)
     take = [schema.names[j] for j in _positions(path, list(schema.names), wanted)]
     table = pq.read_table(path, columns=take)
@@ -199,16 +208,8 @@ def feature_list(table_names: Sequence[str], features: Optional[str], exclude: S
 
 def header_names(path: str) -> List[str]:
     """The column names of a data file (reads only its header or schema)."""
-    if not os.path.isfile(path):
-        raise DataError(f"no such file: {path}")
-    if os.path.splitext(path)[1].lower() in (".parquet", ".pq"):
-        try:
-            import pyarrow.parquet as pq
-        except ImportError:
-            raise DataError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)") from None
+    pq = _parquet(path)
+    if pq is not None:
         return list(pq.read_schema(path).names)
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        header = next(csv.reader(fh), None)
-    if not header:
-        raise DataError(f"{path}: empty file (a CSV needs a header row)")
-    return [h.strip() for h in header]
+        return _csv_header(path, csv.reader(fh))
