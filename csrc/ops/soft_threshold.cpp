@@ -9,8 +9,8 @@
 
 #include "glmlx/kernels/soft_threshold.h"
 #include "glmlx/ops.h"
-#include "primitives.h"
-#include "util.h"
+#include "ops/primitives.h"
+#include "ops/util.h"
 
 namespace glmlx {
 

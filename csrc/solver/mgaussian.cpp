@@ -26,12 +26,12 @@
 #include <immintrin.h>
 #endif
 
-#include "interrupt.h"
-#include "blas.h"
-#include "glm_common.h"
+#include "cpu/interrupt.h"
+#include "cpu/blas.h"
+#include "solver/glm_common.h"
 #include "glmlx/mgaussian.h"
 #include "glmlx/ops.h"
-#include "vec.h"
+#include "cpu/vec.h"
 
 namespace glmlx {
 

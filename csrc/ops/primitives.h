@@ -2,7 +2,7 @@
 #pragma once
 
 #include "glmlx/ops.h"
-#include "primitive_base.h"
+#include "ops/primitive_base.h"
 
 namespace glmlx {
 

@@ -12,9 +12,9 @@
 #include <cmath>
 #include <vector>
 
-#include "interrupt.h"
-#include "blas.h"
-#include "cores.h"
+#include "cpu/interrupt.h"
+#include "cpu/blas.h"
+#include "cpu/cores.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
 

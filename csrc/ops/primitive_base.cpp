@@ -1,4 +1,4 @@
-#include "primitive_base.h"
+#include "ops/primitive_base.h"
 
 #include "mlx/ops.h"
 #include "mlx/transforms.h"

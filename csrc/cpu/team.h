@@ -40,7 +40,7 @@
 #include <utility>
 #include <vector>
 
-#include "cores.h"
+#include "cpu/cores.h"
 
 namespace glmlx::detail {
 

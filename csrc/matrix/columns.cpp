@@ -12,11 +12,11 @@
 #include <sys/mman.h>
 #endif
 
-#include "cores.h"
-#include "scratch.h"
-#include "gaussian_path.h"
+#include "cpu/cores.h"
+#include "cpu/scratch.h"
+#include "path/gaussian_path.h"
 #include "glmlx/ops.h"
-#include "vec.h"
+#include "cpu/vec.h"
 
 namespace glmlx {
 

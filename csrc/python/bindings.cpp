@@ -12,12 +12,12 @@
 #include "mlx/ops.h"
 #include "mlx/transforms.h"
 
-#include "blas.h"
-#include "cores.h"
-#include "cv_gram.h"
-#include "glm_common.h"
-#include "interrupt.h"
-#include "scratch.h"
+#include "cpu/blas.h"
+#include "cpu/cores.h"
+#include "cv/cv_gram.h"
+#include "solver/glm_common.h"
+#include "cpu/interrupt.h"
+#include "cpu/scratch.h"
 #include "glmlx/ops.h"
 
 namespace nb = nanobind;

@@ -1,4 +1,4 @@
-#include "glm_common.h"
+#include "solver/glm_common.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -15,9 +15,9 @@
 #include <string>
 #include <system_error>
 
-#include "blas.h"
-#include "cores.h"
-#include "vec.h"
+#include "cpu/blas.h"
+#include "cpu/cores.h"
+#include "cpu/vec.h"
 
 namespace glmlx::detail {
 

@@ -8,7 +8,7 @@
 #include <exception>
 #include <string>
 
-#include "bindings_paths.h"
+#include "python/bindings_paths.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
 

@@ -1,8 +1,8 @@
-#include "team.h"
+#include "cpu/team.h"
 
 #include <chrono>
 
-#include "vec.h"
+#include "cpu/vec.h"
 
 namespace glmlx::detail {
 

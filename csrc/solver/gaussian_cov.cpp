@@ -19,17 +19,17 @@
 #include <stdexcept>
 #include <vector>
 
-#include "interrupt.h"
+#include "cpu/interrupt.h"
 #include "mlx/allocator.h"
 #include "mlx/backend/cpu/encoder.h"
 #include "mlx/ops.h"
 
-#include "blas.h"
-#include "gaussian_path.h"
+#include "cpu/blas.h"
+#include "path/gaussian_path.h"
 #include "glmlx/ops.h"
-#include "primitives.h"
-#include "util.h"
-#include "vec.h"
+#include "ops/primitives.h"
+#include "ops/util.h"
+#include "cpu/vec.h"
 
 namespace glmlx {
 

@@ -1,4 +1,4 @@
-#include "vec.h"
+#include "cpu/vec.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "interrupt.h"
+#include "cpu/interrupt.h"
 
 #if !defined(_WIN32)
 #include <csignal>

@@ -22,12 +22,12 @@
 #include <string>
 #include <system_error>
 
-#include "interrupt.h"
-#include "cores.h"
-#include "glm_common.h"
+#include "cpu/interrupt.h"
+#include "cpu/cores.h"
+#include "solver/glm_common.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
-#include "vec.h"
+#include "cpu/vec.h"
 
 namespace glmlx {
 

@@ -1,6 +1,6 @@
 // GPU backend for builds where MLX has neither Metal nor CUDA (Linux CPU
 // wheels): every op runs its MLX-op fallback on a GPU stream.
-#include "primitive_base.h"
+#include "ops/primitive_base.h"
 
 #include "glmlx/ops.h"
 

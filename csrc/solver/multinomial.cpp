@@ -26,11 +26,11 @@
 #include <limits>
 #include <stdexcept>
 
-#include "interrupt.h"
-#include "glm_common.h"
+#include "cpu/interrupt.h"
+#include "solver/glm_common.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
-#include "vec.h"
+#include "cpu/vec.h"
 
 namespace glmlx::detail {
 

@@ -9,10 +9,10 @@
 #include "mlx/backend/cpu/encoder.h"
 #include "mlx/ops.h"
 
-#include "blas.h"
+#include "cpu/blas.h"
 #include "glmlx/ops.h"
-#include "primitives.h"
-#include "util.h"
+#include "ops/primitives.h"
+#include "ops/util.h"
 
 namespace glmlx {
 

@@ -1,10 +1,10 @@
-#include "cv_gram.h"
+#include "cv/cv_gram.h"
 
 #include <cmath>
 #include <type_traits>
 #include <vector>
 
-#include "cores.h"
+#include "cpu/cores.h"
 
 namespace glmlx::cv {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "cores.h"
+#include "cpu/cores.h"
 
 #if defined(GLMLX_BLAS_ACCELERATE)
 #include <Accelerate/Accelerate.h>

@@ -11,9 +11,9 @@
 #include <optional>
 #include <vector>
 
-#include "interrupt.h"
-#include "blas.h"
-#include "cores.h"
+#include "cpu/interrupt.h"
+#include "cpu/blas.h"
+#include "cpu/cores.h"
 #include "glmlx/kernels/soft_threshold.h"
 #include "glmlx/ops.h"
 

@@ -34,10 +34,10 @@
 #include <type_traits>
 #include <vector>
 
-#include "interrupt.h"
-#include "gaussian_path.h"
-#include "scratch.h"
-#include "vec.h"
+#include "cpu/interrupt.h"
+#include "path/gaussian_path.h"
+#include "cpu/scratch.h"
+#include "cpu/vec.h"
 
 namespace glmlx::path {
 

@@ -1,5 +1,5 @@
 // glmlx's OpenBLAS thread policy (blas.h, Threads).
-#include "blas.h"
+#include "cpu/blas.h"
 
 #include <chrono>
 #include <cstdio>

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <string>
 
-#include "bindings_paths.h"
+#include "python/bindings_paths.h"
 #include "glmlx/mgaussian.h"
 #include "glmlx/ops.h"
 

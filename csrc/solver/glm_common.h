@@ -12,8 +12,8 @@
 
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
-#include "scratch.h"
-#include "team.h"
+#include "cpu/scratch.h"
+#include "cpu/team.h"
 
 namespace glmlx::detail {
 

@@ -27,10 +27,10 @@
 #include "mlx/linalg.h"
 #include "mlx/ops.h"
 
-#include "blas.h"
+#include "cpu/blas.h"
 #include "glmlx/ops.h"
-#include "primitives.h"
-#include "util.h"
+#include "ops/primitives.h"
+#include "ops/util.h"
 
 namespace glmlx {
 
