@@ -12,23 +12,18 @@
 
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
+#include "path/lambda_walk.h"
 #include "cpu/scratch.h"
 #include "cpu/team.h"
 
 namespace glmlx::detail {
 
-struct MaxitReached {};
-struct PmaxReached {};
-// glmnet's jerr 7777: every predictor excluded or constant on the rows fitted.
-constexpr int kNoUsablePredictor = 7777;
-// glmlx's own path error: the fit at lambda m (0-based) was not finite; the
-// path holds the m lambdas before it (jerr = kNonFiniteFit - m).
-constexpr int kNonFiniteFit = -30001;
-
-struct BnormMaxitReached {};  // bnorm's Newton iterations ran out (glmnet's jerr 90000)
-struct FatalError {
-  int64_t code;
-};
+using path::BnormMaxitReached;
+using path::FatalError;
+using path::kNoUsablePredictor;
+using path::kNonFiniteFit;
+using path::MaxitReached;
+using path::PmaxReached;
 
 // Coordinate sweeps prefetch the columns after the next ones only when X is
 // larger than this: columns streamed from memory then run ~2x faster, while on
@@ -177,41 +172,6 @@ double bnorm(double b0, double al1p, double al2p, double g, double usq, double t
  */
 void chkbnds(int64_t K, const double* gk, double gkn, double xv, const double* lower, const double* upper,
              int64_t stride, double al1, double al2, double* a, uint8_t* isc, double thr, int maxit);
-
-/** One path point's lambdas (glmnet's ElnetPathBase::initialize_point). */
-struct PathLambda {
-  double alm;   // this point's lambda
-  double alm0;  // the previous one, for the sequential strong rule
-};
-
-/**
- * glmnet's lambda for path point m: a user value; else "infinity" (big) at
- * m = 0, lambda_max * alf at m = 1 with lambda_max = max_j ga_j / vp_j over
- * usable penalized j, divided by max(alpha, 1e-3), and the previous times alf
- * after. ``current`` carries the last lambda between calls.
- */
-inline PathLambda path_lambda(int64_t m, double& current, const double* user_lambdas, double alf, double big,
-                              double alpha, int64_t p, const uint8_t* ju, const double* vp, const double* ga) {
-  double alm0 = current, alm = alm0;
-  if (user_lambdas) {
-    alm = user_lambdas[m];
-  } else if (m > 1) {
-    alm *= alf;
-  } else if (m == 0) {
-    alm = big;
-  } else {
-    alm0 = 0.0;
-    for (int64_t j = 0; j < p; ++j) {
-      if (ju[j] && vp[j] > 0.0) {
-        alm0 = std::max(alm0, ga[j] / vp[j]);
-      }
-    }
-    alm0 /= std::max(alpha, 1e-3);
-    alm = alm0 * alf;
-  }
-  current = alm;
-  return {alm, alm0};
-}
 
 /** beta_std (lmu x K x p, standardized scale) and out.a0 to the original scale, into out.beta / out.a0. */
 void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::vector<double>& beta_std,

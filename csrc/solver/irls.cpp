@@ -24,6 +24,7 @@
 
 #include "cpu/interrupt.h"
 #include "cpu/cores.h"
+#include "path/lambda_walk.h"
 #include "solver/glm_common.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
@@ -59,6 +60,17 @@ class UniIrlsPath {
 
   GlmPathResult run(const double* user_lambdas, int64_t n_user);
 
+  // The point solver's face to path::walk_lambdas.
+  int64_t p() const { return p_; }
+  const uint8_t* usable() const { return d_.ju.data(); }
+  const double* penalty() const { return d_.vp.data(); }
+  const double* abs_gradient() const { return ga_.data(); }
+  void fit(double alm, double alm0);
+  bool finite() const;
+  void record(double alm, GlmPathResult& out);
+  bool stop(int64_t m, int64_t mnl, const GlmPathResult& out) const;
+  int64_t npasses() const { return nlp_; }
+
  private:
   const double* col(int64_t k) const { return d_.X.data() + k * n_; }
   double curvature(int64_t k) const { return xv_[k]; }
@@ -92,6 +104,7 @@ class UniIrlsPath {
   RowOps rows_;     // the O(n) loops, on the team's two threads when n is large
 
   std::vector<double> beta_, beta_old_, xv_, ga_;
+  std::vector<double> beta_std_;  // lmu x p: the path's coefficients, standardized scale
   std::vector<uint8_t> strong_;
   std::vector<int64_t> active_pos_, active_;
   bool xv_per_step_ = true;  // curvatures under the current W (else modified Newton's fixed ones)
@@ -458,71 +471,51 @@ double UniIrlsPath::deviance_ratio() const {
 }
 
 // ---------------------------------------------------------------------------
-// The path (glmnet's ElnetPathBase::fit and process_point_fit).
+// The point fit's face to the lambda walk (path/lambda_walk.h).
 
 GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
   GlmPathResult out;
   construct();
   out.nulldev = 2.0 * d_.sum_weights * dev0_;
-  const int64_t nlam = s_.flmin >= 1.0 ? n_user : s_.nlam;
-  const double alf = s_.flmin < 1.0 ? std::pow(std::max(s_.eps, s_.flmin), 1.0 / double(nlam - 1)) : 1.0;
-  const int64_t mnl = std::min<int64_t>(s_.mnlam, nlam);
-  std::vector<double> beta_std;  // lmu x p, standardized scale
-  double lmda_curr = 0.0;
-  for (int64_t m = 0; m < nlam; ++m) {
-    const double* user = s_.flmin >= 1.0 ? user_lambdas : nullptr;
-    const auto [alm, alm0] =
-        detail::path_lambda(m, lmda_curr, user, alf, s_.big, s_.alpha, p_, d_.ju.data(), d_.vp.data(), ga_.data());
-    const double dem = alm * (1.0 - s_.alpha), ab = alm * s_.alpha;
-    try {
-      fit_point(ab, dem, alm, alm0);
-    } catch (const MaxitReached&) {
-      out.jerr = -m - 1;
-      break;
-    } catch (const PmaxReached&) {
-      out.jerr = -10001 - m;
-      break;
-    }
-    // Not glmnet's: a fit that overflowed (extreme offsets or scales) stops
-    // the path rather than returning NaN coefficients (multinomial_path.cpp).
-    if (!std::isfinite(b0_) ||
-        !std::all_of(beta_.begin(), beta_.end(), [](double v) { return std::isfinite(v); })) {
-      out.jerr = detail::kNonFiniteFit - m;
-      break;
-    }
-    out.lambdas.push_back(alm);
-    out.a0.push_back(b0_);
-    beta_std.insert(beta_std.end(), beta_.begin(), beta_.end());
-    const double dev = deviance_ratio();
-    out.dev_ratio.push_back(dev);
-    int64_t me = 0;
-    for (int64_t k : active_) {
-      me += beta_[k] != 0.0;
-    }
-    out.lmu = m + 1;
-    interrupt::lambda_done();
-    if (out.lmu < mnl || s_.flmin >= 1.0) {
-      continue;
-    }
-    // Binomial: the last step's gain; poisson: the relative gain over mnl - 1
-    // steps, against a threshold ten times fdev (glmnet's poisson_base.hpp).
-    double gain, sml = s_.sml;
-    if (fam_ == GlmFamily::binomial) {
-      gain = dev - (m == 0 ? 0.0 : out.dev_ratio[m - 1]);
-    } else {
-      gain = (dev - out.dev_ratio[m - mnl + 1]) / dev;
-      sml *= 10.0;
-    }
-    if (me > s_.dfmax || gain < sml || dev > s_.rsqmax) {
-      break;
-    }
-    if (fam_ == GlmFamily::binomial && wsum_ <= vmin_) {
-      break;
-    }
-  }
-  out.npasses = nlp_;
-  detail::to_original_scale(d_, s_, beta_std, out, 1);
+  path::walk_lambdas(*this, path::LambdaGrid::of(s_, user_lambdas, n_user), s_.mnlam, out);
+  detail::to_original_scale(d_, s_, beta_std_, out, 1);
   return out;
+}
+
+void UniIrlsPath::fit(double alm, double alm0) {
+  fit_point(alm * s_.alpha, alm * (1.0 - s_.alpha), alm, alm0);
+}
+
+bool UniIrlsPath::finite() const {
+  return std::isfinite(b0_) && path::all_finite(beta_.begin(), beta_.end());
+}
+
+void UniIrlsPath::record(double alm, GlmPathResult& out) {
+  out.lambdas.push_back(alm);
+  out.a0.push_back(b0_);
+  beta_std_.insert(beta_std_.end(), beta_.begin(), beta_.end());
+  out.dev_ratio.push_back(deviance_ratio());
+}
+
+bool UniIrlsPath::stop(int64_t m, int64_t mnl, const GlmPathResult& out) const {
+  const double dev = out.dev_ratio[m];
+  int64_t me = 0;
+  for (int64_t k : active_) {
+    me += beta_[k] != 0.0;
+  }
+  // Binomial: the last step's gain; poisson: the relative gain over mnl - 1
+  // steps, against a threshold ten times fdev (glmnet's poisson_base.hpp).
+  double gain, sml = s_.sml;
+  if (fam_ == GlmFamily::binomial) {
+    gain = dev - (m == 0 ? 0.0 : out.dev_ratio[m - 1]);
+  } else {
+    gain = (dev - out.dev_ratio[m - mnl + 1]) / dev;
+    sml *= 10.0;
+  }
+  if (me > s_.dfmax || gain < sml || dev > s_.rsqmax) {
+    return true;
+  }
+  return fam_ == GlmFamily::binomial && wsum_ <= vmin_;
 }
 
 } // namespace

@@ -284,13 +284,10 @@ const ColumnKernels kKernels = [] {
 const ColumnKernels kKernels{grad_generic, pair_generic};
 #endif
 
-struct MaxitReached {};
-struct PmaxReached {};
-
-// glmnet's error codes (util/exceptions.hpp).
-constexpr int64_t kAllExcluded = 7777;
-constexpr int64_t kNonPositivePenalty = 10000;
-constexpr int64_t kBnormMaxit = 90000;
+using path::MaxitReached;
+using path::PmaxReached;
+using path::kNonPositivePenalty;
+constexpr int64_t kAllExcluded = path::kNoUsablePredictor;
 
 /** One path's data after glmnet's MultStandardize1. */
 struct MultData {
@@ -509,6 +506,17 @@ class MultiPath {
 
   GlmPathResult run(const double* user_lambdas, int64_t n_user);
 
+  // The point solver's face to path::walk_lambdas.
+  int64_t p() const { return p_; }
+  const uint8_t* usable() const { return d_.ju.data(); }
+  const double* penalty() const { return vp_.data(); }
+  const double* abs_gradient() const { return g_.data(); }
+  void fit(double alm, double alm0);
+  bool finite() const;
+  void record(double alm, GlmPathResult& out);
+  bool stop(int64_t m, int64_t mnl, const GlmPathResult& out) const;
+  int64_t npasses() const { return nlp_; }
+
  private:
   const double* col(int64_t k) const { return d_.X.data() + k * n_; }
   double* ak(int64_t k) { return a_.data() + k * K_; }
@@ -527,6 +535,7 @@ class MultiPath {
   std::vector<double> vp_, cl_;
   std::vector<double> a_;              // K x p (variable-major: a variable's K coefficients together)
   std::vector<double> g_;              // p: ||R' x_k|| as of its last evaluation
+  std::vector<double> beta_std_;       // lmu x K x p: the path's coefficients on the solver's scale
   std::vector<uint8_t> strong_;        // p: candidate (glmnet's ix)
   std::vector<int64_t> active_pos_;    // p: 1-based position in active_, 0 never active (glmnet's mm)
   std::vector<int64_t> active_;        // variables in order of entry (glmnet's ia)
@@ -752,73 +761,20 @@ GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
   GlmPathResult out;
   out.nclass = K_;
   out.nulldev = d_.nulldev;
-  const bool user = s_.flmin >= 1.0;
-  const int64_t nlam = user ? n_user : s_.nlam;
-  const double omb = 1.0 - s_.alpha;
-  const double alf = user ? 1.0 : std::pow(std::max(s_.eps, s_.flmin), 1.0 / (double(nlam) - 1.0));
-  const int64_t mnl = std::min<int64_t>(s_.mnlam, nlam);
-
   abs_gradients(false);
-
-  std::vector<double> beta_std;  // lmu x K x p on the solver's scale
-  std::vector<double> almo, rsqo;
-  double lmda_curr = 0.0;
-  for (int64_t m = 0; m < nlam; ++m) {
-    // The second lambda: the largest group gradient over the penalty, where
-    // every penalized coefficient is still zero.
-    const auto [alm, alm0] = detail::path_lambda(m, lmda_curr, user ? user_lambdas : nullptr, alf, s_.big, s_.alpha,
-                                                 p_, d_.ju.data(), vp_.data(), g_.data());
-    const double dem = alm * omb, ab = alm * s_.alpha;
-    try {
-      fit_point(ab, dem, alm, alm0);
-    } catch (const MaxitReached&) {
-      out.jerr = -m - 1;
-      break;
-    } catch (const detail::BnormMaxitReached&) {
-      out.jerr = kBnormMaxit;
-      break;
-    } catch (const PmaxReached&) {
-      out.jerr = -10001 - m;
-      break;
-    }
-    beta_std.resize(size_t(m + 1) * K_ * p_, 0.0);
-    double* bm = beta_std.data() + size_t(m) * K_ * p_;
-    int64_t me = 0;
-    for (int64_t k : active_) {
-      for (int64_t j = 0; j < K_; ++j) {
-        bm[j * p_ + k] = ak(k)[j];
-      }
-      me += ak(k)[0] != 0.0;  // glmnet counts dfmax on the first response only
-    }
-    const double dev = 1.0 - rsq_ / d_.ys0;
-    almo.push_back(alm);
-    rsqo.push_back(dev);
-    out.lmu = m + 1;
-    interrupt::lambda_done();
-    if (out.lmu < mnl || user) {
-      continue;
-    }
-    const double prop = rsq_ == 0.0 ? INFINITY : (rsq_prev_ - rsq_) / rsq_;
-    if (me > s_.dfmax || prop < s_.sml || dev > s_.rsqmax) {
-      break;
-    }
-  }
-
-  out.npasses = nlp_;
-  out.lambdas = std::move(almo);
-  out.dev_ratio = std::move(rsqo);
+  path::walk_lambdas(*this, path::LambdaGrid::of(s_, user_lambdas, n_user), s_.mnlam, out);
   const int64_t lmu = out.lmu;
   out.a0.assign(size_t(lmu) * K_, 0.0);
   out.beta.assign(size_t(lmu) * K_ * p_, 0.0);
   if (out.jerr > 0) {
     // glmnet returns before mapping back: coefficients stay on the solver's
     // scale and the intercepts at zero. Kept for parity.
-    out.beta = std::move(beta_std);
+    out.beta = std::move(beta_std_);
     return out;
   }
   for (int64_t m = 0; m < lmu; ++m) {
     for (int64_t j = 0; j < K_; ++j) {
-      const double* bs = beta_std.data() + (size_t(m) * K_ + j) * p_;
+      const double* bs = beta_std_.data() + (size_t(m) * K_ + j) * p_;
       double* b = out.beta.data() + (size_t(m) * K_ + j) * p_;
       for (int64_t k : active_) {
         b[k] = bs[k] * (d_.ys[j] / d_.xs[k]);
@@ -834,6 +790,37 @@ GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
     }
   }
   return out;
+}
+
+void MultiPath::fit(double alm, double alm0) {
+  fit_point(alm * s_.alpha, alm * (1.0 - s_.alpha), alm, alm0);
+}
+
+// Not glmnet's check (path/lambda_walk.h): no NaN coefficients without an error.
+bool MultiPath::finite() const {
+  return path::all_finite(a_.begin(), a_.end());
+}
+
+void MultiPath::record(double alm, GlmPathResult& out) {
+  const int64_t m = int64_t(out.lambdas.size());
+  beta_std_.resize(size_t(m + 1) * K_ * p_, 0.0);
+  double* bm = beta_std_.data() + size_t(m) * K_ * p_;
+  for (int64_t k : active_) {
+    for (int64_t j = 0; j < K_; ++j) {
+      bm[j * p_ + k] = a_[size_t(k * K_ + j)];
+    }
+  }
+  out.lambdas.push_back(alm);
+  out.dev_ratio.push_back(1.0 - rsq_ / d_.ys0);
+}
+
+bool MultiPath::stop(int64_t m, int64_t, const GlmPathResult& out) const {
+  int64_t me = 0;
+  for (int64_t k : active_) {
+    me += a_[size_t(k * K_)] != 0.0;  // glmnet counts dfmax on the first response only
+  }
+  const double prop = rsq_ == 0.0 ? INFINITY : (rsq_prev_ - rsq_) / rsq_;
+  return me > s_.dfmax || prop < s_.sml || out.dev_ratio[m] > s_.rsqmax;
 }
 
 } // namespace

@@ -40,7 +40,7 @@ namespace {
 constexpr double kBnormThr = 1e-10;
 constexpr int kBnormMaxit = 100;
 
-struct BelowMinVariance {};  // grouped: max p(1-p) < eps; glmnet's jerr -20001 - m
+using path::BelowMinVariance;  // grouped: max p(1-p) < eps
 
 class MultinomialPath {
  public:
@@ -58,6 +58,17 @@ class MultinomialPath {
   }
 
   GlmPathResult run(const double* user_lambdas, int64_t n_user);
+
+  // The point solver's face to path::walk_lambdas.
+  int64_t p() const { return p_; }
+  const uint8_t* usable() const { return d_.ju.data(); }
+  const double* penalty() const { return d_.vp.data(); }
+  const double* abs_gradient() const { return ga_.data(); }
+  void fit(double alm, double alm0);
+  bool finite() const;
+  void record(double alm, GlmPathResult& out);
+  bool stop(int64_t m, int64_t mnl, const GlmPathResult& out) const;
+  int64_t npasses() const { return nlp_; }
 
  private:
   const double* col(int64_t j) const { return d_.X.data() + j * n_; }
@@ -113,6 +124,7 @@ class MultinomialPath {
   detail::RowVector<double> di_;       // n: linear predictor / shift buffer
   std::vector<double> xv_;             // ungrouped K x p curvatures; grouped p (MultLStandardize1's xv)
   std::vector<double> ga_;
+  std::vector<double> beta_std_;  // lmu x K x p: the path's coefficients, standardized scale
   std::vector<uint8_t> strong_;
   std::vector<int64_t> active_pos_, active_;
   std::vector<int64_t> order_;  // the coordinates of the current class pass
@@ -917,62 +929,8 @@ GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
   out.nclass = K_;
   construct();
   out.nulldev = 2.0 * d_.sum_weights * dev0_;
-  const int64_t nlam = s_.flmin >= 1.0 ? n_user : s_.nlam;
-  const double alf = s_.flmin < 1.0 ? std::pow(std::max(s_.eps, s_.flmin), 1.0 / double(nlam - 1)) : 1.0;
-  const int64_t mnl = std::min<int64_t>(s_.mnlam, nlam);
-  std::vector<double> beta_std;  // lmu x K x p, standardized scale
-  double lmda_curr = 0.0;
-  for (int64_t m = 0; m < nlam; ++m) {
-    const double* user = s_.flmin >= 1.0 ? user_lambdas : nullptr;
-    const auto [alm, alm0] =
-        detail::path_lambda(m, lmda_curr, user, alf, s_.big, s_.alpha, p_, d_.ju.data(), d_.vp.data(), ga_.data());
-    const double dem = alm * (1.0 - s_.alpha), ab = alm * s_.alpha;
-    try {
-      strong_rule(s_.alpha * (2.0 * alm - alm0));
-      if (grouped_) {
-        fit_point_grouped(ab, dem);
-      } else {
-        fit_point_ungrouped(ab, dem);
-      }
-    } catch (const MaxitReached&) {
-      out.jerr = -m - 1;
-      break;
-    } catch (const PmaxReached&) {
-      out.jerr = -10001 - m;
-      break;
-    } catch (const BelowMinVariance&) {
-      out.jerr = -20001 - m;
-      break;
-    }
-    // glmnet has no such check: where an unpenalized variable sits at a
-    // limit, its Newton steps can overflow and the coefficients come out NaN
-    // with no error (R instead runs out of maxit at the first lambda). The
-    // path stops here as at a failed convergence, with its own code.
-    if (!std::all_of(a0_.begin(), a0_.end(), [](double v) { return std::isfinite(v); }) ||
-        !std::all_of(beta_.begin(), beta_.end(), [](double v) { return std::isfinite(v); })) {
-      out.jerr = kNonFiniteFit - m;
-      break;
-    }
-    out.lambdas.push_back(alm);
-    out.a0.insert(out.a0.end(), a0_.begin(), a0_.end());
-    beta_std.insert(beta_std.end(), beta_.begin(), beta_.end());
-    const double dev = deviance_ratio();
-    out.dev_ratio.push_back(dev);
-    out.lmu = m + 1;
-    interrupt::lambda_done();
-    if (out.lmu < mnl || s_.flmin >= 1.0) {
-      continue;
-    }
-    const double gain = dev - (m == 0 ? 0.0 : out.dev_ratio[m - 1]);
-    if (nonzero_count() > s_.dfmax || gain < s_.sml || dev > s_.rsqmax) {
-      break;
-    }
-    if (!grouped_ && !ig_) {
-      break;
-    }
-  }
-  out.npasses = nlp_;
-  to_original_scale(d_, s_, beta_std, out, K_);
+  path::walk_lambdas(*this, path::LambdaGrid::of(s_, user_lambdas, n_user), s_.mnlam, out);
+  to_original_scale(d_, s_, beta_std_, out, K_);
   // getcoef.multinomial centres the intercepts over the classes.
   for (int64_t m = 0; m < out.lmu; ++m) {
     double* a0 = out.a0.data() + m * K_;
@@ -982,6 +940,39 @@ GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
     }
   }
   return out;
+}
+
+void MultinomialPath::fit(double alm, double alm0) {
+  strong_rule(s_.alpha * (2.0 * alm - alm0));
+  const double dem = alm * (1.0 - s_.alpha), ab = alm * s_.alpha;
+  if (grouped_) {
+    fit_point_grouped(ab, dem);
+  } else {
+    fit_point_ungrouped(ab, dem);
+  }
+}
+
+// Not glmnet's check: where an unpenalized variable sits at a limit, its
+// Newton steps can overflow and the coefficients come out NaN with no error
+// (R instead runs out of maxit at the first lambda).
+bool MultinomialPath::finite() const {
+  return path::all_finite(a0_.begin(), a0_.end()) && path::all_finite(beta_.begin(), beta_.end());
+}
+
+void MultinomialPath::record(double alm, GlmPathResult& out) {
+  out.lambdas.push_back(alm);
+  out.a0.insert(out.a0.end(), a0_.begin(), a0_.end());
+  beta_std_.insert(beta_std_.end(), beta_.begin(), beta_.end());
+  out.dev_ratio.push_back(deviance_ratio());
+}
+
+bool MultinomialPath::stop(int64_t m, int64_t, const GlmPathResult& out) const {
+  const double dev = out.dev_ratio[m];
+  const double gain = dev - (m == 0 ? 0.0 : out.dev_ratio[m - 1]);
+  if (nonzero_count() > s_.dfmax || gain < s_.sml || dev > s_.rsqmax) {
+    return true;
+  }
+  return !grouped_ && !ig_;  // no class was fitted at this lambda
 }
 
 } // namespace
