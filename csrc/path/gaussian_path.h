@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cpu/interrupt.h"
+#include "path/lambda_walk.h"
 #include "cpu/blas.h"
 #include "cpu/cores.h"
 #include "glmlx/kernels/soft_threshold.h"
@@ -101,65 +102,68 @@ T new_beta(const Problem<T>& pr, int64_t k, T gk, T ab, T dem) {
   return b == T(0) ? T(0) : std::max(pr.lo[k], std::min(pr.hi[k], b));
 }
 
-// Walks one problem along its lambdas: which lambda comes next, and what a
-// fit at it means for the path (recorded; glmnet's early stops).
-template <typename T>
-struct PathWalk {
+/**
+ * A gaussian problem's face to the path driver (path/lambda_walk.h): a point
+ * is recorded into the primitive's outputs (beta path, R^2, points fitted);
+ * glmnet's gaussian early stop reads R^2 (its deviance ratio). The Python
+ * layer rejects non-finite data up front and checks the returned path.
+ */
+template <typename T, class Solver>
+struct GaussianPoint {
   Problem<T>& pr;
-  int64_t p, L;
+  const Solver& solver;
+  int64_t p;
   const Settings& s;
   Outcome& out;
-  int64_t m = 0;
-  T lam_prev;
-  T rsq_prev = 0;
-  bool done;
+  T rsq_before, rsq_after;  // R^2 before and after the last point's fit
 
-  PathWalk(Problem<T>& pr_, int64_t p_, int64_t L_, const Settings& s_, Outcome& out_)
-      : pr(pr_), p(p_), L(L_), s(s_), out(out_), lam_prev(pr_.lam_prev), done(L_ <= 0) {}
+  GaussianPoint(Problem<T>& pr_, const Solver& solver_, int64_t p_, const Settings& s_, Outcome& out_)
+      : pr(pr_), solver(solver_), p(p_), s(s_), out(out_), rsq_before(solver_.rsq()), rsq_after(rsq_before) {}
 
-  // The next lambda; rsq is R^2 before fitting it.
-  T begin(T rsq) {
-    rsq_prev = rsq;
-    return pr.lam[m];
+  bool finite() const { return true; }
+
+  void record(int64_t m, double) {
+    rsq_before = rsq_after;
+    rsq_after = solver.rsq();
+    std::copy(pr.beta, pr.beta + p, pr.beta_path + m * p);
+    pr.rsq_path[m] = rsq_after;
+    out.nfit = int32_t(m + 1);
   }
 
-  // After fitting lambda m: false ends the path there (maxit: stop here;
-  // pmax: this lambda is dropped, as glmnet).
-  void finish(bool ok, T rsq) {
-    if (!ok) {
-      done = true;
-      return;
-    }
-    lam_prev = pr.lam[m];
-    std::copy(pr.beta, pr.beta + p, pr.beta_path + m * p);
-    pr.rsq_path[m] = rsq;
-    out.nfit = int32_t(m + 1);
-    interrupt::lambda_done();
-    const int64_t m_global = s.m_offset + m;
-    done = ++m >= L;
-    if (m_global + 1 < s.mnl || !s.early_stop) {
-      return;
-    }
+  bool stop(int64_t, int64_t) const {
     int64_t me = 0;
     for (int64_t j = 0; j < p; ++j) {
       me += pr.beta[j] != T(0);
     }
-    const T change = rsq == T(0) ? std::numeric_limits<T>::infinity() : (rsq - rsq_prev) / rsq;
-    if (me > s.ne || change < T(s.sml) || rsq > T(s.rsqmax)) {
-      done = true;
-    }
+    const T rsq = rsq_after;
+    const T change = rsq == T(0) ? std::numeric_limits<T>::infinity() : (rsq - rsq_before) / rsq;
+    return me > s.ne || change < T(s.sml) || rsq > T(s.rsqmax);
+  }
+
+  // How the solver's fit ended (it reports maxit and pmax in out.err).
+  PointStatus status(bool ok) const {
+    return ok ? PointStatus::ok : (out.err == kPmax ? PointStatus::pmax : PointStatus::maxit);
   }
 };
 
-// The lambda loop for a Solver with fit(lam, lam_prev), rsq(), warm() and
-// sync() (make the returned gradient exact).
+// glmnet's early stops from the mnl-th point of the whole grid; this block
+// starts at point m_offset.
+inline int64_t gaussian_stops_from(const Settings& s) {
+  return s.early_stop ? int64_t(s.mnl) - int64_t(s.m_offset) : std::numeric_limits<int64_t>::max();
+}
+
+template <typename T, class Solver>
+using GaussianWalk = LambdaWalk<GaussianPoint<T, Solver>, GivenLambdas<T>>;
+
+// One problem's lambdas for a Solver with fit(lam, lam_prev), rsq(), warm()
+// and sync() (make the returned gradient exact).
 template <typename T, typename Solver>
 void solve_path(Problem<T>& pr, Solver& solver, int64_t p, int64_t L, const Settings& s, Outcome& out) {
-  PathWalk<T> walk(pr, p, L, s, out);
-  while (!walk.done) {
-    const T lam = walk.begin(solver.rsq());
-    const bool ok = solver.fit(lam, walk.lam_prev);
-    walk.finish(ok, solver.rsq());
+  GaussianPoint<T, Solver> point(pr, solver, p, s, out);
+  GaussianWalk<T, Solver> walk(point, GivenLambdas<T>{pr.lam, pr.lam_prev}, L, gaussian_stops_from(s));
+  while (!walk.done()) {
+    const PathLambda lam = walk.next();
+    walk.finish(point.status(solver.fit(T(lam.alm), T(lam.alm0))));
   }
   solver.sync();  // the returned gradient is exact for every variable
   out.warm = solver.warm();

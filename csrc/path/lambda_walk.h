@@ -1,15 +1,12 @@
-// THE lambda walk of the host path solvers (binomial, poisson, multinomial,
-// mgaussian): glmnet 4.1's ElnetPathBase::fit and process_point_fit
-// (glmnetpp elnet_path/base.hpp). Which lambda comes next (the first at
-// "infinity", lambda_max from the null fit's gradients, then the geometric
-// grid, or the user's values), how a point fit's failure ends the path and
-// with which glmnet error code, the non-finite guard, and glmnet's early stops
-// (mnlam, dfmax, the deviance gain, devmax). A solver supplies only the point
-// fit and what it records; its family supplies the gain rule.
-//
-// The gaussian path primitive walks its lambdas in path/gaussian_path.h
-// (PathWalk): the same rules on its own scalar type, fed blocks of a grid the
-// Python layer computed.
+// THE lambda walk, for every family: glmnet 4.1's ElnetPathBase::fit and
+// process_point_fit (glmnetpp elnet_path/base.hpp). Which lambda comes next
+// (glmnet's grid: the first at "infinity", lambda_max from the null fit's
+// gradients, then geometric; or given values), how a point fit's failure ends
+// the path and with which glmnet error code, the non-finite guard, and the
+// early stops (mnlam, then the family's rule on dfmax, deviance gain, devmax).
+// A solver supplies only the point fit and what it records (binomial/poisson:
+// solver/irls.cpp, multinomial, mgaussian; the gaussian primitive through
+// GaussianPoint in path/gaussian_path.h).
 #pragma once
 
 #include <algorithm>
@@ -74,8 +71,14 @@ struct LambdaGrid {
    * penalized j, divided by max(alpha, 1e-3), and the previous times alf
    * after. ``current`` carries the last lambda between calls.
    */
-  PathLambda at(int64_t m, double& current, int64_t p, const uint8_t* ju, const double* vp,
-                const double* ga) const {
+  // The point supplies p(), usable(), penalty() and abs_gradient() (|x_j'r|
+  // at the null fit, for lambda_max).
+  template <class Point>
+  PathLambda at(int64_t m, double& current, const Point& point) const {
+    const int64_t p = point.p();
+    const uint8_t* ju = point.usable();
+    const double* vp = point.penalty();
+    const double* ga = point.abs_gradient();
     double alm0 = current, alm = alm0;
     if (user) {
       alm = user[m];
@@ -98,57 +101,129 @@ struct LambdaGrid {
   }
 };
 
+// How a point fit ended.
+enum class PointStatus { ok, maxit, pmax, below_min_variance, bnorm_maxit };
+
+/** glmnet's jerr for a point fit at lambda m (0-based) that ended the path. */
+inline int64_t point_error(PointStatus st, int64_t m) {
+  switch (st) {
+    case PointStatus::maxit: return -m - 1;
+    case PointStatus::pmax: return -10001 - m;
+    case PointStatus::below_min_variance: return -20001 - m;
+    case PointStatus::bnorm_maxit: return kBnormMaxit;
+    case PointStatus::ok: break;
+  }
+  return 0;
+}
+
 /**
- * Walks a solver along its lambdas, recording each point into ``out`` and
- * ending where glmnet ends. The solver (``Point``) supplies:
- *   int64_t p() const; const uint8_t* usable() const; const double* penalty() const;
- *   const double* abs_gradient() const   -- |x_j'r| at the null fit (lambda_max);
- *   void fit(double alm, double alm0)    -- the point fit; throws the errors above;
- *   bool finite() const                  -- the fit's coefficients are finite;
- *   void record(double alm, GlmPathResult& out)   -- lambda, intercepts, coefficients, dev ratio;
- *   bool stop(int64_t m, int64_t mnl, const GlmPathResult& out) const  -- glmnet's early stops;
- *   int64_t npasses() const.
- * Early stops apply from point mnlam on, on glmnet's own grid only.
+ * A user's or a caller's lambda sequence, walked as given (the gaussian
+ * primitive's blocks of a grid the Python layer computed): alm0 is the
+ * previous lambda, ``first_prev`` before the first.
  */
-template <class Point>
-void walk_lambdas(Point& point, const LambdaGrid& grid, int64_t mnlam, GlmPathResult& out) {
-  const int64_t mnl = std::min<int64_t>(mnlam, grid.nlam);
-  double current = 0.0;
-  for (int64_t m = 0; m < grid.nlam; ++m) {
-    const PathLambda lam = grid.at(m, current, point.p(), point.usable(), point.penalty(), point.abs_gradient());
-    try {
-      point.fit(lam.alm, lam.alm0);
-    } catch (const MaxitReached&) {
-      out.jerr = -m - 1;
-      break;
-    } catch (const PmaxReached&) {
-      out.jerr = -10001 - m;
-      break;
-    } catch (const BelowMinVariance&) {
-      out.jerr = -20001 - m;
-      break;
-    } catch (const BnormMaxitReached&) {
-      out.jerr = kBnormMaxit;
-      break;
+template <typename T>
+struct GivenLambdas {
+  const T* lam;
+  T first_prev;
+  template <class Point>
+  PathLambda at(int64_t m, double& current, const Point&) const {
+    const double alm0 = m == 0 ? double(first_prev) : current;
+    current = double(lam[m]);
+    return {current, alm0};
+  }
+};
+
+/**
+ * THE path driver: walks one solver along its lambdas, one point at a time,
+ * and ends where glmnet ends. ``next()`` gives the lambda to fit; after the
+ * fit, ``finish(status)`` records the point or ends the path with glmnet's
+ * error code, guards against a non-finite fit, and applies the early stops
+ * (from point ``stops_from`` on, 1-based; never on a user's lambdas).
+ * walk_lambdas() below is the plain loop; the gaussian naive batch drives
+ * several walks in lockstep with next()/finish().
+ *
+ * The solver (``Point``) supplies:
+ *   bool finite() const              -- the fit's coefficients are finite;
+ *   void record(int64_t m, double alm)    -- keep point m (coefficients, deviance);
+ *   bool stop(int64_t m, int64_t stops_from) const  -- glmnet's early stop after point m
+ *                                       (dfmax, the deviance gain of its family, devmax).
+ * ``Lambdas`` (LambdaGrid or GivenLambdas) gives PathLambda at(m, current, point).
+ */
+template <class Point, class Lambdas>
+class LambdaWalk {
+ public:
+  LambdaWalk(Point& point, Lambdas lambdas, int64_t nlam, int64_t stops_from)
+      : point_(point), lambdas_(lambdas), nlam_(nlam), stops_from_(stops_from), done_(nlam <= 0) {}
+
+  bool done() const { return done_; }
+  int64_t fitted() const { return fitted_; }  // points recorded
+  int64_t jerr() const { return jerr_; }      // 0, or glmnet's code for the point that ended the path
+
+  PathLambda next() { return lambdas_.at(m_, current_, point_); }
+
+  void finish(PointStatus st) {
+    if (st != PointStatus::ok) {
+      jerr_ = point_error(st, m_);
+      done_ = true;
+      return;
     }
     // Not glmnet's: a fit that overflowed (extreme offsets or scales; an
     // unpenalized variable at a limit whose Newton steps blow up) stops the
     // path rather than returning NaN coefficients with no error.
-    if (!point.finite()) {
-      out.jerr = kNonFiniteFit - m;
-      break;
+    if (!point_.finite()) {
+      jerr_ = kNonFiniteFit - m_;
+      done_ = true;
+      return;
     }
-    point.record(lam.alm, out);
-    out.lmu = m + 1;
+    point_.record(m_, current_);
+    fitted_ = m_ + 1;
     interrupt::lambda_done();
-    if (out.lmu < mnl || grid.user) {
-      continue;
-    }
-    if (point.stop(m, mnl, out)) {
-      break;
+    const int64_t m = m_++;
+    done_ = m_ >= nlam_;
+    if (!done_ && fitted_ >= stops_from_ && point_.stop(m, stops_from_)) {
+      done_ = true;
     }
   }
-  out.npasses = point.npasses();
+
+ private:
+  Point& point_;
+  Lambdas lambdas_;
+  int64_t nlam_, stops_from_;
+  int64_t m_ = 0, fitted_ = 0, jerr_ = 0;
+  double current_ = 0.0;
+  bool done_;
+};
+
+/**
+ * The loop form: Point also has fit(alm, alm0), which throws MaxitReached,
+ * PmaxReached, BelowMinVariance or BnormMaxitReached to end the path.
+ * Returns the walk (its jerr and the number of points fitted).
+ */
+template <class Point, class Lambdas>
+LambdaWalk<Point, Lambdas> walk_lambdas(Point& point, Lambdas lambdas, int64_t nlam, int64_t stops_from) {
+  LambdaWalk<Point, Lambdas> walk(point, lambdas, nlam, stops_from);
+  while (!walk.done()) {
+    const PathLambda lam = walk.next();
+    PointStatus st = PointStatus::ok;
+    try {
+      point.fit(lam.alm, lam.alm0);
+    } catch (const MaxitReached&) {
+      st = PointStatus::maxit;
+    } catch (const PmaxReached&) {
+      st = PointStatus::pmax;
+    } catch (const BelowMinVariance&) {
+      st = PointStatus::below_min_variance;
+    } catch (const BnormMaxitReached&) {
+      st = PointStatus::bnorm_maxit;
+    }
+    walk.finish(st);
+  }
+  return walk;
+}
+
+/** glmnet's early stops apply from point mnlam on (1-based), on its own grid only. */
+inline int64_t stops_from(const LambdaGrid& grid, int64_t mnlam) {
+  return grid.user ? std::numeric_limits<int64_t>::max() : std::min<int64_t>(mnlam, grid.nlam);
 }
 
 /** Every value in [first, last) is finite. */

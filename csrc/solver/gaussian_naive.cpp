@@ -638,12 +638,15 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
     res[b].warm = in[8].data<int32_t>()[b] != 0;
   }
   std::vector<std::unique_ptr<ResidualSolver<T>>> solvers;
-  std::vector<PathWalk<T>> walks;
+  using Point = GaussianPoint<T, ResidualSolver<T>>;
+  std::vector<std::unique_ptr<Point>> points;
+  std::vector<GaussianWalk<T, ResidualSolver<T>>> walks;
   for (int64_t b = 0; b < B; ++b) {
     solvers.emplace_back(new ResidualSolver<T>(prs[b], cols, in[14].data<T>() + b * n, in[15].data<T>() + b * n,
                                                in[16].data<T>() + b * p, in[17].data<T>() + b * p, s, res[b],
                                                copy_budget));
-    walks.emplace_back(prs[b], p, L, s, res[b]);
+    points.emplace_back(new Point(prs[b], *solvers[b], p, s, res[b]));
+    walks.emplace_back(*points[b], GivenLambdas<T>{prs[b].lam, prs[b].lam_prev}, L, gaussian_stops_from(s));
   }
   // One pass over the columns for the problems in `list`: a screened column
   // is read once for all of them (vec::dot_screen takes several problems).
@@ -682,7 +685,7 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
   while (true) {
     std::vector<int64_t> live;
     for (int64_t b = 0; b < B; ++b) {
-      if (!walks[b].done) {
+      if (!walks[b].done()) {
         live.push_back(b);
       }
     }
@@ -690,8 +693,8 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
       break;
     }
     for_problems(live, cores, [&](int64_t b) {
-      const T lam = walks[b].begin(solvers[b]->rsq());
-      step[b] = solvers[b]->start(lam, walks[b].lam_prev);
+      const PathLambda lam = walks[b].next();
+      step[b] = solvers[b]->start(T(lam.alm), T(lam.alm0));
     });
     while (true) {
       std::vector<int64_t> need;
@@ -707,7 +710,7 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
       for_problems(need, cores, [&](int64_t b) { step[b] = solvers[b]->after_kkt(); });
     }
     for (int64_t b : live) {
-      walks[b].finish(step[b] == Step::done, solvers[b]->rsq());
+      walks[b].finish(points[b]->status(step[b] == Step::done));
     }
   }
   std::vector<int64_t> all(B);

@@ -67,11 +67,11 @@ class UniIrlsPath {
   const double* abs_gradient() const { return ga_.data(); }
   void fit(double alm, double alm0);
   bool finite() const;
-  void record(double alm, GlmPathResult& out);
-  bool stop(int64_t m, int64_t mnl, const GlmPathResult& out) const;
-  int64_t npasses() const { return nlp_; }
+  void record(int64_t m, double alm);
+  bool stop(int64_t m, int64_t mnl) const;
 
  private:
+  GlmPathResult out_;  // the path, as walked so far
   const double* col(int64_t k) const { return d_.X.data() + k * n_; }
   double curvature(int64_t k) const { return xv_[k]; }
   // Coordinate k's curvature x_k'Wx_k, summed by a sweep's kernel with its
@@ -474,12 +474,16 @@ double UniIrlsPath::deviance_ratio() const {
 // The point fit's face to the lambda walk (path/lambda_walk.h).
 
 GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
-  GlmPathResult out;
+  GlmPathResult& out = out_;
   construct();
   out.nulldev = 2.0 * d_.sum_weights * dev0_;
-  path::walk_lambdas(*this, path::LambdaGrid::of(s_, user_lambdas, n_user), s_.mnlam, out);
+  const auto grid = path::LambdaGrid::of(s_, user_lambdas, n_user);
+  const auto walk = path::walk_lambdas(*this, grid, grid.nlam, path::stops_from(grid, s_.mnlam));
+  out.jerr = walk.jerr();
+  out.lmu = walk.fitted();
+  out.npasses = nlp_;
   detail::to_original_scale(d_, s_, beta_std_, out, 1);
-  return out;
+  return std::move(out_);
 }
 
 void UniIrlsPath::fit(double alm, double alm0) {
@@ -490,14 +494,16 @@ bool UniIrlsPath::finite() const {
   return std::isfinite(b0_) && path::all_finite(beta_.begin(), beta_.end());
 }
 
-void UniIrlsPath::record(double alm, GlmPathResult& out) {
+void UniIrlsPath::record(int64_t, double alm) {
+  GlmPathResult& out = out_;
   out.lambdas.push_back(alm);
   out.a0.push_back(b0_);
   beta_std_.insert(beta_std_.end(), beta_.begin(), beta_.end());
   out.dev_ratio.push_back(deviance_ratio());
 }
 
-bool UniIrlsPath::stop(int64_t m, int64_t mnl, const GlmPathResult& out) const {
+bool UniIrlsPath::stop(int64_t m, int64_t mnl) const {
+  const GlmPathResult& out = out_;
   const double dev = out.dev_ratio[m];
   int64_t me = 0;
   for (int64_t k : active_) {

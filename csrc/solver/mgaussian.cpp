@@ -513,11 +513,11 @@ class MultiPath {
   const double* abs_gradient() const { return g_.data(); }
   void fit(double alm, double alm0);
   bool finite() const;
-  void record(double alm, GlmPathResult& out);
-  bool stop(int64_t m, int64_t mnl, const GlmPathResult& out) const;
-  int64_t npasses() const { return nlp_; }
+  void record(int64_t m, double alm);
+  bool stop(int64_t m, int64_t mnl) const;
 
  private:
+  GlmPathResult out_;  // the path, as walked so far
   const double* col(int64_t k) const { return d_.X.data() + k * n_; }
   double* ak(int64_t k) { return a_.data() + k * K_; }
 
@@ -758,11 +758,15 @@ void MultiPath::fit_point(double ab, double dem, double alm, double alm0) {
 }
 
 GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
-  GlmPathResult out;
+  GlmPathResult& out = out_;
   out.nclass = K_;
   out.nulldev = d_.nulldev;
   abs_gradients(false);
-  path::walk_lambdas(*this, path::LambdaGrid::of(s_, user_lambdas, n_user), s_.mnlam, out);
+  const auto grid = path::LambdaGrid::of(s_, user_lambdas, n_user);
+  const auto walk = path::walk_lambdas(*this, grid, grid.nlam, path::stops_from(grid, s_.mnlam));
+  out.jerr = walk.jerr();
+  out.lmu = walk.fitted();
+  out.npasses = nlp_;
   const int64_t lmu = out.lmu;
   out.a0.assign(size_t(lmu) * K_, 0.0);
   out.beta.assign(size_t(lmu) * K_ * p_, 0.0);
@@ -770,7 +774,7 @@ GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
     // glmnet returns before mapping back: coefficients stay on the solver's
     // scale and the intercepts at zero. Kept for parity.
     out.beta = std::move(beta_std_);
-    return out;
+    return std::move(out_);
   }
   for (int64_t m = 0; m < lmu; ++m) {
     for (int64_t j = 0; j < K_; ++j) {
@@ -789,7 +793,7 @@ GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
       out.a0[size_t(m) * K_ + j] = a0;
     }
   }
-  return out;
+  return std::move(out_);
 }
 
 void MultiPath::fit(double alm, double alm0) {
@@ -801,8 +805,8 @@ bool MultiPath::finite() const {
   return path::all_finite(a_.begin(), a_.end());
 }
 
-void MultiPath::record(double alm, GlmPathResult& out) {
-  const int64_t m = int64_t(out.lambdas.size());
+void MultiPath::record(int64_t m, double alm) {
+  GlmPathResult& out = out_;
   beta_std_.resize(size_t(m + 1) * K_ * p_, 0.0);
   double* bm = beta_std_.data() + size_t(m) * K_ * p_;
   for (int64_t k : active_) {
@@ -814,7 +818,8 @@ void MultiPath::record(double alm, GlmPathResult& out) {
   out.dev_ratio.push_back(1.0 - rsq_ / d_.ys0);
 }
 
-bool MultiPath::stop(int64_t m, int64_t, const GlmPathResult& out) const {
+bool MultiPath::stop(int64_t m, int64_t) const {
+  const GlmPathResult& out = out_;
   int64_t me = 0;
   for (int64_t k : active_) {
     me += a_[size_t(k * K_)] != 0.0;  // glmnet counts dfmax on the first response only

@@ -66,11 +66,11 @@ class MultinomialPath {
   const double* abs_gradient() const { return ga_.data(); }
   void fit(double alm, double alm0);
   bool finite() const;
-  void record(double alm, GlmPathResult& out);
-  bool stop(int64_t m, int64_t mnl, const GlmPathResult& out) const;
-  int64_t npasses() const { return nlp_; }
+  void record(int64_t m, double alm);
+  bool stop(int64_t m, int64_t mnl) const;
 
  private:
+  GlmPathResult out_;  // the path, as walked so far
   const double* col(int64_t j) const { return d_.X.data() + j * n_; }
   double& beta(int64_t ic, int64_t j) { return beta_[ic * p_ + j]; }
   double* resid(int64_t ic) { return r_.data() + ic * n_; }
@@ -925,11 +925,15 @@ bool MultinomialPath::update_grouped_irls(double ab) {
 // The path (glmnet's ElnetPathBase::fit and the multi-class process_point_fit).
 
 GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
-  GlmPathResult out;
+  GlmPathResult& out = out_;
   out.nclass = K_;
   construct();
   out.nulldev = 2.0 * d_.sum_weights * dev0_;
-  path::walk_lambdas(*this, path::LambdaGrid::of(s_, user_lambdas, n_user), s_.mnlam, out);
+  const auto grid = path::LambdaGrid::of(s_, user_lambdas, n_user);
+  const auto walk = path::walk_lambdas(*this, grid, grid.nlam, path::stops_from(grid, s_.mnlam));
+  out.jerr = walk.jerr();
+  out.lmu = walk.fitted();
+  out.npasses = nlp_;
   to_original_scale(d_, s_, beta_std_, out, K_);
   // getcoef.multinomial centres the intercepts over the classes.
   for (int64_t m = 0; m < out.lmu; ++m) {
@@ -939,7 +943,7 @@ GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
       a0[ic] -= mean;
     }
   }
-  return out;
+  return std::move(out_);
 }
 
 void MultinomialPath::fit(double alm, double alm0) {
@@ -959,14 +963,16 @@ bool MultinomialPath::finite() const {
   return path::all_finite(a0_.begin(), a0_.end()) && path::all_finite(beta_.begin(), beta_.end());
 }
 
-void MultinomialPath::record(double alm, GlmPathResult& out) {
+void MultinomialPath::record(int64_t, double alm) {
+  GlmPathResult& out = out_;
   out.lambdas.push_back(alm);
   out.a0.insert(out.a0.end(), a0_.begin(), a0_.end());
   beta_std_.insert(beta_std_.end(), beta_.begin(), beta_.end());
   out.dev_ratio.push_back(deviance_ratio());
 }
 
-bool MultinomialPath::stop(int64_t m, int64_t, const GlmPathResult& out) const {
+bool MultinomialPath::stop(int64_t m, int64_t) const {
+  const GlmPathResult& out = out_;
   const double dev = out.dev_ratio[m];
   const double gain = dev - (m == 0 ? 0.0 : out.dev_ratio[m - 1]);
   if (nonzero_count() > s_.dfmax || gain < s_.sml || dev > s_.rsqmax) {
