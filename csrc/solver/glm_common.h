@@ -12,6 +12,7 @@
 
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
+#include "family/binomial.h"
 #include "path/lambda_walk.h"
 #include "cpu/scratch.h"
 #include "cpu/team.h"
@@ -88,8 +89,6 @@ void pair_sweep(const RowOps& rows, double* r, const double* w, const std::vecto
   }
 }
 
-// glmnet's cap on |eta| for exp() in the poisson family.
-inline const double kPoissonMaxLink = std::log(std::numeric_limits<double>::max() * 0.1);
 
 /**
  * An uninitialized double buffer for a path's copies of X's columns: on
@@ -177,15 +176,8 @@ void chkbnds(int64_t K, const double* gk, double gkn, double xv, const double* l
 void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::vector<double>& beta_std,
                        GlmPathResult& out, int64_t K);
 
-/** glmnet's azero: the intercept of the offset-only binomial fit, by Newton steps. */
-double binomial_offset_intercept(const double* y, const double* g, const double* w, int64_t n);
-
-/**
- * The root a of sum_i w_i y_i - sum_i w_i / (1 + exp(-(g_i + a))) = qy, for
- * 0 < qy < sum w and any finite g: Newton steps inside a bracket of the
- * root, bisection where a step leaves it.
- */
-double bracketed_offset_intercept(const double* g, const double* w, int64_t n, double qy);
+using family::binomial_offset_intercept;
+using family::bracketed_offset_intercept;
 
 /**
  * A helper thread for one path's row loops (team.h), or null: when the caller

@@ -24,6 +24,8 @@
 
 #include "cpu/interrupt.h"
 #include "cpu/cores.h"
+#include "family/binomial.h"
+#include "family/poisson.h"
 #include "path/lambda_walk.h"
 #include "solver/glm_common.h"
 #include "glmlx/glm.h"
@@ -45,16 +47,15 @@ using detail::PmaxReached;
 // e.g. a binomial fit within 1e-4 of 0 or 1) a row's eta is summed afresh.
 constexpr double kEtaGainMax = 1e4;
 
-class UniIrlsPath {
+template <class Family>
+class IrlsPath {
  public:
-  UniIrlsPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
-      : d_(d), s_(s), n_(d.n), p_(d.p), fam_(s.family), team_(team), rows_(team, d.n), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0),
-        ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), r_(n_), W_(n_), mu_(n_), eta_(n_),
-        t_(fam_ == GlmFamily::poisson ? n_ : 0),
-        prefetch_(detail::sweeps_prefetch(s, n_, p_)) {
-    xv_per_step_ = fam_ == GlmFamily::poisson || s.kopt == 0;
-    fmax_ = std::log(1.0 / s.pmin - 1.0);
-    vmin_ = (1.0 + s.pmin) * s.pmin * (1.0 - s.pmin);
+  IrlsPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
+      : d_(d), s_(s), n_(d.n), p_(d.p),
+        fam_(d.y.data(), d.w.data(), d.offset.empty() ? nullptr : d.offset.data(), d.n, s), team_(team),
+        rows_(team, d.n), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0), ga_(p_, 0.0), strong_(p_, 0),
+        active_pos_(p_, -1), r_(n_), W_(n_), eta_(n_), prefetch_(detail::sweeps_prefetch(s, n_, p_)) {
+    xv_per_step_ = fam_.curvature_per_step(s.kopt);
     thr_ = s.thresh;
   }
 
@@ -84,8 +85,6 @@ class UniIrlsPath {
   }
 
   void construct();
-  void construct_binomial();
-  void construct_poisson();
   void fit_point(double ab, double dem, double alm, double alm0);
   void setup_wls();
   void wls(double ab, double dem);
@@ -99,7 +98,7 @@ class UniIrlsPath {
   GlmData& d_;
   const GlmPathSettings& s_;
   const int64_t n_, p_;
-  const GlmFamily fam_;
+  Family fam_;      // the response's distribution: null fit, working weights, deviance (family/)
   PairTeam* team_;  // null: one thread
   RowOps rows_;     // the O(n) loops, on the team's two threads when n is large
 
@@ -111,24 +110,32 @@ class UniIrlsPath {
   const bool prefetch_;  // sweeps prefetch the pair of columns after the next (sweeps_prefetch)
   std::vector<int64_t> order_;       // the coordinates of the current sweep
   double b0_ = 0.0, b0_old_ = 0.0;
-  detail::RowVector<double> r_, W_, mu_, eta_, t_;  // rows the team splits: line-aligned
+  detail::RowVector<double> r_, W_, eta_;  // rows the team splits: line-aligned
   double wsum_ = 0.0;  // sum of W: the intercept's curvature (glmnet's xmz / v0)
   double dlx_ = 0.0, thr_;
   int64_t nlp_ = 0;
   double dev0_ = 0.0;     // saturated-minus-null deviance, per unit weight, halved
-  double dev_null_ = 0.0; // binomial: the null model's -loglik; poisson: glmnet's dv0
-  double yb_ = 0.0;       // poisson: sum w y
-  double fmax_, vmin_;
 };
 
 // ---------------------------------------------------------------------------
 // Start: the intercept-only (or offset-only) fit, null deviance, gradients.
 
-void UniIrlsPath::construct() {
-  if (fam_ == GlmFamily::binomial) {
-    construct_binomial();
-  } else {
-    construct_poisson();
+template <class Family>
+void IrlsPath<Family>::construct() {
+  const family::NullFit f = fam_.start(W_.data(), r_.data());
+  b0_ = f.b0;
+  wsum_ = f.wsum;
+  dev0_ = f.dev0;
+  if (!xv_per_step_) {
+    // Modified Newton: the family's bound on the variance in place of W, fixed for the path.
+    const double* w = d_.w.data();
+    for (int64_t j = 0; j < p_; ++j) {
+      if (s_.standardize && s_.intercept) {
+        xv_[j] = Family::kCurvatureBound;
+      } else if (d_.ju[j]) {
+        xv_[j] = Family::kCurvatureBound * vec::wsumsq(w, col(j), n_);
+      }
+    }
   }
   const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
   for (int64_t i = 0; i < n_; ++i) {
@@ -138,124 +145,11 @@ void UniIrlsPath::construct() {
   detail::abs_gradient(d_, r_.data(), ga_.data(), nullptr, team_);
 }
 
-void UniIrlsPath::construct_binomial() {
-  const double* w = d_.w.data();
-  const double* y = d_.y.data();
-  const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
-  double q0 = vec::dot(w, y, n_);
-  if (q0 <= s_.pmin) {
-    throw detail::FatalError(8001);
-  }
-  if (q0 >= 1.0 - s_.pmin) {
-    throw detail::FatalError(9001);
-  }
-  if (!s_.intercept) {
-    q0 = 0.5;
-  }
-  const double bz = s_.intercept ? std::log(q0 / (1.0 - q0)) : 0.0;
-  if (g == nullptr) {
-    const double vi = q0 * (1.0 - q0);
-    b0_ = bz;
-    for (int64_t i = 0; i < n_; ++i) {
-      W_[i] = vi * w[i];
-      r_[i] = w[i] * (y[i] - q0);
-      mu_[i] = q0;
-    }
-    wsum_ = vi;
-    dev_null_ = -(bz * q0 + std::log(1.0 - q0));
-  } else {
-    b0_ = s_.intercept ? detail::binomial_offset_intercept(y, g, w, n_) : 0.0;
-    double s = 0.0;
-    wsum_ = 0.0;
-    for (int64_t i = 0; i < n_; ++i) {
-      mu_[i] = 1.0 / (1.0 + std::exp(-b0_ - g[i]));
-      W_[i] = w[i] * mu_[i] * (1.0 - mu_[i]);
-      r_[i] = w[i] * (y[i] - mu_[i]);
-      wsum_ += W_[i];
-      s += w[i] * (y[i] * g[i] + std::log(1.0 - mu_[i]));
-    }
-    dev_null_ = -(b0_ * q0 + s);
-  }
-  if (s_.kopt > 0) {
-    // Modified Newton: the Hessian bound 1/4 in place of W, fixed for the path.
-    for (int64_t j = 0; j < p_; ++j) {
-      if (s_.standardize && s_.intercept) {
-        xv_[j] = 0.25;
-      } else if (d_.ju[j]) {
-        xv_[j] = 0.25 * vec::wsumsq(w, col(j), n_);
-      }
-    }
-  }
-  dev0_ = dev_null_;
-  for (int64_t i = 0; i < n_; ++i) {
-    if (y[i] > 0.0) {
-      dev0_ += w[i] * y[i] * std::log(y[i]);
-    }
-    if (y[i] < 1.0) {
-      dev0_ += w[i] * (1.0 - y[i]) * std::log(1.0 - y[i]);
-    }
-  }
-}
-
-void UniIrlsPath::construct_poisson() {
-  const double* w = d_.w.data();
-  const double* y = d_.y.data();
-  const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
-  for (int64_t i = 0; i < n_; ++i) {
-    t_[i] = w[i] * y[i];
-  }
-  yb_ = 0.0;
-  for (int64_t i = 0; i < n_; ++i) {
-    yb_ += t_[i];
-  }
-  if (g == nullptr) {
-    if (s_.intercept) {
-      for (int64_t i = 0; i < n_; ++i) {
-        W_[i] = yb_ * w[i];
-      }
-      b0_ = std::log(yb_);
-      dev_null_ = yb_ * (b0_ - 1.0);
-    } else {
-      std::copy(w, w + n_, W_.begin());
-      b0_ = 0.0;
-      dev_null_ = -1.0;
-    }
-  } else {
-    double v0 = 0.0;
-    for (int64_t i = 0; i < n_; ++i) {
-      W_[i] = w[i] * std::exp(std::copysign(std::min(std::abs(g[i]), detail::kPoissonMaxLink), g[i]));
-      v0 += W_[i];
-    }
-    const double tg = vec::dot(t_.data(), g, n_);
-    if (s_.intercept) {
-      const double eaz = yb_ / v0;
-      for (auto& x : W_) {
-        x *= eaz;
-      }
-      b0_ = std::log(eaz);
-      dev_null_ = tg - yb_ * (1.0 - b0_);
-    } else {
-      b0_ = 0.0;
-      dev_null_ = tg - v0;
-    }
-  }
-  wsum_ = s_.intercept ? yb_ : 1.0;
-  for (int64_t i = 0; i < n_; ++i) {
-    r_[i] = t_[i] - W_[i];
-  }
-  dev0_ = -yb_;
-  for (int64_t i = 0; i < n_; ++i) {
-    if (t_[i] > 0.0) {
-      dev0_ += t_[i] * std::log(y[i]);
-    }
-  }
-  dev0_ -= dev_null_;
-}
-
 // ---------------------------------------------------------------------------
 // One lambda: IRLS around weighted coordinate descent.
 
-void UniIrlsPath::fit_point(double ab, double dem, double alm, double alm0) {
+template <class Family>
+void IrlsPath<Family>::fit_point(double ab, double dem, double alm, double alm0) {
   // Sequential strong rule: candidates are kept from earlier lambdas.
   const double tlam = s_.alpha * (2.0 * alm - alm0);
   for (int64_t k = 0; k < p_; ++k) {
@@ -275,21 +169,24 @@ void UniIrlsPath::fit_point(double ab, double dem, double alm, double alm0) {
   }
 }
 
-void UniIrlsPath::setup_wls() {
+template <class Family>
+void IrlsPath<Family>::setup_wls() {
   b0_old_ = b0_;
   for (int64_t k : active_) {
     beta_old_[k] = beta_[k];
   }
 }
 
-void UniIrlsPath::wls(double ab, double dem) {
+template <class Family>
+void IrlsPath<Family>::wls(double ab, double dem) {
   while (!pass(true, ab, dem)) {
     while (!pass(false, ab, dem)) {
     }
   }
 }
 
-bool UniIrlsPath::pass(bool full, double ab, double dem) {
+template <class Family>
+bool IrlsPath<Family>::pass(bool full, double ab, double dem) {
   ++nlp_;
   dlx_ = 0.0;
   detail::sweep_order(full, strong_, active_, order_);
@@ -310,7 +207,8 @@ bool UniIrlsPath::pass(bool full, double ab, double dem) {
 
 // Coordinate k's soft-thresholded Newton step from its gradient gk = x_k'r;
 // returns the change of its coefficient (the caller updates the residual).
-double UniIrlsPath::update_coord(int64_t k, double gk, bool full, double ab, double dem) {
+template <class Family>
+double IrlsPath<Family>::update_coord(int64_t k, double gk, bool full, double ab, double dem) {
   const double old = beta_[k];
   const double vpk = d_.vp[k];
   const double u = old == 0.0 ? gk : gk + old * curvature(k);
@@ -335,7 +233,8 @@ double UniIrlsPath::update_coord(int64_t k, double gk, bool full, double ab, dou
   return diff;
 }
 
-void UniIrlsPath::update_intercept() {
+template <class Family>
+void IrlsPath<Family>::update_intercept() {
   if (!s_.intercept) {
     return;
   }
@@ -359,8 +258,8 @@ void UniIrlsPath::update_intercept() {
 // New working weights and residuals at the current fit; true when this lambda
 // is done (coefficients settled and KKT conditions hold, or, binomial, the
 // total working weight collapsed).
-bool UniIrlsPath::update_irls(double ab) {
-  const double* w = d_.w.data();
+template <class Family>
+bool IrlsPath<Family>::update_irls(double ab) {
   const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
   std::vector<double> bA(active_.size());
   for (size_t a = 0; a < active_.size(); ++a) {
@@ -368,7 +267,6 @@ bool UniIrlsPath::update_irls(double ab) {
   }
   const auto na = int64_t(active_.size());
   const double* X = d_.X.data();
-  const double* y = d_.y.data();
   // eta at the new coefficients on rows [lo, hi). Every update of the weighted
   // least squares just solved subtracted W times its change of eta from r, so
   // r went from r0 = w (y - mu) to r0 - W (eta_new - eta_old): eta_new is
@@ -379,7 +277,7 @@ bool UniIrlsPath::update_irls(double ab) {
   // binomial fit), the row's own sum is taken instead.
   auto linear_predictor = [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i) {
-      const double r0 = fam_ == GlmFamily::binomial ? w[i] * (y[i] - mu_[i]) : t_[i] - W_[i];
+      const double r0 = fam_.residual_at_fit(i, W_.data());
       if (W_[i] > 0.0 && std::abs(r0) + std::abs(r_[i]) <= kEtaGainMax * W_[i]) {
         eta_[i] += (r0 - r_[i]) / W_[i];
         continue;
@@ -391,39 +289,16 @@ bool UniIrlsPath::update_irls(double ab) {
       eta_[i] = f;
     }
   };
-  if (fam_ == GlmFamily::binomial) {
-    // The row order of one thread's sum is glmnet's; the team adds two halves' sums.
-    wsum_ = rows_.sum_rows([&](int64_t lo, int64_t hi) {
-      linear_predictor(lo, hi);
-      double ws = 0.0;
-      for (int64_t i = lo; i < hi; ++i) {
-        const double f = eta_[i];
-        mu_[i] = f < -fmax_ ? 0.0 : (f > fmax_ ? 1.0 : 1.0 / (1.0 + std::exp(-f)));
-        W_[i] = w[i] * mu_[i] * (1.0 - mu_[i]);
-        ws += W_[i];
-      }
-      return ws;
-    });
-    if (wsum_ <= vmin_) {
-      return true;
-    }
-    rows_.for_rows([&](int64_t lo, int64_t hi, int) {
-      for (int64_t i = lo; i < hi; ++i) {
-        r_[i] = w[i] * (y[i] - mu_[i]);
-      }
-    });
-  } else {
-    wsum_ = rows_.sum_rows([&](int64_t lo, int64_t hi) {
-      linear_predictor(lo, hi);
-      double ws = 0.0;
-      for (int64_t i = lo; i < hi; ++i) {
-        const double f = eta_[i];
-        W_[i] = w[i] * std::exp(std::copysign(std::min(std::abs(f), detail::kPoissonMaxLink), f));
-        r_[i] = t_[i] - W_[i];
-        ws += W_[i];
-      }
-      return ws;
-    });
+  // The row order of one thread's sum is glmnet's; the team adds two halves' sums.
+  wsum_ = rows_.sum_rows([&](int64_t lo, int64_t hi) {
+    linear_predictor(lo, hi);
+    return fam_.reweight(lo, hi, eta_.data(), W_.data(), r_.data());
+  });
+  if (fam_.collapsed(wsum_)) {
+    return true;
+  }
+  if constexpr (Family::kResidualsAfterReweight) {
+    rows_.for_rows([&](int64_t lo, int64_t hi, int) { fam_.residuals(lo, hi, W_.data(), r_.data()); });
   }
   // Converged when no coefficient moved by more than thr in curvature units.
   const double d0 = b0_ - b0_old_;
@@ -440,7 +315,8 @@ bool UniIrlsPath::update_irls(double ab) {
 }
 
 // Gradients of the non-candidates; violators join the candidates. True if none.
-bool UniIrlsPath::kkt(double ab) {
+template <class Family>
+bool IrlsPath<Family>::kkt(double ab) {
   detail::abs_gradient(d_, r_.data(), ga_.data(), &strong_, team_);
   bool ok = true;
   for (int64_t k = 0; k < p_; ++k) {
@@ -452,28 +328,16 @@ bool UniIrlsPath::kkt(double ab) {
   return ok;
 }
 
-double UniIrlsPath::deviance_ratio() const {
-  if (fam_ == GlmFamily::binomial) {
-    const double* w = d_.w.data();
-    const double* y = d_.y.data();
-    const double pmax = 1.0 - s_.pmin;
-    const double dev = rows_.sum_rows([&](int64_t lo, int64_t hi) {
-      double dv = 0.0;
-      for (int64_t i = lo; i < hi; ++i) {
-        const double q = std::min(std::max(s_.pmin, mu_[i]), pmax);
-        dv -= w[i] * (y[i] * std::log(q) + (1.0 - y[i]) * std::log(1.0 - q));
-      }
-      return dv;
-    });
-    return (dev_null_ - dev) / dev0_;
-  }
-  return (rows_.dot(t_.data(), eta_.data()) - wsum_ - dev_null_) / dev0_;
+template <class Family>
+double IrlsPath<Family>::deviance_ratio() const {
+  return fam_.deviance_ratio(rows_, eta_.data(), wsum_);
 }
 
 // ---------------------------------------------------------------------------
 // The point fit's face to the lambda walk (path/lambda_walk.h).
 
-GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
+template <class Family>
+GlmPathResult IrlsPath<Family>::run(const double* user_lambdas, int64_t n_user) {
   GlmPathResult& out = out_;
   construct();
   out.nulldev = 2.0 * d_.sum_weights * dev0_;
@@ -486,15 +350,18 @@ GlmPathResult UniIrlsPath::run(const double* user_lambdas, int64_t n_user) {
   return std::move(out_);
 }
 
-void UniIrlsPath::fit(double alm, double alm0) {
+template <class Family>
+void IrlsPath<Family>::fit(double alm, double alm0) {
   fit_point(alm * s_.alpha, alm * (1.0 - s_.alpha), alm, alm0);
 }
 
-bool UniIrlsPath::finite() const {
+template <class Family>
+bool IrlsPath<Family>::finite() const {
   return std::isfinite(b0_) && path::all_finite(beta_.begin(), beta_.end());
 }
 
-void UniIrlsPath::record(int64_t, double alm) {
+template <class Family>
+void IrlsPath<Family>::record(int64_t, double alm) {
   GlmPathResult& out = out_;
   out.lambdas.push_back(alm);
   out.a0.push_back(b0_);
@@ -502,26 +369,18 @@ void UniIrlsPath::record(int64_t, double alm) {
   out.dev_ratio.push_back(deviance_ratio());
 }
 
-bool UniIrlsPath::stop(int64_t m, int64_t mnl) const {
+template <class Family>
+bool IrlsPath<Family>::stop(int64_t m, int64_t mnl) const {
   const GlmPathResult& out = out_;
   const double dev = out.dev_ratio[m];
   int64_t me = 0;
   for (int64_t k : active_) {
     me += beta_[k] != 0.0;
   }
-  // Binomial: the last step's gain; poisson: the relative gain over mnl - 1
-  // steps, against a threshold ten times fdev (glmnet's poisson_base.hpp).
-  double gain, sml = s_.sml;
-  if (fam_ == GlmFamily::binomial) {
-    gain = dev - (m == 0 ? 0.0 : out.dev_ratio[m - 1]);
-  } else {
-    gain = (dev - out.dev_ratio[m - mnl + 1]) / dev;
-    sml *= 10.0;
-  }
-  if (me > s_.dfmax || gain < sml || dev > s_.rsqmax) {
+  if (me > s_.dfmax || fam_.small_gain(out.dev_ratio, m, mnl, s_.sml) || dev > s_.rsqmax) {
     return true;
   }
-  return fam_ == GlmFamily::binomial && wsum_ <= vmin_;
+  return fam_.collapsed(wsum_);
 }
 
 } // namespace
@@ -545,8 +404,16 @@ GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, con
   }
   const std::unique_ptr<PairTeam> team = detail::path_team(s, d.n, d.p);
   try {
-    UniIrlsPath path(d, s, team.get());
-    return path.run(user_lambdas, n_user);
+    // The families the IRLS solver serves (family/): one line each.
+    switch (s.family) {
+      case GlmFamily::binomial:
+        return IrlsPath<family::Binomial>(d, s, team.get()).run(user_lambdas, n_user);
+      case GlmFamily::poisson:
+        return IrlsPath<family::Poisson>(d, s, team.get()).run(user_lambdas, n_user);
+      case GlmFamily::multinomial:
+        break;
+    }
+    throw std::invalid_argument("[glmlx.glm_path] unknown family");
   } catch (const detail::FatalError& e) {
     GlmPathResult out;
     out.jerr = e.code;
