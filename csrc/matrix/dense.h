@@ -1,0 +1,89 @@
+// X as the GLM solvers hold it (matrix/dense.cpp): glmnet's standardized
+// column-major copy of the rows fitted, with the data that goes with it.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "cpu/scratch.h"
+#include "cpu/team.h"
+#include "glmlx/glm.h"
+#include "glmlx/ops.h"
+
+namespace glmlx::detail {
+
+/**
+ * An uninitialized double buffer for a path's copies of X's columns: on
+ * transparent huge pages where the kernel offers them, and from 1 MiB up
+ * reused across paths (path_buffers, scratch.h). Written once right away, so
+ * zero-filled fresh pages would only cost time: this project's VM gave no
+ * huge pages, and a poisson 5000 x 200 path spent 4400 page faults (7 ms of
+ * 38) on its copy of X and (then) of its active columns.
+ */
+class ColumnBuffer {
+ public:
+  ColumnBuffer() = default;
+  explicit ColumnBuffer(size_t size);
+  ColumnBuffer(ColumnBuffer&& o) noexcept : data_(o.data_), size_(o.size_), bytes_(o.bytes_) {
+    o.data_ = nullptr;
+    o.size_ = 0;
+    o.bytes_ = 0;
+  }
+  ColumnBuffer& operator=(ColumnBuffer&& o) noexcept;
+  ColumnBuffer(const ColumnBuffer&) = delete;
+  ColumnBuffer& operator=(const ColumnBuffer&) = delete;
+  ~ColumnBuffer();
+  double* data() { return data_; }
+  const double* data() const { return data_; }
+  size_t size() const { return size_; }
+  const double* begin() const { return data_; }
+  const double* end() const { return data_ + size_; }
+
+ private:
+  double* data_ = nullptr;
+  size_t size_ = 0;
+  size_t bytes_ = 0;  // as allocated (the cache's key)
+};
+
+/** One path's data after glmnet's preprocessing. */
+struct GlmData {
+  int64_t n = 0, p = 0, K = 1;
+  ColumnBuffer X;              // n x p column-major, centered (with intercept) and scaled (standardize)
+  std::vector<double> w;       // n, normalized to sum 1
+  std::vector<double> y;       // n x K column-major by class
+  std::vector<double> offset;  // n x K, empty when absent
+  std::vector<uint8_t> ju;     // p: usable (included, not constant)
+  std::vector<double> vp;      // p penalty factors
+  std::vector<double> lower, upper;  // p limits on the standardized scale
+  std::vector<double> xm, xs;  // p centers and scales
+  double sum_weights = 0.0;    // before normalization
+};
+
+/** Rows ``rows`` (all when null) of M, every column, into dst column-major (n x M.cols). */
+void copy_columns(const HostMatrix& M, const int64_t* rows, int64_t n, double* dst);
+
+GlmData prepare(const HostMatrix& X, const double* y, const double* weights, const double* offset, int64_t K,
+                const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
+                const double* lower, const double* upper, const GlmPathSettings& s);
+
+// abs_gradient splits its columns between a team's threads from this many
+// matrix entries read (a few microseconds of gemv).
+constexpr int64_t kMinSplitGradient = 16384;
+
+/**
+ * ga[j] = |x_j' r| for every usable j, or, with ``skip``, for the usable j
+ * with skip[j] == 0 (the KKT check over non-candidates). One gemv when most
+ * columns are wanted; with a team, the wanted columns split in two halves.
+ */
+void abs_gradient(const GlmData& d, const double* r, double* ga, const std::vector<uint8_t>* skip = nullptr,
+                  PairTeam* team = nullptr);
+
+
+/** beta_std (lmu x K x p, standardized scale) and out.a0 to the original scale, into out.beta / out.a0. */
+void to_original_scale(const GlmData& d, const GlmPathSettings& s, const std::vector<double>& beta_std,
+                       GlmPathResult& out, int64_t K);
+
+} // namespace glmlx::detail
