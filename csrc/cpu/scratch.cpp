@@ -79,4 +79,9 @@ KeptBuffers& path_buffers() {
   return *k;
 }
 
+KeptBuffers& screen_buffers() {
+  static KeptBuffers* k = new KeptBuffers(0, size_t(1) << 30, size_t(1) << 30, 1);
+  return *k;
+}
+
 }  // namespace glmlx::detail

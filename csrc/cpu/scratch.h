@@ -37,17 +37,54 @@ class KeptBuffers {
   size_t held_ = 0;
 };
 
-/**
- * The GLM paths' copies of X (ColumnBuffer): 1 MiB
- * and up, 4 buffers and 256 MiB at most. Never destroyed (a path may end
- * during static destruction).
- */
+/** A buffer of at least ``bytes`` from a pool, given back to it when this goes. Uninitialized. */
+class KeptBuffer {
+ public:
+  KeptBuffer() = default;
+  KeptBuffer(KeptBuffers& pool, size_t bytes) : pool_(&pool), data_(pool.take(bytes, &allocated_)) {}
+  KeptBuffer(KeptBuffer&& o) noexcept : pool_(o.pool_), data_(o.data_), allocated_(o.allocated_) {
+    o.data_ = nullptr;
+    o.allocated_ = 0;
+  }
+  KeptBuffer& operator=(KeptBuffer&& o) noexcept {
+    if (this != &o) {
+      give_back();
+      pool_ = o.pool_;
+      data_ = o.data_;
+      allocated_ = o.allocated_;
+      o.data_ = nullptr;
+      o.allocated_ = 0;
+    }
+    return *this;
+  }
+  KeptBuffer(const KeptBuffer&) = delete;
+  KeptBuffer& operator=(const KeptBuffer&) = delete;
+  ~KeptBuffer() { give_back(); }
+  void* get() const { return data_; }
+
+ private:
+  void give_back() noexcept {
+    if (pool_ && data_) {
+      pool_->give(data_, allocated_);
+    }
+    data_ = nullptr;
+  }
+  KeptBuffers* pool_ = nullptr;
+  void* data_ = nullptr;
+  size_t allocated_ = 0;  // as allocated (the pool's key)
+};
+
+// The pools. Never destroyed (a path may end during static destruction).
+
+/** The GLM paths' copies of X (ColumnBuffer): 1 MiB and up, 4 buffers and 256 MiB at most. */
 KeptBuffers& path_buffers();
 
-void release_column_copy() noexcept;  // columns.cpp: the kept column-major copy of X
+/**
+ * The gaussian naive solver's screening copy of X: one buffer of up to 1 GiB,
+ * so repeated fits (CV: the full fit, then the folds) reuse it.
+ */
+KeptBuffers& screen_buffers();
+
+void release_column_copy() noexcept;  // matrix/columns.cpp: the kept column-major copy of X
 
 }  // namespace glmlx::detail
-
-namespace glmlx::path {
-void release_screen_buffer() noexcept;  // gaussian_residual.cpp: the kept screening copy
-}  // namespace glmlx::path

@@ -22,24 +22,6 @@
 
 namespace glmlx::detail {
 
-ColumnBuffer::ColumnBuffer(size_t size) : size_(size) {
-  data_ = static_cast<double*>(path_buffers().take(size * sizeof(double), &bytes_));
-}
-
-ColumnBuffer& ColumnBuffer::operator=(ColumnBuffer&& o) noexcept {
-  if (this != &o) {
-    path_buffers().give(data_, bytes_);
-    data_ = o.data_;
-    size_ = o.size_;
-    bytes_ = o.bytes_;
-    o.data_ = nullptr;
-    o.size_ = 0;
-    o.bytes_ = 0;
-  }
-  return *this;
-}
-
-ColumnBuffer::~ColumnBuffer() { path_buffers().give(data_, bytes_); }
 
 namespace {
 

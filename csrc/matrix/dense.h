@@ -26,26 +26,16 @@ namespace glmlx::detail {
 class ColumnBuffer {
  public:
   ColumnBuffer() = default;
-  explicit ColumnBuffer(size_t size);
-  ColumnBuffer(ColumnBuffer&& o) noexcept : data_(o.data_), size_(o.size_), bytes_(o.bytes_) {
-    o.data_ = nullptr;
-    o.size_ = 0;
-    o.bytes_ = 0;
-  }
-  ColumnBuffer& operator=(ColumnBuffer&& o) noexcept;
-  ColumnBuffer(const ColumnBuffer&) = delete;
-  ColumnBuffer& operator=(const ColumnBuffer&) = delete;
-  ~ColumnBuffer();
-  double* data() { return data_; }
-  const double* data() const { return data_; }
+  explicit ColumnBuffer(size_t size) : buf_(path_buffers(), size * sizeof(double)), size_(size) {}
+  double* data() { return static_cast<double*>(buf_.get()); }
+  const double* data() const { return static_cast<const double*>(buf_.get()); }
   size_t size() const { return size_; }
-  const double* begin() const { return data_; }
-  const double* end() const { return data_ + size_; }
+  const double* begin() const { return data(); }
+  const double* end() const { return data() + size_; }
 
  private:
-  double* data_ = nullptr;
+  KeptBuffer buf_;
   size_t size_ = 0;
-  size_t bytes_ = 0;  // as allocated (the cache's key)
 };
 
 /** One path's data after glmnet's preprocessing. */

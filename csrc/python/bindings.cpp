@@ -411,7 +411,7 @@ NB_MODULE(_ext, m) {
         numpy_outputs().release();
         glmlx::detail::path_buffers().release();
         glmlx::detail::release_column_copy();
-        glmlx::path::release_screen_buffer();
+        glmlx::detail::screen_buffers().release();
       },
       "frees the host buffers kept for reuse between calls (glmlx.clear_cache)");
   m.def(

@@ -77,79 +77,8 @@ inline double pow2_scale_to_unit(double maxabs) {
   return std::ldexp(1.0, -e);
 }
 
-// Memory for the screening copy, kept for the next call: a fresh
-// buffer of this size costs a page fault and a zeroed page per 4 KiB (2 MiB
-// with huge pages) on first touch, which on a virtual machine was measured at
-// up to 3 ms per MiB, far more than the copy itself. One buffer of at most
-// 1 GiB is kept (the largest asked for), so repeated fits (CV: the full fit,
-// then the folds; a sequence of fits) reuse it; a concurrent call gets a
-// buffer of its own.
-class ScreenBuffer {
- public:
-  explicit ScreenBuffer(size_t bytes) {  // at least `bytes`
-    constexpr size_t huge = size_t(2) << 20;
-    bytes = (bytes + huge - 1) / huge * huge;
-    {
-      std::lock_guard<std::mutex> lock(mutex());
-      auto& kept = cache();
-      if (kept.data && kept.bytes >= bytes) {
-        data_ = kept.data;
-        bytes_ = kept.bytes;
-        kept = {};
-        return;
-      }
-    }
-    data_ = std::aligned_alloc(huge, bytes);
-    if (!data_) {
-      throw std::bad_alloc();
-    }
-    bytes_ = bytes;
-    advise_huge_pages(data_, bytes);
-  }
-  ~ScreenBuffer() {
-    std::lock_guard<std::mutex> lock(mutex());
-    auto& kept = cache();
-    if (kept.bytes < bytes_ && bytes_ <= kKeepAtMost) {
-      std::free(kept.data);
-      kept = {data_, bytes_};
-    } else {
-      std::free(data_);
-    }
-  }
-  ScreenBuffer(const ScreenBuffer&) = delete;
-  ScreenBuffer& operator=(const ScreenBuffer&) = delete;
-  void* get() const {
-    return data_;
-  }
-  static void release() noexcept {
-    std::lock_guard<std::mutex> lock(mutex());
-    std::free(cache().data);
-    cache() = {};
-  }
-
- private:
-  static constexpr size_t kKeepAtMost = size_t(1) << 30;  // a larger buffer is freed
-  struct Kept {
-    void* data = nullptr;
-    size_t bytes = 0;
-  };
-  static std::mutex& mutex() {
-    static std::mutex m;
-    return m;
-  }
-  static Kept& cache() {
-    static Kept k;
-    return k;
-  }
-  void* data_ = nullptr;
-  size_t bytes_ = 0;
-};
-
 } // namespace
 
-void release_screen_buffer() noexcept {
-  ScreenBuffer::release();
-}
 
 namespace {
 
@@ -166,7 +95,7 @@ struct Columns {
   const T* center;
   const T* scale;
   Screen screen = Screen::none;
-  std::unique_ptr<ScreenBuffer> copy;
+  glmlx::detail::KeptBuffer copy;  // from screen_buffers()
   std::vector<double> unscale;  // Z[j] ~ copy[j] * unscale[j]
   std::vector<double> norm;     // ||Z[j]||_2, rounded up
   // |screen_dot - z_j'q| <= rel ||z_j|| ||q|| + unscale_j (abs_z sqrt(n) ||q||
@@ -179,7 +108,7 @@ struct Columns {
   void make_screen_copy(Screen format, int threads) {
     screen = format;
     const bool half = format == Screen::f16;
-    copy = std::make_unique<ScreenBuffer>(size_t(n) * p * (half ? 2 : 4));
+    copy = glmlx::detail::KeptBuffer(glmlx::detail::screen_buffers(), size_t(n) * p * (half ? 2 : 4));
     unscale.resize(p);
     norm.resize(p);
     constexpr double u32 = 0x1p-24, u64 = 0x1p-53;
@@ -197,9 +126,9 @@ struct Columns {
           unscale[j] = 1.0 / s;
           norm[j] = std::sqrt(vec::dot(z, z, size_t(n)) * round_up_sum(n)) + 1e-300;
           if (half) {
-            vec::to_half_scaled(static_cast<std::uint16_t*>(copy->get()) + j * n, z, s, size_t(n));
+            vec::to_half_scaled(static_cast<std::uint16_t*>(copy.get()) + j * n, z, s, size_t(n));
           } else {
-            vec::to_float_scaled(static_cast<float*>(copy->get()) + j * n, z, s, size_t(n));
+            vec::to_float_scaled(static_cast<float*>(copy.get()) + j * n, z, s, size_t(n));
           }
         }
       }
@@ -209,9 +138,9 @@ struct Columns {
   // out[b] ~ z_j'q_b / (unscale_j q_unscale) for B scaled float32 vectors q.
   void screen_dot(int64_t j, const float* const* q, size_t B, double* out) const {
     if (screen == Screen::f16) {
-      vec::dot_screen_half(static_cast<const std::uint16_t*>(copy->get()) + j * n, q, B, size_t(n), out);
+      vec::dot_screen_half(static_cast<const std::uint16_t*>(copy.get()) + j * n, q, B, size_t(n), out);
     } else {
-      vec::dot_screen(static_cast<const float*>(copy->get()) + j * n, q, B, size_t(n), out);
+      vec::dot_screen(static_cast<const float*>(copy.get()) + j * n, q, B, size_t(n), out);
     }
   }
 };
