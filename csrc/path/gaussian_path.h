@@ -170,25 +170,78 @@ void solve_path(Problem<T>& pr, Solver& solver, int64_t p, int64_t L, const Sett
   pr.rsq_path[L] = solver.rsq();  // carried state for the next block
 }
 
-// The inputs every path op shares, in this order: g beta rsq rank lambdas
-// penalty limits include warm xv lambda_prev. Fills problem b's view of
-// them and of the outputs (beta path, R^2, g, beta, rank).
+/**
+ * The gaussian path primitive's arrays by name. Inputs: the eleven every
+ * gaussian path op takes, in this order (g beta rsq rank lambdas penalty
+ * limits include warm xv lambda_prev), then its source of X (FullGramSource,
+ * LazyGramSource or ResidualSource, by the settings' mode). Outputs: beta
+ * path (B, L, p), R^2 path (B, L + 1), g, beta, rank (B, p), stats (B, 4).
+ */
+struct PathArrays {
+  static constexpr size_t kCommon = 11;  // inputs before the source of X
+  const std::vector<mx::array>& in;
+  std::vector<mx::array>& outs;
+
+  const mx::array& g() const { return in[0]; }
+  const mx::array& beta() const { return in[1]; }
+  const mx::array& rsq() const { return in[2]; }
+  const mx::array& rank() const { return in[3]; }
+  const mx::array& lambdas() const { return in[4]; }
+  const mx::array& penalty() const { return in[5]; }
+  const mx::array& limits() const { return in[6]; }
+  const mx::array& include() const { return in[7]; }
+  const mx::array& warm() const { return in[8]; }
+  const mx::array& xv() const { return in[9]; }
+  const mx::array& lambda_prev() const { return in[10]; }
+  const mx::array& source(size_t i) const { return in[kCommon + i]; }
+
+  mx::array& beta_path() const { return outs[0]; }
+  mx::array& rsq_path() const { return outs[1]; }
+  mx::array& g_out() const { return outs[2]; }
+  mx::array& beta_out() const { return outs[3]; }
+  mx::array& rank_out() const { return outs[4]; }
+  mx::array& stats() const { return outs[5]; }
+
+  int64_t B() const { return g().shape(0); }
+  int64_t p() const { return g().shape(1); }
+  int64_t L() const { return lambdas().shape(1); }
+  bool warm_start(int64_t b) const { return warm().data<int32_t>()[b] != 0; }
+};
+
+// The sources of X, by name (PathArrays::source).
+struct FullGramSource {  // C (1 or B, p, p): the standardized Gram
+  const mx::array& C;
+  explicit FullGramSource(const PathArrays& a) : C(a.source(0)) {}
+};
+struct LazyGramSource {  // X (n, p), weights (B, n), xm, xs (B, p)
+  const mx::array &X, &weights, &xm, &xs;
+  explicit LazyGramSource(const PathArrays& a)
+      : X(a.source(0)), weights(a.source(1)), xm(a.source(2)), xs(a.source(3)) {}
+};
+struct ResidualSource {  // Xt (p, n), center, scale (p), y, weights (B, n), xm, xs (B, p)
+  const mx::array &Xt, &center, &scale, &y, &weights, &xm, &xs;
+  explicit ResidualSource(const PathArrays& a)
+      : Xt(a.source(0)), center(a.source(1)), scale(a.source(2)), y(a.source(3)), weights(a.source(4)),
+        xm(a.source(5)), xs(a.source(6)) {}
+};
+
+// Problem b's view of the inputs and outputs; its outputs' path start at zero.
 template <typename T>
-Problem<T> problem_view(const std::vector<mx::array>& in, std::vector<mx::array>& outs, int64_t b) {
-  const int64_t p = in[0].shape(1), L = in[4].shape(1);
-  Problem<T> pr{outs[2].data<T>() + b * p,
-                outs[3].data<T>() + b * p,
-                outs[4].data<int32_t>() + b * p,
-                in[4].data<T>() + b * L,
-                in[5].data<T>() + b * p,
-                in[6].data<T>() + b * 2 * p,
-                in[6].data<T>() + b * 2 * p + p,
-                in[7].data<T>() + b * p,
-                in[9].data<T>() + b * p,
-                outs[0].data<T>() + b * L * p,
-                outs[1].data<T>() + b * (L + 1),
-                in[2].data<T>()[b]};
-  pr.lam_prev = in[10].data<T>()[b];
+Problem<T> problem_view(const PathArrays& a, int64_t b) {
+  const int64_t p = a.p(), L = a.L();
+  Problem<T> pr{a.g_out().data<T>() + b * p,
+                a.beta_out().data<T>() + b * p,
+                a.rank_out().data<int32_t>() + b * p,
+                a.lambdas().data<T>() + b * L,
+                a.penalty().data<T>() + b * p,
+                a.limits().data<T>() + b * 2 * p,
+                a.limits().data<T>() + b * 2 * p + p,
+                a.include().data<T>() + b * p,
+                a.xv().data<T>() + b * p,
+                a.beta_path().data<T>() + b * L * p,
+                a.rsq_path().data<T>() + b * (L + 1),
+                a.rsq().data<T>()[b]};
+  pr.lam_prev = a.lambda_prev().data<T>()[b];
   std::fill(pr.beta_path, pr.beta_path + L * p, T(0));
   std::fill(pr.rsq_path, pr.rsq_path + L + 1, T(0));
   return pr;
@@ -196,16 +249,16 @@ Problem<T> problem_view(const std::vector<mx::array>& in, std::vector<mx::array>
 
 // The carried state (g, beta, rank) copied to the outputs, updated in place.
 template <typename T>
-void init_outputs(const std::vector<mx::array>& in, std::vector<mx::array>& outs) {
-  const int64_t B = in[0].shape(0), p = in[0].shape(1);
-  std::copy(in[0].data<T>(), in[0].data<T>() + B * p, outs[2].data<T>());
-  std::copy(in[1].data<T>(), in[1].data<T>() + B * p, outs[3].data<T>());
-  std::copy(in[3].data<int32_t>(), in[3].data<int32_t>() + B * p, outs[4].data<int32_t>());
+void init_outputs(const PathArrays& a) {
+  const int64_t n = a.B() * a.p();
+  std::copy(a.g().data<T>(), a.g().data<T>() + n, a.g_out().data<T>());
+  std::copy(a.beta().data<T>(), a.beta().data<T>() + n, a.beta_out().data<T>());
+  std::copy(a.rank().data<int32_t>(), a.rank().data<int32_t>() + n, a.rank_out().data<int32_t>());
 }
 
 // stats (B x 4): npasses, nfit, err, warm.
-inline void write_stats(std::vector<mx::array>& outs, int64_t b, const Outcome& out) {
-  int32_t* st = outs[5].data<int32_t>() + b * 4;
+inline void write_stats(const PathArrays& a, int64_t b, const Outcome& out) {
+  int32_t* st = a.stats().data<int32_t>() + b * 4;
   st[0] = out.npasses;
   st[1] = out.nfit;
   st[2] = out.err;
@@ -216,18 +269,18 @@ inline void write_stats(std::vector<mx::array>& outs, int64_t b, const Outcome& 
 // Independent problems (CV folds, responses) spread over threads; BLAS then
 // runs single-threaded inside each, so the cores are not oversubscribed.
 template <typename T, typename SolveOne>
-void run_problems(const std::vector<mx::array>& in, std::vector<mx::array>& outs, SolveOne&& solve_one) {
-  const int64_t B = in[0].shape(0);
-  init_outputs<T>(in, outs);
+void run_problems(const PathArrays& a, SolveOne&& solve_one) {
+  const int64_t B = a.B();
+  init_outputs<T>(a);
   auto run = [&](int64_t b) {
     Outcome out;
-    out.warm = in[8].data<int32_t>()[b] != 0;
+    out.warm = a.warm_start(b);
     if (interrupt::requested()) {
       out.err = kMaxit;  // Ctrl-C: problems not yet started are left out (the caller raises)
     } else {
       solve_one(b, out);
     }
-    write_stats(outs, b, out);
+    write_stats(a, b, out);
   };
   const int cores = int(glmlx::detail::usable_cores());
   const int64_t nthreads = std::min<int64_t>(B, cores);
@@ -247,6 +300,11 @@ void advise_huge_pages(void* data, size_t bytes);
 // glmnet's naive scheme by residual updates (gaussian_residual.cpp); inputs:
 // the common ones, then Xt center scale y weights xm xs.
 template <typename T>
-void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>& outs, const Settings& s);
+void run_residual_batch(const PathArrays& a, const Settings& s);
+
+// glmnet's covariance scheme (and the lazy Gram) over gradients through Gram
+// columns (solver/gaussian_cov.cpp).
+template <typename T>
+void run_gram_batch(const PathArrays& a, const Settings& s, bool lazy);
 
 } // namespace glmlx::path

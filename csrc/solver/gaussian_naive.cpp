@@ -543,11 +543,11 @@ void for_problems(const std::vector<int64_t>& list, int cores, F&& f) {
 // read once for every problem's gradient (CV folds: one read of X per lambda
 // instead of one per fold).
 template <typename T>
-void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>& outs, const Settings& s) {
-  const int64_t B = in[0].shape(0), p = in[0].shape(1), L = in[4].shape(1);
-  const auto& Xt = in[11];
-  const int64_t n = Xt.shape(1);
-  Columns<T> cols{Xt.data<T>(), n, p, in[12].data<T>(), in[13].data<T>()};
+void run_residual_batch(const PathArrays& a, const Settings& s) {
+  const int64_t B = a.B(), p = a.p(), L = a.L();
+  const ResidualSource src(a);
+  const int64_t n = src.Xt.shape(1);
+  Columns<T> cols{src.Xt.data<T>(), n, p, src.center.data<T>(), src.scale.data<T>()};
   // Threads pay off once a pass over X takes ~0.5 ms (starting them costs ~50 us).
   const int cores = n * p >= (int64_t(1) << 19) ? int(glmlx::detail::usable_cores()) : 1;
   // Screening pays once a KKT pass reads enough of X to outweigh the copy;
@@ -557,23 +557,23 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
   if (screen) {
     cols.make_screen_copy(s.screen != 2 && vec::has_half() ? Screen::f16 : Screen::f32, cores);
   }
-  init_outputs<T>(in, outs);
+  init_outputs<T>(a);
   // Active-column copies: 1 GiB across the problems (at least 64 MiB each).
   const size_t copy_budget = std::max<size_t>(size_t(64) << 20, (size_t(1) << 30) / size_t(B));
   std::vector<Problem<T>> prs;
   std::vector<Outcome> res(B);
   for (int64_t b = 0; b < B; ++b) {
-    prs.push_back(problem_view<T>(in, outs, b));
-    res[b].warm = in[8].data<int32_t>()[b] != 0;
+    prs.push_back(problem_view<T>(a, b));
+    res[b].warm = a.warm_start(b);
   }
   std::vector<std::unique_ptr<ResidualSolver<T>>> solvers;
   using Point = GaussianPoint<T, ResidualSolver<T>>;
   std::vector<std::unique_ptr<Point>> points;
   std::vector<GaussianWalk<T, ResidualSolver<T>>> walks;
   for (int64_t b = 0; b < B; ++b) {
-    solvers.emplace_back(new ResidualSolver<T>(prs[b], cols, in[14].data<T>() + b * n, in[15].data<T>() + b * n,
-                                               in[16].data<T>() + b * p, in[17].data<T>() + b * p, s, res[b],
-                                               copy_budget));
+    solvers.emplace_back(new ResidualSolver<T>(prs[b], cols, src.y.data<T>() + b * n,
+                                               src.weights.data<T>() + b * n, src.xm.data<T>() + b * p,
+                                               src.xs.data<T>() + b * p, s, res[b], copy_budget));
     points.emplace_back(new Point(prs[b], *solvers[b], p, s, res[b]));
     walks.emplace_back(*points[b], GivenLambdas<T>{prs[b].lam, prs[b].lam_prev}, L, gaussian_stops_from(s));
   }
@@ -650,11 +650,11 @@ void run_residual_batch(const std::vector<mx::array>& in, std::vector<mx::array>
   for (int64_t b = 0; b < B; ++b) {
     res[b].warm = solvers[b]->warm();
     prs[b].rsq_path[L] = solvers[b]->rsq();  // carried state for the next block
-    write_stats(outs, b, res[b]);
+    write_stats(a, b, res[b]);
   }
 }
 
-template void run_residual_batch<double>(const std::vector<mx::array>&, std::vector<mx::array>&, const Settings&);
-template void run_residual_batch<float>(const std::vector<mx::array>&, std::vector<mx::array>&, const Settings&);
+template void run_residual_batch<double>(const PathArrays&, const Settings&);
+template void run_residual_batch<float>(const PathArrays&, const Settings&);
 
 } // namespace glmlx::path
