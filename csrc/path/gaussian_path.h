@@ -15,6 +15,7 @@
 #include "path/lambda_walk.h"
 #include "cpu/blas.h"
 #include "cpu/cores.h"
+#include "cpu/problems.h"
 #include "glmlx/kernels/soft_threshold.h"
 #include "glmlx/ops.h"
 
@@ -272,25 +273,21 @@ template <typename T, typename SolveOne>
 void run_problems(const PathArrays& a, SolveOne&& solve_one) {
   const int64_t B = a.B();
   init_outputs<T>(a);
-  auto run = [&](int64_t b) {
-    Outcome out;
-    out.warm = a.warm_start(b);
-    if (interrupt::requested()) {
-      out.err = kMaxit;  // Ctrl-C: problems not yet started are left out (the caller raises)
-    } else {
-      solve_one(b, out);
-    }
-    write_stats(a, b, out);
-  };
-  const int cores = int(glmlx::detail::usable_cores());
-  const int64_t nthreads = std::min<int64_t>(B, cores);
-  if (nthreads <= 1) {
-    for (int64_t b = 0; b < B; ++b) {
-      run(b);
-    }
-    return;
-  }
-  glmlx::detail::for_each_index(size_t(B), size_t(nthreads), [&](size_t b, size_t) { run(int64_t(b)); });
+  const size_t nthreads = size_t(std::min<int64_t>(B, int64_t(glmlx::detail::usable_cores())));
+  glmlx::detail::run_problems(
+      size_t(B), nthreads,
+      [&](size_t b, bool) {
+        Outcome out;
+        out.warm = a.warm_start(int64_t(b));
+        solve_one(int64_t(b), out);
+        write_stats(a, int64_t(b), out);
+      },
+      [&](size_t b) {
+        Outcome out;  // Ctrl-C: problems not yet started are left out (the caller raises)
+        out.warm = a.warm_start(int64_t(b));
+        out.err = kMaxit;
+        write_stats(a, int64_t(b), out);
+      });
 }
 
 // madvise(MADV_HUGEPAGE) over the 2 MiB pages inside [data, data + bytes)

@@ -15,6 +15,7 @@
 #include "cpu/interrupt.h"
 #include "cpu/blas.h"
 #include "cpu/cores.h"
+#include "cpu/problems.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
 
@@ -103,38 +104,13 @@ inline size_t paths_at_once(const std::vector<Rows>& subsets, size_t n, size_t p
                        8.0 * double(n) * double(p));
 }
 
-/**
- * solve(b, parallel) for b < B without the GIL: on up to `nthreads` threads
- * when B > 1 (paths_at_once), inline otherwise. Exceptions are rethrown on
- * the calling thread (one thrown on another thread is caught there; the
- * lowest b's is rethrown here).
- */
+/** detail::run_problems without the GIL; Ctrl-C before a path starts raises. */
 template <class Solve>
 void run_paths(size_t B, size_t nthreads, Solve&& solve) {
   nb::gil_scoped_release release;
-  std::vector<std::exception_ptr> errors(B);
-  auto one = [&](size_t b, bool parallel) {
-    try {
-      if (glmlx::interrupt::requested()) {
-        throw std::runtime_error("interrupted");  // Ctrl-C: do not start another fold
-      }
-      solve(b, parallel);
-    } catch (...) {
-      errors[b] = std::current_exception();
-    }
-  };
-  if (nthreads <= 1) {
-    for (size_t b = 0; b < B; ++b) {
-      one(b, false);
-    }
-  } else {
-    glmlx::detail::for_each_index(B, nthreads, [&](size_t b, size_t) { one(b, true); });
-  }
-  for (auto& e : errors) {
-    if (e) {
-      std::rethrow_exception(e);
-    }
-  }
+  glmlx::detail::run_problems(B, nthreads, solve, [](size_t) {
+    throw std::runtime_error("interrupted");  // Ctrl-C: do not start another fold
+  });
 }
 
 } // namespace glmlx::bindings
