@@ -1,5 +1,7 @@
-// Python bindings: glmlx._ext. The module shares MLX's nanobind domain, so
-// mx.array, mx.Stream and mx.Device arguments cross without conversion.
+// glmlx._ext, the host entry points: the kernels the Python layer calls on
+// numpy buffers (mx.array(numpy) always copies on Linux), for Grams, CV folds,
+// products, held-out predictions and the residual solver's column copy; and
+// glmlx.clear_cache, which frees the buffers they keep.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
@@ -24,8 +26,6 @@ namespace nb = nanobind;
 namespace mx = mlx::core;
 using namespace nb::literals;
 
-void register_glm(nb::module_& m);  // bindings_glm.cpp
-void register_mgaussian(nb::module_& m);  // bindings_mgaussian.cpp
 
 namespace {
 
@@ -304,49 +304,16 @@ nb::tuple column_moments(const mx::array& Xt, const HostContig& W, const HostCon
 
 } // namespace
 
-NB_MODULE(_ext, m) {
-  m.doc() = "glmlx C++ primitives (use the wrappers in the glmlx package)";
-
-  // MLX 0.32's Python API cannot tell a traced array (mx.grad, mx.vmap,
-  // mx.compile) from a concrete one; the host-loop drivers (glmnet, fit_gd,
-  // ...) ask here so that they can refuse with a clear error.
-  m.def("is_tracer", [](const mx::array& a) { return a.is_tracer(); }, "a"_a);
-  m.def("soft_threshold", &glmlx::soft_threshold, "x"_a, "t"_a, "scale"_a = nb::none(), nb::kw_only(),
-        "stream"_a = nb::none());
-  m.def("soft_threshold_fallback", &glmlx::soft_threshold_fallback, "x"_a, "t"_a, "scale"_a = nb::none(),
-        nb::kw_only(), "stream"_a = nb::none());
-  m.def("gram", &glmlx::gram, "X"_a, "y"_a = nb::none(), "weights"_a = nb::none(), "center"_a = false,
-        nb::kw_only(), "stream"_a = nb::none());
-  m.def("gram_fallback", &glmlx::gram_fallback, "X"_a, "y"_a = nb::none(), "weights"_a = nb::none(),
-        "center"_a = false, nb::kw_only(), "stream"_a = nb::none());
-  nb::class_<glmlx::GaussianPathSettings>(m, "GaussianPathSettings")
-      .def(nb::init<>())
-      .def_rw("alpha", &glmlx::GaussianPathSettings::alpha)
-      .def_rw("thresh", &glmlx::GaussianPathSettings::thresh)
-      .def_rw("sml", &glmlx::GaussianPathSettings::sml)
-      .def_rw("rsqmax", &glmlx::GaussianPathSettings::rsqmax)
-      .def_rw("maxit", &glmlx::GaussianPathSettings::maxit)
-      .def_rw("pmax", &glmlx::GaussianPathSettings::pmax)
-      .def_rw("dfmax", &glmlx::GaussianPathSettings::dfmax)
-      .def_rw("mnl", &glmlx::GaussianPathSettings::mnl)
-      .def_rw("m_offset", &glmlx::GaussianPathSettings::m_offset)
-      .def_rw("early_stop", &glmlx::GaussianPathSettings::early_stop)
-      .def_rw("strong", &glmlx::GaussianPathSettings::strong)
-      .def_rw("screen", &glmlx::GaussianPathSettings::screen);
-  m.def("gaussian_cov_path", &glmlx::gaussian_cov_path, "C"_a, "g"_a, "beta"_a, "rsq"_a, "rank"_a, "lambdas"_a,
-        "penalty"_a, "limits"_a, "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a, "settings"_a, nb::kw_only(),
-        "stream"_a = nb::none());
-  m.def("gaussian_lazy_path", &glmlx::gaussian_lazy_path, "X"_a, "weights"_a, "xm"_a, "xs"_a, "g"_a, "beta"_a,
-        "rsq"_a, "rank"_a, "lambdas"_a, "penalty"_a, "limits"_a, "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a,
-        "settings"_a,
-        nb::kw_only(), "stream"_a = nb::none());
-  m.def("gaussian_residual_path", &glmlx::gaussian_residual_path, "Xt"_a, "center"_a, "scale"_a, "y"_a,
-        "weights"_a, "xm"_a, "xs"_a, "g"_a, "beta"_a, "rsq"_a, "rank"_a, "lambdas"_a, "penalty"_a, "limits"_a,
-        "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a, "settings"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("lstsq", &glmlx::lstsq, "X"_a, "y"_a, "weights"_a = nb::none(), "method"_a = "auto",
-        "fit_intercept"_a = false, "ridge"_a = 0.0, "rcond"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("lstsq_fallback", &glmlx::lstsq_fallback, "X"_a, "y"_a, "weights"_a = nb::none(), "method"_a = "auto",
-        "fit_intercept"_a = false, "ridge"_a = 0.0, "rcond"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+void register_host(nb::module_& m) {
+  m.def(
+      "clear_cache",
+      []() {
+        numpy_outputs().release();
+        glmlx::detail::path_buffers().release();
+        glmlx::detail::release_column_copy();
+        glmlx::detail::screen_buffers().release();
+      },
+      "frees the host buffers kept for reuse between calls (glmlx.clear_cache)");
   m.def(
       "gram_numpy",
       [](HostArray X, std::optional<HostArray> y, std::optional<HostArray> w, bool center) {
@@ -405,15 +372,6 @@ NB_MODULE(_ext, m) {
       "X"_a, "y"_a, "weights"_a, "center"_a, "subsets"_a, "spare"_a = 0,
       "gram_numpy on each row subset (CV folds), stacked over the subsets, which are spread over threads; "
       "G gets `spare` more slots at the end, unset (internal)");
-  m.def(
-      "clear_cache",
-      []() {
-        numpy_outputs().release();
-        glmlx::detail::path_buffers().release();
-        glmlx::detail::release_column_copy();
-        glmlx::detail::screen_buffers().release();
-      },
-      "frees the host buffers kept for reuse between calls (glmlx.clear_cache)");
   m.def(
       "cv_standardize_numpy",
       [](nb::ndarray<double, nb::ndim<3>, nb::c_contig, nb::device::cpu> H, HostMatrixArg h,
@@ -582,27 +540,4 @@ NB_MODULE(_ext, m) {
         return f64 ? column_moments<double>(Xt, W, Y) : column_moments<float>(Xt, W, Y);
       },
       "Xt"_a, "W"_a, "Y"_a, "Weighted moments of Xt's columns for each row of W (internal)");
-  m.def("gpu_backend", &glmlx::gpu_backend);
-  m.def("interrupt_begin", &glmlx::interrupt::begin,
-        "Enter an interruptible scope: Ctrl-C stops the solvers at their next pass (internal)");
-  m.def(
-      "interrupt_end",
-      []() {
-        if (!glmlx::interrupt::end()) {
-          return;
-        }
-        // Python's handler saw the signal too (chained): run it now, so KeyboardInterrupt (or the
-        // user's handler) comes from here; a handler that does not raise still gets one, since the
-        // solvers stopped and their results are incomplete.
-        if (PyErr_CheckSignals() != 0) {
-          throw nb::python_error();
-        }
-        PyErr_SetNone(PyExc_KeyboardInterrupt);
-        throw nb::python_error();
-      },
-      "Leave the scope; raise KeyboardInterrupt if Ctrl-C arrived during it (internal)");
-  m.def("lambdas_done", &glmlx::interrupt::lambdas_done,
-        "Lambdas finished by path solvers since the outermost interruptible scope began (internal)");
-  register_glm(m);
-  register_mgaussian(m);
 }
