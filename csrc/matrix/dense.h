@@ -10,6 +10,7 @@
 
 #include "cpu/scratch.h"
 #include "cpu/team.h"
+#include "cpu/vec.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
 
@@ -36,6 +37,34 @@ class ColumnBuffer {
  private:
   KeptBuffer buf_;
   size_t size_ = 0;
+};
+
+/**
+ * What a GLM solver reads of X, glmnet's standardized column-major copy
+ * (n x p): a column for the sweep kernels (vec::, RowOps::pair_step), its
+ * weighted sum of squares, and a row's linear predictor over some columns.
+ * With abs_gradient (the KKT gradients, below) this is the only way the
+ * solvers read X; a sparse X is to be a second implementation of it.
+ */
+class DenseColumns {
+ public:
+  DenseColumns(const double* X, int64_t n, int64_t p) : X_(X), n_(n), p_(p) {}
+  int64_t rows() const { return n_; }
+  int64_t cols() const { return p_; }
+  // Column k; columns k, k + 1, ... follow it contiguously (n apart).
+  const double* col(int64_t k) const { return X_ + k * n_; }
+  double wsumsq(const double* w, int64_t k) const { return vec::wsumsq(w, col(k), size_t(n_)); }
+  // f + sum_a x_{i, cols[a]} b[a], summed in the order of cols.
+  double add_row_dot(double f, int64_t i, const std::vector<int64_t>& cols, const double* b) const {
+    for (size_t a = 0; a < cols.size(); ++a) {
+      f += X_[cols[a] * n_ + i] * b[a];
+    }
+    return f;
+  }
+
+ private:
+  const double* X_;
+  int64_t n_, p_;
 };
 
 /** One path's data after glmnet's preprocessing. */

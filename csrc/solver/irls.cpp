@@ -51,7 +51,7 @@ template <class Family>
 class IrlsPath {
  public:
   IrlsPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
-      : d_(d), s_(s), n_(d.n), p_(d.p),
+      : d_(d), s_(s), n_(d.n), p_(d.p), X_(d.X.data(), d.n, d.p),
         fam_(d.y.data(), d.w.data(), d.offset.empty() ? nullptr : d.offset.data(), d.n, s), team_(team),
         rows_(team, d.n), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0), ga_(p_, 0.0), strong_(p_, 0),
         active_pos_(p_, -1), r_(n_), W_(n_), eta_(n_), prefetch_(detail::sweeps_prefetch(s, n_, p_)) {
@@ -73,7 +73,7 @@ class IrlsPath {
 
  private:
   GlmPathResult out_;  // the path, as walked so far
-  const double* col(int64_t k) const { return d_.X.data() + k * n_; }
+  const double* col(int64_t k) const { return X_.col(k); }
   double curvature(int64_t k) const { return xv_[k]; }
   // Coordinate k's curvature x_k'Wx_k, summed by a sweep's kernel with its
   // gradient, so current for every coordinate the sweep visits (Newton's, as
@@ -98,6 +98,7 @@ class IrlsPath {
   GlmData& d_;
   const GlmPathSettings& s_;
   const int64_t n_, p_;
+  const detail::DenseColumns X_;  // the only way the sweeps read X (matrix/dense.h)
   Family fam_;      // the response's distribution: null fit, working weights, deviance (family/)
   PairTeam* team_;  // null: one thread
   RowOps rows_;     // the O(n) loops, on the team's two threads when n is large
@@ -133,7 +134,7 @@ void IrlsPath<Family>::construct() {
       if (s_.standardize && s_.intercept) {
         xv_[j] = Family::kCurvatureBound;
       } else if (d_.ju[j]) {
-        xv_[j] = Family::kCurvatureBound * vec::wsumsq(w, col(j), n_);
+        xv_[j] = Family::kCurvatureBound * X_.wsumsq(w, j);
       }
     }
   }
@@ -265,8 +266,6 @@ bool IrlsPath<Family>::update_irls(double ab) {
   for (size_t a = 0; a < active_.size(); ++a) {
     bA[a] = beta_[active_[a]];
   }
-  const auto na = int64_t(active_.size());
-  const double* X = d_.X.data();
   // eta at the new coefficients on rows [lo, hi). Every update of the weighted
   // least squares just solved subtracted W times its change of eta from r, so
   // r went from r0 = w (y - mu) to r0 - W (eta_new - eta_old): eta_new is
@@ -282,11 +281,7 @@ bool IrlsPath<Family>::update_irls(double ab) {
         eta_[i] += (r0 - r_[i]) / W_[i];
         continue;
       }
-      double f = b0_ + (g ? g[i] : 0.0);
-      for (int64_t a = 0; a < na; ++a) {
-        f += X[active_[size_t(a)] * n_ + i] * bA[size_t(a)];
-      }
-      eta_[i] = f;
+      eta_[i] = X_.add_row_dot(b0_ + (g ? g[i] : 0.0), i, active_, bA.data());
     }
   };
   // The row order of one thread's sum is glmnet's; the team adds two halves' sums.

@@ -479,7 +479,7 @@ class MultiPath {
  public:
   MultiPath(MultData& d, const double* penalty, const double* lower, const double* upper,
             const MgaussianPathSettings& s)
-      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), vp_(penalty, penalty + d.p), cl_(size_t(d.p) * 2 * d.K),
+      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), X_(d.X.data(), d.n, d.p), vp_(penalty, penalty + d.p), cl_(size_t(d.p) * 2 * d.K),
         a_(size_t(d.p) * d.K, 0.0), g_(d.p, 0.0), strong_(d.p, 0), active_pos_(d.p, 0), g_curr_(d.K),
         g_next_(d.K), g0_(d.K), g1_(d.K), diff0_(d.K), diff1_(d.K), isc_(d.K), R_(std::move(d.Y)) {
     // Box limits per variable and response on the solver's scale (glmnet's clt).
@@ -518,7 +518,7 @@ class MultiPath {
 
  private:
   GlmPathResult out_;  // the path, as walked so far
-  const double* col(int64_t k) const { return d_.X.data() + k * n_; }
+  const double* col(int64_t k) const { return X_.col(k); }
   double* ak(int64_t k) { return a_.data() + k * K_; }
 
   void group_gradient(int64_t k, double* g) const;
@@ -532,6 +532,7 @@ class MultiPath {
   MultData& d_;
   const MgaussianPathSettings& s_;
   const int64_t n_, p_, K_;
+  const detail::DenseColumns X_;  // the only way the sweeps read X (matrix/dense.h)
   std::vector<double> vp_, cl_;
   std::vector<double> a_;              // K x p (variable-major: a variable's K coefficients together)
   std::vector<double> g_;              // p: ||R' x_k|| as of its last evaluation
@@ -574,7 +575,7 @@ void MultiPath::abs_gradients(bool skip_strong) {
     // ranges of X on glmlx's threads (blas.h, Threads).
     const double flops = s_.one_blas_thread ? 0.0 : 2.0 * double(n_) * double(p_) * double(K_);
     blas::over_parts(p_, blas::parts_for(flops, p_), [&](int64_t, int64_t lo, int64_t hi) {
-      blas::gemm(false, true, blas::Int(hi - lo), blas::Int(K_), blas::Int(n_), 1.0, d_.X.data() + lo * n_,
+      blas::gemm(false, true, blas::Int(hi - lo), blas::Int(K_), blas::Int(n_), 1.0, X_.col(lo),
                  blas::Int(n_), R_.data(), blas::Int(n_), 0.0, G.data() + lo * K_, blas::Int(K_));
     });
     for (int64_t k = 0; k < p_; ++k) {

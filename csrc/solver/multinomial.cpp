@@ -45,7 +45,7 @@ using path::BelowMinVariance;  // grouped: max p(1-p) < eps
 class MultinomialPath {
  public:
   MultinomialPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
-      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), grouped_(s.kopt == 2), rows_(team, d.n),
+      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), X_(d.X.data(), d.n, d.p), grouped_(s.kopt == 2), rows_(team, d.n),
         prefetch_(sweeps_prefetch(s, d.n, d.p)), a0_(K_, 0.0), a0_old_(K_, 0.0),
         beta_(K_ * p_, 0.0), beta_old_(K_ * p_, 0.0), q_(n_ * K_), sxp_(n_, 0.0), r_(n_ * K_), v_(n_), di_(n_),
         xv_(grouped_ ? p_ : K_ * p_, 0.0), ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), bold_(K_),
@@ -71,7 +71,7 @@ class MultinomialPath {
 
  private:
   GlmPathResult out_;  // the path, as walked so far
-  const double* col(int64_t j) const { return d_.X.data() + j * n_; }
+  const double* col(int64_t j) const { return X_.col(j); }
   double& beta(int64_t ic, int64_t j) { return beta_[ic * p_ + j]; }
   double* resid(int64_t ic) { return r_.data() + ic * n_; }
   const double* offset(int64_t ic) const { return d_.offset.empty() ? nullptr : d_.offset.data() + ic * n_; }
@@ -111,6 +111,7 @@ class MultinomialPath {
   GlmData& d_;
   const GlmPathSettings& s_;
   const int64_t n_, p_, K_;
+  const DenseColumns X_;  // the only way the sweeps read X (matrix/dense.h)
   const bool grouped_;
   RowOps rows_;  // the ungrouped sweeps' O(n) loops, on two threads when the caller gave a team
   const bool prefetch_;  // sweeps prefetch the pair of columns after the next (sweeps_prefetch)
@@ -245,7 +246,7 @@ void MultinomialPath::construct() {
     // Modified Newton: the Hessian bound 1/4 in place of W, fixed for the path.
     for (int64_t j = 0; j < p_; ++j) {
       const double xv = (s_.standardize && s_.intercept) ? 0.25
-                        : d_.ju[j]                       ? 0.25 * vec::wsumsq(w, col(j), n_)
+                        : d_.ju[j]                       ? 0.25 * X_.wsumsq(w, j)
                                                          : 0.0;
       for (int64_t ic = 0; ic < K_; ++ic) {
         xv_[ic * p_ + j] = xv;
@@ -368,7 +369,7 @@ void MultinomialPath::grouped_x_var() {
     if (!d_.ju[j]) {
       continue;
     }
-    xv_[j] = (s_.standardize && s_.intercept) ? 1.0 : vec::wsumsq(d_.w.data(), col(j), n_);
+    xv_[j] = (s_.standardize && s_.intercept) ? 1.0 : X_.wsumsq(d_.w.data(), j);
   }
 }
 
