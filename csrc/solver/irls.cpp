@@ -27,6 +27,7 @@
 #include "family/binomial.h"
 #include "family/poisson.h"
 #include "path/lambda_walk.h"
+#include "state/irls_state.h"
 #include "solver/glm_common.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
@@ -53,8 +54,7 @@ class IrlsPath {
   IrlsPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
       : d_(d), s_(s), n_(d.n), p_(d.p), X_(d.X.data(), d.n, d.p),
         fam_(d.y.data(), d.w.data(), d.offset.empty() ? nullptr : d.offset.data(), d.n, s), team_(team),
-        rows_(team, d.n), beta_(p_, 0.0), beta_old_(p_, 0.0), xv_(p_, 0.0), ga_(p_, 0.0), strong_(p_, 0),
-        active_pos_(p_, -1), r_(n_), W_(n_), eta_(n_), prefetch_(detail::sweeps_prefetch(s, n_, p_)) {
+        rows_(team, d.n), st_(d.n, d.p), prefetch_(detail::sweeps_prefetch(s, n_, p_)) {
     xv_per_step_ = fam_.curvature_per_step(s.kopt);
     thr_ = s.thresh;
   }
@@ -65,7 +65,7 @@ class IrlsPath {
   int64_t p() const { return p_; }
   const uint8_t* usable() const { return d_.ju.data(); }
   const double* penalty() const { return d_.vp.data(); }
-  const double* abs_gradient() const { return ga_.data(); }
+  const double* abs_gradient() const { return st_.ga.data(); }
   void fit(double alm, double alm0);
   bool finite() const;
   void record(int64_t m, double alm);
@@ -74,13 +74,13 @@ class IrlsPath {
  private:
   GlmPathResult out_;  // the path, as walked so far
   const double* col(int64_t k) const { return X_.col(k); }
-  double curvature(int64_t k) const { return xv_[k]; }
+  double curvature(int64_t k) const { return st_.xv[k]; }
   // Coordinate k's curvature x_k'Wx_k, summed by a sweep's kernel with its
   // gradient, so current for every coordinate the sweep visits (Newton's, as
   // glmnet's; modified Newton keeps the path's fixed bound).
   void take_curvature(int64_t k, double wsq) {
     if (xv_per_step_) {
-      xv_[k] = wsq;
+      st_.xv[k] = wsq;
     }
   }
 
@@ -103,18 +103,11 @@ class IrlsPath {
   PairTeam* team_;  // null: one thread
   RowOps rows_;     // the O(n) loops, on the team's two threads when n is large
 
-  std::vector<double> beta_, beta_old_, xv_, ga_;
-  std::vector<double> beta_std_;  // lmu x p: the path's coefficients, standardized scale
-  std::vector<uint8_t> strong_;
-  std::vector<int64_t> active_pos_, active_;
+  state::IrlsState st_;  // coefficients, active set, rows' working quantities, passes
   bool xv_per_step_ = true;  // curvatures under the current W (else modified Newton's fixed ones)
   const bool prefetch_;  // sweeps prefetch the pair of columns after the next (sweeps_prefetch)
   std::vector<int64_t> order_;       // the coordinates of the current sweep
-  double b0_ = 0.0, b0_old_ = 0.0;
-  detail::RowVector<double> r_, W_, eta_;  // rows the team splits: line-aligned
-  double wsum_ = 0.0;  // sum of W: the intercept's curvature (glmnet's xmz / v0)
-  double dlx_ = 0.0, thr_;
-  int64_t nlp_ = 0;
+  double thr_;
   double dev0_ = 0.0;     // saturated-minus-null deviance, per unit weight, halved
 };
 
@@ -123,27 +116,27 @@ class IrlsPath {
 
 template <class Family>
 void IrlsPath<Family>::construct() {
-  const family::NullFit f = fam_.start(W_.data(), r_.data());
-  b0_ = f.b0;
-  wsum_ = f.wsum;
+  const family::NullFit f = fam_.start(st_.W.data(), st_.r.data());
+  st_.b0 = f.b0;
+  st_.wsum = f.wsum;
   dev0_ = f.dev0;
   if (!xv_per_step_) {
     // Modified Newton: the family's bound on the variance in place of W, fixed for the path.
     const double* w = d_.w.data();
     for (int64_t j = 0; j < p_; ++j) {
       if (s_.standardize && s_.intercept) {
-        xv_[j] = Family::kCurvatureBound;
+        st_.xv[j] = Family::kCurvatureBound;
       } else if (d_.ju[j]) {
-        xv_[j] = Family::kCurvatureBound * X_.wsumsq(w, j);
+        st_.xv[j] = Family::kCurvatureBound * X_.wsumsq(w, j);
       }
     }
   }
   const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
   for (int64_t i = 0; i < n_; ++i) {
-    eta_[i] = b0_ + (g ? g[i] : 0.0);
+    st_.eta[i] = st_.b0 + (g ? g[i] : 0.0);
   }
   thr_ = s_.thresh * dev0_;
-  detail::abs_gradient(d_, r_.data(), ga_.data(), nullptr, team_);
+  detail::abs_gradient(d_, st_.r.data(), st_.ga.data(), nullptr, team_);
 }
 
 // ---------------------------------------------------------------------------
@@ -154,12 +147,12 @@ void IrlsPath<Family>::fit_point(double ab, double dem, double alm, double alm0)
   // Sequential strong rule: candidates are kept from earlier lambdas.
   const double tlam = s_.alpha * (2.0 * alm - alm0);
   for (int64_t k = 0; k < p_; ++k) {
-    if (!strong_[k] && d_.ju[k] && ga_[k] > tlam * d_.vp[k]) {
-      strong_[k] = 1;
+    if (!st_.strong[k] && d_.ju[k] && st_.ga[k] > tlam * d_.vp[k]) {
+      st_.strong[k] = 1;
     }
   }
   while (true) {
-    if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
+    if (st_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
       throw MaxitReached{};
     }
     setup_wls();
@@ -172,9 +165,9 @@ void IrlsPath<Family>::fit_point(double ab, double dem, double alm, double alm0)
 
 template <class Family>
 void IrlsPath<Family>::setup_wls() {
-  b0_old_ = b0_;
-  for (int64_t k : active_) {
-    beta_old_[k] = beta_[k];
+  st_.b0_old = st_.b0;
+  for (int64_t k : st_.active) {
+    st_.beta_old[k] = st_.beta[k];
   }
 }
 
@@ -188,19 +181,19 @@ void IrlsPath<Family>::wls(double ab, double dem) {
 
 template <class Family>
 bool IrlsPath<Family>::pass(bool full, double ab, double dem) {
-  ++nlp_;
-  dlx_ = 0.0;
-  detail::sweep_order(full, strong_, active_, order_);
-  detail::pair_sweep(rows_, r_.data(), W_.data(), order_, [&](int64_t k) { return col(k); }, prefetch_,
+  ++st_.npasses;
+  st_.dlx = 0.0;
+  detail::sweep_order(full, st_.strong, st_.active, order_);
+  detail::pair_sweep(rows_, st_.r.data(), st_.W.data(), order_, [&](int64_t k) { return col(k); }, prefetch_,
                      [&](int64_t k, double gk, double wsq) {
                        take_curvature(k, wsq);
                        return update_coord(k, gk, full, ab, dem);
                      });
   update_intercept();
-  if (dlx_ < thr_) {
+  if (st_.dlx < thr_) {
     return true;
   }
-  if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
+  if (st_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
     throw MaxitReached{};
   }
   return false;
@@ -210,7 +203,7 @@ bool IrlsPath<Family>::pass(bool full, double ab, double dem) {
 // returns the change of its coefficient (the caller updates the residual).
 template <class Family>
 double IrlsPath<Family>::update_coord(int64_t k, double gk, bool full, double ab, double dem) {
-  const double old = beta_[k];
+  const double old = st_.beta[k];
   const double vpk = d_.vp[k];
   const double u = old == 0.0 ? gk : gk + old * curvature(k);
   const double v = std::abs(u) - vpk * ab;
@@ -218,19 +211,19 @@ double IrlsPath<Family>::update_coord(int64_t k, double gk, bool full, double ab
   if (v > 0.0) {
     b = std::max(d_.lower[k], std::min(d_.upper[k], std::copysign(v, u) / (curvature(k) + vpk * dem)));
   }
-  beta_[k] = b;
+  st_.beta[k] = b;
   if (b == old) {
     return 0.0;
   }
-  if (full && active_pos_[k] < 0) {
-    active_pos_[k] = int64_t(active_.size());
-    active_.push_back(k);
-    if (int64_t(active_.size()) > s_.pmax) {
+  if (full && st_.active_pos[k] < 0) {
+    st_.active_pos[k] = int64_t(st_.active.size());
+    st_.active.push_back(k);
+    if (int64_t(st_.active.size()) > s_.pmax) {
       throw PmaxReached{};
     }
   }
   const double diff = b - old;
-  dlx_ = std::max(dlx_, curvature(k) * diff * diff);
+  st_.dlx = std::max(st_.dlx, curvature(k) * diff * diff);
   return diff;
 }
 
@@ -242,17 +235,17 @@ void IrlsPath<Family>::update_intercept() {
   // Summed in row order on one thread, as glmnet (the team splits the sum in two).
   double rsum = 0.0;
   if (rows_.split()) {
-    rsum = rows_.sum(r_.data());
+    rsum = rows_.sum(st_.r.data());
   } else {
     for (int64_t i = 0; i < n_; ++i) {
-      rsum += r_[i];
+      rsum += st_.r[i];
     }
   }
-  const double d = rsum / wsum_;
+  const double d = rsum / st_.wsum;
   if (d != 0.0) {
-    b0_ += d;
-    dlx_ = std::max(dlx_, wsum_ * d * d);
-    rows_.axpy_neg(r_.data(), W_.data(), d);
+    st_.b0 += d;
+    st_.dlx = std::max(st_.dlx, st_.wsum * d * d);
+    rows_.axpy_neg(st_.r.data(), st_.W.data(), d);
   }
 }
 
@@ -262,9 +255,9 @@ void IrlsPath<Family>::update_intercept() {
 template <class Family>
 bool IrlsPath<Family>::update_irls(double ab) {
   const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
-  std::vector<double> bA(active_.size());
-  for (size_t a = 0; a < active_.size(); ++a) {
-    bA[a] = beta_[active_[a]];
+  std::vector<double> bA(st_.active.size());
+  for (size_t a = 0; a < st_.active.size(); ++a) {
+    bA[a] = st_.beta[st_.active[a]];
   }
   // eta at the new coefficients on rows [lo, hi). Every update of the weighted
   // least squares just solved subtracted W times its change of eta from r, so
@@ -276,33 +269,33 @@ bool IrlsPath<Family>::update_irls(double ab) {
   // binomial fit), the row's own sum is taken instead.
   auto linear_predictor = [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i) {
-      const double r0 = fam_.residual_at_fit(i, W_.data());
-      if (W_[i] > 0.0 && std::abs(r0) + std::abs(r_[i]) <= kEtaGainMax * W_[i]) {
-        eta_[i] += (r0 - r_[i]) / W_[i];
+      const double r0 = fam_.residual_at_fit(i, st_.W.data());
+      if (st_.W[i] > 0.0 && std::abs(r0) + std::abs(st_.r[i]) <= kEtaGainMax * st_.W[i]) {
+        st_.eta[i] += (r0 - st_.r[i]) / st_.W[i];
         continue;
       }
-      eta_[i] = X_.add_row_dot(b0_ + (g ? g[i] : 0.0), i, active_, bA.data());
+      st_.eta[i] = X_.add_row_dot(st_.b0 + (g ? g[i] : 0.0), i, st_.active, bA.data());
     }
   };
   // The row order of one thread's sum is glmnet's; the team adds two halves' sums.
-  wsum_ = rows_.sum_rows([&](int64_t lo, int64_t hi) {
+  st_.wsum = rows_.sum_rows([&](int64_t lo, int64_t hi) {
     linear_predictor(lo, hi);
-    return fam_.reweight(lo, hi, eta_.data(), W_.data(), r_.data());
+    return fam_.reweight(lo, hi, st_.eta.data(), st_.W.data(), st_.r.data());
   });
-  if (fam_.collapsed(wsum_)) {
+  if (fam_.collapsed(st_.wsum)) {
     return true;
   }
   if constexpr (Family::kResidualsAfterReweight) {
-    rows_.for_rows([&](int64_t lo, int64_t hi, int) { fam_.residuals(lo, hi, W_.data(), r_.data()); });
+    rows_.for_rows([&](int64_t lo, int64_t hi, int) { fam_.residuals(lo, hi, st_.W.data(), st_.r.data()); });
   }
   // Converged when no coefficient moved by more than thr in curvature units.
-  const double d0 = b0_ - b0_old_;
-  if (wsum_ * d0 * d0 > thr_) {
+  const double d0 = st_.b0 - st_.b0_old;
+  if (st_.wsum * d0 * d0 > thr_) {
     return false;
   }
-  for (int64_t k : active_) {
-    const double d = beta_[k] - beta_old_[k];
-    if (d != 0.0 && xv_[k] * d * d > thr_) {  // a moved coordinate's curvature is current
+  for (int64_t k : st_.active) {
+    const double d = st_.beta[k] - st_.beta_old[k];
+    if (d != 0.0 && st_.xv[k] * d * d > thr_) {  // a moved coordinate's curvature is current
       return false;
     }
   }
@@ -312,11 +305,11 @@ bool IrlsPath<Family>::update_irls(double ab) {
 // Gradients of the non-candidates; violators join the candidates. True if none.
 template <class Family>
 bool IrlsPath<Family>::kkt(double ab) {
-  detail::abs_gradient(d_, r_.data(), ga_.data(), &strong_, team_);
+  detail::abs_gradient(d_, st_.r.data(), st_.ga.data(), &st_.strong, team_);
   bool ok = true;
   for (int64_t k = 0; k < p_; ++k) {
-    if (!strong_[k] && d_.ju[k] && ga_[k] > ab * d_.vp[k]) {
-      strong_[k] = 1;
+    if (!st_.strong[k] && d_.ju[k] && st_.ga[k] > ab * d_.vp[k]) {
+      st_.strong[k] = 1;
       ok = false;
     }
   }
@@ -325,7 +318,7 @@ bool IrlsPath<Family>::kkt(double ab) {
 
 template <class Family>
 double IrlsPath<Family>::deviance_ratio() const {
-  return fam_.deviance_ratio(rows_, eta_.data(), wsum_);
+  return fam_.deviance_ratio(rows_, st_.eta.data(), st_.wsum);
 }
 
 // ---------------------------------------------------------------------------
@@ -340,8 +333,8 @@ GlmPathResult IrlsPath<Family>::run(const double* user_lambdas, int64_t n_user) 
   const auto walk = path::walk_lambdas(*this, grid, grid.nlam, path::stops_from(grid, s_.mnlam));
   out.jerr = walk.jerr();
   out.lmu = walk.fitted();
-  out.npasses = nlp_;
-  detail::to_original_scale(d_, s_, beta_std_, out, 1);
+  out.npasses = st_.npasses;
+  detail::to_original_scale(d_, s_, st_.beta_path, out, 1);
   return std::move(out_);
 }
 
@@ -352,15 +345,15 @@ void IrlsPath<Family>::fit(double alm, double alm0) {
 
 template <class Family>
 bool IrlsPath<Family>::finite() const {
-  return std::isfinite(b0_) && path::all_finite(beta_.begin(), beta_.end());
+  return std::isfinite(st_.b0) && path::all_finite(st_.beta.begin(), st_.beta.end());
 }
 
 template <class Family>
 void IrlsPath<Family>::record(int64_t, double alm) {
   GlmPathResult& out = out_;
   out.lambdas.push_back(alm);
-  out.a0.push_back(b0_);
-  beta_std_.insert(beta_std_.end(), beta_.begin(), beta_.end());
+  out.a0.push_back(st_.b0);
+  st_.beta_path.insert(st_.beta_path.end(), st_.beta.begin(), st_.beta.end());
   out.dev_ratio.push_back(deviance_ratio());
 }
 
@@ -369,13 +362,13 @@ bool IrlsPath<Family>::stop(int64_t m, int64_t mnl) const {
   const GlmPathResult& out = out_;
   const double dev = out.dev_ratio[m];
   int64_t me = 0;
-  for (int64_t k : active_) {
-    me += beta_[k] != 0.0;
+  for (int64_t k : st_.active) {
+    me += st_.beta[k] != 0.0;
   }
   if (me > s_.dfmax || fam_.small_gain(out.dev_ratio, m, mnl, s_.sml) || dev > s_.rsqmax) {
     return true;
   }
-  return fam_.collapsed(wsum_);
+  return fam_.collapsed(st_.wsum);
 }
 
 } // namespace
