@@ -13,16 +13,11 @@ import numpy as np
 
 from . import cv_glm, glm
 from .cv import CVGlmnet
+from .families import FAMILIES
 from .glmnet import GlmnetFit
 
 # glmnet.measures(): what assess.glmnet reports, per family, in R's order
-ASSESS_MEASURES = {
-    "gaussian": ("mse", "mae"),
-    "binomial": ("deviance", "class", "auc", "mse", "mae"),
-    "poisson": ("deviance", "mse", "mae"),
-    "multinomial": ("deviance", "class", "mse", "mae"),
-    "mgaussian": ("mse", "mae"),
-}
+ASSESS_MEASURES = {name: fam.assess_measures for name, fam in FAMILIES.items()}
 
 
 class RocCurve(NamedTuple):
@@ -87,7 +82,7 @@ def _predictions(obj, newx, s, newoffset, family, what: str):
     pred = np.asarray(obj, dtype=np.float64)
     if pred.ndim == 1:
         pred = pred[:, None]
-    want = 3 if family in ("multinomial", "mgaussian") else 2
+    want = 3 if FAMILIES[family].several_responses else 2
     if pred.ndim != want:
         raise ValueError(f"the link predictions must be {want}-D for family={family!r}, got shape {pred.shape}")
     return family, pred, None
@@ -98,9 +93,10 @@ def _response(family: str, newy, weights, n: int, classes):
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
     if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0):
         raise ValueError(f"weights must be {n} non-negative finite numbers")
-    if family in ("gaussian", "mgaussian"):
+    fam = FAMILIES[family]
+    if fam.gaussian_losses:
         y = np.asarray(newy, dtype=np.float64)
-        y = y.reshape(n, -1) if family == "mgaussian" else y.reshape(-1)
+        y = y.reshape(n, -1) if fam.several_responses else y.reshape(-1)
         if y.shape[0] != n:
             raise ValueError(f"newy must have {n} rows to match the predictions, got {y.shape[0]}")
         return SimpleNamespace(family=family, y=y, weights=w, resp=None)
@@ -158,7 +154,7 @@ def assess_glmnet(obj: Union[GlmnetFit, CVGlmnet, np.ndarray], newx=None, newy=N
             auc, _ = cv_glm.fold_auc(prob, pred, np.zeros(n, dtype=np.int64), 1)
             out[m] = auc[0]
             continue
-        if family == "gaussian":
+        if FAMILIES[family].solver == "gaussian":
             resid = prob.y[:, None] - pred
             raw, w = (np.abs(resid) if m == "mae" else resid * resid), prob.weights
         else:
@@ -216,18 +212,18 @@ def confusion_glmnet(obj, newx=None, newy=None, *, s=None, newoffset=None, famil
     :class:`ConfusionTable`. Returns one table when there is one ``s``, else a list.
     """
     fam, pred, classes = _predictions(obj, newx, s, newoffset, family, "tabulate")
-    if fam not in ("binomial", "multinomial"):
+    if not FAMILIES[fam].classifies:
         raise ValueError(f"confusion_glmnet is for the binomial and multinomial families, not {fam!r}")
     arr = np.asarray(newy)
     n = pred.shape[0]
     if classes is None:
-        classes = np.arange(pred.shape[1] if fam == "multinomial" else 2)
+        classes = np.arange(2 if FAMILIES[fam].binary else pred.shape[1])
     if arr.ndim == 2 and arr.shape[1] > 1:  # a count matrix: the class of each row's largest... R: y %*% 1:K
         arr = np.asarray(classes)[np.argmax(arr, axis=1)]
     arr = arr.reshape(-1)
     if arr.shape[0] != n:
         raise ValueError(f"newy must have {n} rows to match the predictions, got {arr.shape[0]}")
-    idx = (pred > 0).astype(np.int64) if fam == "binomial" else np.argmax(pred, axis=1)
+    idx = (pred > 0).astype(np.int64) if FAMILIES[fam].binary else np.argmax(pred, axis=1)
     labels = np.asarray(classes)[idx]  # (n, len(s))
     true_levels = np.unique(arr.astype(str) if arr.dtype == object else arr)
     tables = []

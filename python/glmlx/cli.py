@@ -105,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 from .tabular import DataError  # noqa: E402  (shared with the file readers)
+from .families import get_family  # noqa: E402  (light: numpy only)
 
 
 def _column_index(spec, names, what):
@@ -251,7 +252,7 @@ def _read_glmnet_table(path, features, targets, extra, na, family):
             raise DataError(f"{path}: no rows left after --na drop")
     else:
         tabular.check_complete(table, used)
-    numeric = list(extra) + (list(targets) if family in ("gaussian", "poisson", "mgaussian") else [])
+    numeric = list(extra) + (list(targets) if get_family(family).numeric_response else [])
     for c in numeric:
         if table.columns[c].dtype == object:
             raise DataError(f"{path}: column {c!r} must hold numbers")
@@ -282,13 +283,13 @@ def _glmnet_data(args):
         raise DataError(f"{args.data}: need at least 2 data rows to fit, got {table.nrows}")
     enc = tabular.make_encoding(table, features)
     X = tabular.encode(table, enc)
-    if args.family == "mgaussian":
+    if get_family(args.family).several_responses and not get_family(args.family).classifies:
         y = _named(np.column_stack([table.columns[t] for t in targets]), targets)  # responses keep their names
     elif len(targets) != 1:
         raise DataError(f"--target: one column for family {args.family!r}, got {len(targets)}")
     else:
         y = table.columns[targets[0]]
-        if args.family in ("binomial", "multinomial") and y.dtype != object and np.all(y == np.round(y)):
+        if get_family(args.family).classifies and y.dtype != object and np.all(y == np.round(y)):
             y = y.astype(np.int64)  # class labels 0, 1, 2 read as numbers: keep them integers
     col = table.columns.get
     return (X, y, col(args.weights) if args.weights else None, col(args.offset) if args.offset else None,
@@ -440,7 +441,7 @@ def run_predict(args) -> int:
         s = "lambda_1se"
     lam = None if s is None else _lambda_at(model, s)
     fit = model.fit if isinstance(model, CVGlmnet) else model
-    if args.type == "class" and fit.family not in ("binomial", "multinomial"):
+    if args.type == "class" and not get_family(fit.family).classifies:
         raise DataError(f"--type class is for binomial and multinomial models, not {fit.family}")
     newoffset = table.columns[args.offset] if args.offset else None
     out = np.asarray(fit.predict(X, s=lam, type=args.type, newoffset=newoffset))

@@ -16,6 +16,7 @@ from typing import Optional, Union
 import mlx.core as mx
 import numpy as np
 
+from .families import FAMILIES, get_family
 from . import cv_glm, gaussian
 from ._ext_loader import _ext
 from ._progress import solver_scope
@@ -23,7 +24,7 @@ from ._validation import check_cpu_stream, refuse_transforms
 from .glmnet import _NOT_TRACEABLE, GlmnetFit, _data_frame, _fit, _MxPickle, _prepare, fit_result, interp_points
 from .primitives import host_matmul
 
-MEASURES = {"gaussian": ("mse", "mae", "deviance"), **cv_glm.MEASURES}
+MEASURES = {name: fam.cv_measures for name, fam in FAMILIES.items()}  # family -> cv.glmnet's type.measure values
 MEASURE_NAMES = {"mse": "Mean-Squared Error", "deviance": "Mean-Squared Error", "mae": "Mean Absolute Error"}
 
 
@@ -53,8 +54,8 @@ class CVGlmnet(_MxPickle):
         self.nzero = fit.df
         self.foldid = foldid
         self.type_measure = type_measure
-        self.name = cv_glm.measure_name(fit.family, type_measure) if fit.family != "gaussian" else \
-            MEASURE_NAMES[type_measure]
+        self.name = cv_glm.measure_name(fit.family, type_measure) if get_family(fit.family).solver != "gaussian" \
+            else MEASURE_NAMES[type_measure]
         self.fit_preval = None if preval is None else mx.array(preval, dtype=fit.dtype)
         # getOptcv.glmnet: ties broken toward the larger lambda; AUC is maximized
         crit = -cvm if type_measure == "auc" else cvm
@@ -329,7 +330,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     family = glmnet_kwargs.get("family", "gaussian")
     allowed = MEASURES.get(family, ())
     if type_measure == "default":
-        type_measure = cv_glm.DEFAULT_MEASURE.get(family, "mse")
+        type_measure = FAMILIES[family].default_measure if family in FAMILIES else "mse"
     if type_measure not in allowed:
         raise ValueError(f"type_measure must be 'default' or one of {allowed} for family={family!r}, "
                          f"got {type_measure!r}")
@@ -355,7 +356,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
         raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")
     with solver_scope(trace_it, prob.path_points() * (k + 1), f"cv_glmnet ({k} folds + full fit)"):
         flmins = fold_flmins(prob, kw["lambda_min_ratio"], fold, k)
-        if prob.family != "gaussian":
+        if get_family(prob.family).solver != "gaussian":
             return _cv_family(prob, labels, fold, k, type_measure, keep, grouped, flmins)
         order, bounds = _fold_order(fold, k)
         full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)], flmins)

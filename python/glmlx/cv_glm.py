@@ -12,16 +12,9 @@ import warnings
 
 import numpy as np
 
-from . import glm
+from .families import get_family
 from .glmnet import glm_paths, interpolate_coef, mgaussian_paths
 
-MEASURES = {
-    "binomial": ("deviance", "class", "auc", "mse", "mae"),
-    "poisson": ("deviance", "mse", "mae"),
-    "multinomial": ("deviance", "class", "mse", "mae"),
-    "mgaussian": ("mse", "deviance", "mae"),
-}
-DEFAULT_MEASURE = {"binomial": "deviance", "poisson": "deviance", "multinomial": "deviance", "mgaussian": "mse"}
 NAMES = {
     ("binomial", "deviance"): "Binomial Deviance",
     ("poisson", "deviance"): "Poisson Deviance",
@@ -32,7 +25,6 @@ NAMES = {
     "mse": "Mean-Squared Error",
     "mae": "Mean Absolute Error",
 }
-PROB_MIN = 1e-5  # cv.lognet / cv.multnet clamp probabilities for the deviance
 
 
 def measure_name(family: str, type_measure: str) -> str:
@@ -41,7 +33,7 @@ def measure_name(family: str, type_measure: str) -> str:
 
 def _check_fold_classes(prob, train: np.ndarray, j: int) -> None:
     # Each fold's fit repeats lognet.R's class checks on its training rows.
-    if prob.family not in ("binomial", "multinomial"):
+    if not get_family(prob.family).classifies:
         return
     y = prob.resp.y
     K = prob.resp.nclass
@@ -62,7 +54,7 @@ def fold_paths(prob, fold: np.ndarray, k: int, flmins=None) -> list:
     subsets = [np.flatnonzero(fold != j) for j in range(k)]
     for j, rows in enumerate(subsets):
         _check_fold_classes(prob, rows, j)
-    solve = mgaussian_paths if prob.family == "mgaussian" else glm_paths
+    solve = mgaussian_paths if get_family(prob.family).solver == "mgaussian" else glm_paths
     if flmins is None:
         flmins = np.full(k, prob.flmin)
     out = [None] * k
@@ -96,55 +88,8 @@ def held_out_class_links(prob, paths: list, fold: np.ndarray, lam: np.ndarray) -
 
 
 def losses(prob, pre: np.ndarray, type_measure: str):
-    """R's per-observation losses (n, nlam) and the weights they are averaged with."""
-    fam = prob.family
-    if fam == "binomial":
-        yp = prob.resp.y  # proportion of the second class; weights already carry the row totals
-        mu = 1.0 / (1.0 + np.exp(-pre))
-        y1, y2 = (1 - yp)[:, None], yp[:, None]
-        if type_measure == "mse":
-            raw = (y1 - (1 - mu)) ** 2 + (y2 - mu) ** 2
-        elif type_measure == "mae":
-            raw = np.abs(y1 - (1 - mu)) + np.abs(y2 - mu)
-        elif type_measure == "class":
-            raw = y1 * (mu > 0.5) + y2 * (mu <= 0.5)
-        else:
-            mu = np.clip(mu, PROB_MIN, 1 - PROB_MIN)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ly = np.where(y1 > 0, y1 * np.log(y1), 0.0) + np.where(y2 > 0, y2 * np.log(y2), 0.0)
-            raw = 2 * (ly - (y1 * np.log(1 - mu) + y2 * np.log(mu)))
-        return raw, prob.resp.weights
-    if fam == "poisson":
-        y = prob.resp.y[:, None]
-        if type_measure == "mse":
-            raw = (y - np.exp(pre)) ** 2
-        elif type_measure == "mae":
-            raw = np.abs(y - np.exp(pre))
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                devy = np.where(y > 0, y * np.log(y) - y, 0.0)
-            raw = 2 * (devy - (y * pre - np.exp(pre)))
-        return raw, prob.weights
-    if fam == "multinomial":
-        Y = prob.resp.y.T[:, :, None]  # (n, K, 1) class proportions
-        mu = glm.link_to_response("multinomial", pre)
-        if type_measure == "mse":
-            raw = ((Y - mu) ** 2).sum(axis=1)
-        elif type_measure == "mae":
-            raw = np.abs(Y - mu).sum(axis=1)
-        elif type_measure == "class":
-            pick = np.argmax(mu, axis=1)  # (n, nlam)
-            raw = 1 - np.take_along_axis(np.broadcast_to(Y, mu.shape), pick[:, None, :], axis=1)[:, 0, :]
-        else:
-            mu = np.clip(mu, PROB_MIN, 1 - PROB_MIN)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ly = np.where(Y > 0, Y * np.log(Y), 0.0)
-            raw = (2 * (ly - Y * np.log(mu))).sum(axis=1)
-        return raw, prob.resp.weights
-    # mgaussian: squared or absolute error summed over the responses
-    d = prob.y[:, :, None] - pre
-    raw = np.abs(d).sum(axis=1) if type_measure == "mae" else (d * d).sum(axis=1)
-    return raw, prob.weights
+    """R's per-observation losses (n, nlam) and the weights they are averaged with (the family's ``cv_losses``)."""
+    return get_family(prob.family).cv_losses(prob, pre, type_measure)
 
 
 def weighted_auc(y01: np.ndarray, score: np.ndarray, w: np.ndarray) -> float:
@@ -195,6 +140,6 @@ def nzero(fit, family: str, grouped_multinomial: bool) -> np.ndarray:
     beta = fit._beta_np
     if beta.ndim == 2:
         return (beta != 0).sum(axis=0)
-    if family == "multinomial" and not grouped_multinomial:
+    if get_family(family).grouped_type and not grouped_multinomial:
         return np.ceil(np.median((beta != 0).sum(axis=1), axis=0)).astype(int)
     return (beta[0] != 0).sum(axis=0) + (fit._a0_np[0] != 0)

@@ -28,11 +28,7 @@ import numpy as np
 from ._ext_loader import _ext
 from .primitives import gram, host_matmul
 
-BIG = 9.9e35  # glmnet.control()$big: stands for an infinite limit or lambda
-EPS = 1e-6  # glmnet.control()$eps: floor of lambda.min.ratio
-FDEV = 1e-5  # glmnet.control()$fdev: early stop on the change of R^2
-DEVMAX = 0.999  # glmnet.control()$devmax
-MNLAM = 5  # glmnet.control()$mnlam
+from ._control import BIG, DEVMAX, EPS, FDEV, MNLAM  # noqa: F401  (FDEV: re-exported for older imports)
 
 
 class GlmnetWarning(UserWarning):

@@ -14,7 +14,7 @@ class's coefficients, or, ``grouped``, to their Euclidean norm across classes),
 ``o`` the offset, ``s_j`` the weighted standard deviation of column j (1 when
 ``standardize=False``) and ``v`` the penalty factors rescaled to sum to p.
 
-The solver is C++ (``csrc/glm_path.cpp``): glmnet 4.1's IRLS around
+The solver is C++ (``csrc/solver/irls.cpp``, ``csrc/solver/multinomial.cpp``): glmnet 4.1's IRLS around
 coordinate descent with residual updates, on a standardized column-major copy
 of X, with the sequential strong rule and KKT checks; it reproduces glmnet's
 iterates. This module turns responses into glmnet's form and results into
@@ -31,9 +31,11 @@ import numpy as np
 from ._frames import category_levels
 
 from ._ext_loader import _ext
-from .gaussian import BIG, DEVMAX, EPS, MNLAM, GlmnetWarning, fix_first_lambda
+from ._control import BIG, DEVMAX, EPS, MNLAM
+from .families import FAMILIES, get_family
+from .gaussian import GlmnetWarning, fix_first_lambda
 
-GLM_FAMILIES = ("binomial", "poisson", "multinomial")
+GLM_FAMILIES = tuple(name for name, fam in FAMILIES.items() if fam.solver == "glm")
 TYPE_LOGISTIC = {"Newton": 0, "modified.Newton": 1}
 
 
@@ -94,7 +96,8 @@ def prepare_response(family: str, y, n: int, weights: np.ndarray) -> Response:
     if np.asarray(y).dtype.kind == "c":
         # R stops on complex y; numpy would drop the imaginary part with only a warning.
         raise TypeError(f"y must be real, got complex values (dtype {np.asarray(y).dtype})")
-    if family == "poisson":
+    fam = get_family(family)
+    if not fam.classifies:  # counts
         yv = np.asarray(y, dtype=np.float64) if not isinstance(y, np.ndarray) else y.astype(np.float64)
         if yv.ndim == 2 and yv.shape[1] == 1:
             yv = yv[:, 0]
@@ -103,7 +106,7 @@ def prepare_response(family: str, y, n: int, weights: np.ndarray) -> Response:
         if not np.all(np.isfinite(yv)):
             raise ValueError("y contains NaN or infinite values")
         if np.any(yv < 0):
-            raise ValueError("y: negative counts are not allowed for family='poisson'")
+            raise ValueError(f"y: negative counts are not allowed for family={family!r}")
         if not np.any(yv[weights > 0] > 0):  # R fails after maxit with NaN nulldev and Inf lambdas
             raise ValueError("y: every count with a positive weight is 0, so the poisson null model has no "
                              "finite intercept (the log of a zero mean)")
@@ -113,18 +116,19 @@ def prepare_response(family: str, y, n: int, weights: np.ndarray) -> Response:
         if arr.dtype.kind not in "fiub":
             raise TypeError(f"y: a count matrix must be numeric, got dtype {arr.dtype}")
         K = arr.shape[1]
-        if family == "binomial" and K != 2:
+        if fam.binary and K != 2:
             raise ValueError(f"y: a binomial count matrix has 2 columns, got {K}; use family='multinomial'")
         counts = _count_matrix(arr.astype(np.float64), n, K, family)
         classes = np.arange(K)
     else:
         classes, codes = _labels(y, n)  # y itself: a pandas categorical brings its level order
         K = classes.size
-        if family == "binomial" and K != 2:
-            raise ValueError(f"y must have exactly 2 classes for family='binomial', got {K}"
-                             + ("; use family='multinomial'" if K > 2 else ""))
-        if family == "multinomial" and K < 2:
-            raise ValueError(f"y must have at least 2 classes for family='multinomial', got {K}")
+        fewest, most = fam.class_counts
+        if most is not None and fewest == most and K != most:
+            raise ValueError(f"y must have exactly {most} classes for family={family!r}, got {K}"
+                             + ("; use family='multinomial'" if K > most else ""))
+        if K < fewest:
+            raise ValueError(f"y must have at least {fewest} classes for family={family!r}, got {K}")
         _check_classes(np.bincount(codes, minlength=K), classes)
         counts = np.zeros((n, K))
         counts[np.arange(n), codes] = 1.0
@@ -134,7 +138,7 @@ def prepare_response(family: str, y, n: int, weights: np.ndarray) -> Response:
     if not w.sum() > 0:
         raise ValueError("weights: the total weight of the observations is zero")
     props = counts / np.where(totals > 0, totals, 1.0)[:, None]
-    if family == "binomial":
+    if fam.binary:  # one coefficient set: the second class's proportion
         return Response(np.ascontiguousarray(props[:, 1]), w, classes, 1)
     return Response(np.ascontiguousarray(props.T), w, classes, K)
 
@@ -189,7 +193,7 @@ def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, pe
     ``names`` (one per subset) prefixes a subset's errors, e.g. "fold 3: " (CV's fold_paths names them).
     """
     s = _ext.GlmPathSettings()
-    s.family = getattr(_ext.GlmFamily, family)
+    s.family = getattr(_ext.GlmFamily, get_family(family).cpp_family)
     s.kopt, s.alpha, s.thresh = int(kopt), float(alpha), float(thresh)
     s.flmin = 1.0 if user_lambdas is not None else float(flmin)
     s.sml, s.rsqmax, s.big, s.eps, s.mnlam = float(sml), DEVMAX, BIG, EPS, MNLAM
@@ -222,11 +226,4 @@ def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, pe
 
 def link_to_response(family: str, eta: np.ndarray) -> np.ndarray:
     """Mean response from the linear predictor (classes on axis 1 for multinomial)."""
-    if family == "binomial":
-        return 1.0 / (1.0 + np.exp(-eta))
-    if family == "poisson":
-        return np.exp(eta)
-    if family == "multinomial":
-        e = np.exp(eta - eta.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-    return eta
+    return get_family(family).link_inverse(eta)

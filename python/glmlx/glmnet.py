@@ -10,12 +10,14 @@ from typing import Optional, Union
 import mlx.core as mx
 import numpy as np
 
+from . import _control, families as _families
+from .families import get_family
 from . import gaussian, glm, mgaussian
 from ._progress import solver_scope
 from ._frames import check_predict_names, frame_to_numpy, response_to_numpy
 from ._validation import as_array, check_cpu_stream, refuse_transforms
 
-FAMILIES = ("gaussian",) + glm.GLM_FAMILIES + ("mgaussian",)
+FAMILIES = tuple(_families.FAMILIES)
 PREDICT_TYPES = ("link", "response", "coefficients", "nonzero", "class")
 _EPS = float(np.finfo(float).eps)
 
@@ -307,7 +309,7 @@ class GlmnetFit(_MxPickle):
         """
         if type not in PREDICT_TYPES:
             raise ValueError(f"type must be one of {PREDICT_TYPES}, got {type!r}")
-        if type == "class" and self.family not in ("binomial", "multinomial"):
+        if type == "class" and not get_family(self.family).classifies:
             raise ValueError(f"type='class' is for the binomial and multinomial families, not {self.family!r}")
         coefs = self._coef_np(s)
         if type == "coefficients":
@@ -496,7 +498,8 @@ class _Problem:
 
     def check_grid_memory(self, copies: int = 1) -> None:
         """check_path_memory for this problem's grid, held ``copies`` times (CV: the fit and its folds)."""
-        nresp = self.y.shape[1] if self.family == "mgaussian" else (self.resp.nclass if self.resp is not None else 1)
+        several = get_family(self.family).solver == "mgaussian"
+        nresp = self.y.shape[1] if several else (self.resp.nclass if self.resp is not None else 1)
         if self.user_lambdas is not None:
             check_path_memory(self.user_lambdas.size, self.X.shape[1], nresp, "lambdas", copies)
         else:
@@ -533,14 +536,15 @@ def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, 
         raise ValueError(f"X must have 2 or more columns (as glmnet), got {p}")
     if n < 2:
         raise ValueError(f"X must have at least 2 rows, got {n}")
-    if family in ("gaussian", "mgaussian"):
+    fam = get_family(family)
+    if fam.gaussian_losses:  # gaussian and mgaussian: y as numbers, one column per response
         yv = np.asarray(as_array(y, "y"), dtype=np.float64)
-        if family == "gaussian" and yv.ndim == 2 and yv.shape[1] == 1:
+        if not fam.several_responses and yv.ndim == 2 and yv.shape[1] == 1:
             yv = yv[:, 0]
-        if family == "mgaussian" and yv.ndim == 1:
+        if fam.several_responses and yv.ndim == 1:
             yv = yv[:, None]
-        want = f"({n},)" if family == "gaussian" else f"({n}, K)"
-        if yv.ndim != (1 if family == "gaussian" else 2) or yv.shape[0] != n:
+        want = f"({n}, K)" if fam.several_responses else f"({n},)"
+        if yv.ndim != (2 if fam.several_responses else 1) or yv.shape[0] != n:
             raise ValueError(f"y must have shape {want} to match X, got {yv.shape}")
         if not np.all(np.isfinite(yv)):
             raise ValueError("y contains NaN or infinite values")
@@ -565,10 +569,10 @@ def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, 
         raise ValueError(f"weights: their sum overflows (largest weight {w.max():.3g}); only their ratios "
                          "matter, so rescale them (e.g. divide by their largest)")
     resp, off = None, None
-    if family == "gaussian":
+    if fam.solver == "gaussian":
         if offset is not None:
             yv = yv - glm.prepare_offset(offset, n, 1, family)  # elnet.R: y - offset
-    elif family == "mgaussian":
+    elif fam.solver == "mgaussian":
         if offset is not None:
             yv = yv - glm.prepare_offset(offset, n, yv.shape[1], family).T  # mrelnet.R: y - offset
     else:
@@ -596,9 +600,9 @@ def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, 
         raise ValueError("lower_limits must be non-positive")
     if np.any(np.isnan(upper)) or np.any(upper < 0):
         raise ValueError("upper_limits must be non-negative")
-    sml = 0.0 if (np.any(lower == 0) or np.any(upper == 0)) else gaussian.FDEV
-    lower = np.where(np.isinf(lower), -gaussian.BIG, lower)
-    upper = np.where(np.isinf(upper), gaussian.BIG, upper)
+    sml = 0.0 if (np.any(lower == 0) or np.any(upper == 0)) else _control.FDEV
+    lower = np.where(np.isinf(lower), -_control.BIG, lower)
+    upper = np.where(np.isinf(upper), _control.BIG, upper)
     if dfmax is None:
         dfmax = p + 1
     _check_scalar(dfmax, "dfmax", 0, integer=True)
@@ -606,7 +610,7 @@ def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, 
         pmax = min(dfmax * 2 + 20, p)
     _check_scalar(pmax, "pmax", 0, integer=True)
     dfmax, pmax = min(dfmax, _INT32_MAX), min(pmax, _INT32_MAX)  # beyond p both mean "no limit"
-    nresp = yv.shape[1] if family == "mgaussian" else (resp.nclass if resp is not None else 1)
+    nresp = yv.shape[1] if fam.solver == "mgaussian" else (resp.nclass if resp is not None else 1)
     user = None
     if lambdas is not None:
         if np.asarray(lambdas).dtype.kind == "c":
@@ -626,13 +630,13 @@ def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, 
         if lambda_min_ratio >= 1:
             raise ValueError(f"lambda_min_ratio must be less than 1, got {lambda_min_ratio}")
         flmin = float(lambda_min_ratio)
-    if family == "mgaussian":
+    if fam.solver == "mgaussian":
         return _Problem(family, Xm, dtype, yv, w, vp, lower, upper, excl, float(alpha), int(nlambda), flmin, user,
                         float(thresh), int(maxit), int(dfmax), int(pmax), sml, bool(standardize),
                         bool(fit_intercept), False, False, has_offset=offset is not None,
                         standardize_response=bool(standardize_response))
-    if family != "gaussian":
-        kopt = 2 if (family == "multinomial" and type_multinomial == "grouped") else glm.TYPE_LOGISTIC[type_logistic]
+    if fam.solver == "glm":
+        kopt = 2 if (fam.grouped_type and type_multinomial == "grouped") else glm.TYPE_LOGISTIC[type_logistic]
         return _Problem(family, Xm, dtype, yv, w, vp, lower, upper, excl, float(alpha), int(nlambda), flmin, user,
                         float(thresh), int(maxit), int(dfmax), int(pmax), sml, bool(standardize),
                         bool(fit_intercept), False, False, resp, off, off is not None, kopt)
@@ -704,14 +708,15 @@ def mgaussian_paths(prob: _Problem, subsets=None, names=None) -> list:
 
 def _fit(prob: _Problem) -> GlmnetFit:
     classes = None
-    if prob.family == "mgaussian":
+    solver = get_family(prob.family).solver
+    if solver == "mgaussian":
         res = mgaussian_paths(prob)[0]
         if res.jerr == mgaussian.BNORM_MAXIT:
             warnings.warn("the bounded group update did not converge (glmnet error 90000); as glmnet, the "
                           "coefficients are left on the standardized scale", gaussian.GlmnetWarning, stacklevel=3)
         else:
             gaussian.warn_path_errors(res, prob.maxit, prob.pmax)
-    elif prob.family != "gaussian":
+    elif solver == "glm":
         res = glm_paths(prob)[0]
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax)
         classes = prob.resp.classes

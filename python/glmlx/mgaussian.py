@@ -1,7 +1,7 @@
 r"""Multi-response gaussian elastic-net path (glmnet's ``family="mgaussian"``).
 
 The K responses share a group penalty per variable; the path is computed by
-the C++ solver (``csrc/mgaussian_path.cpp``), which reproduces glmnet 4.1's
+the C++ solver (``csrc/solver/mgaussian.cpp``), which reproduces glmnet 4.1's
 iterates, so lambdas, coefficients, deviance ratios and pass counts agree with
 R to rounding.
 """
@@ -14,8 +14,7 @@ import numpy as np
 
 from ._ext_loader import _ext
 
-BIG = 9.9e35  # glmnet.control()$big: stands for an infinite limit or lambda
-FDEV = 1e-5  # glmnet.control()$fdev: early stop on the change of the residual sum of squares
+from ._control import BIG, FDEV
 
 # glmnet's fatal error codes (elnet_driver; R stops with these).
 _FATAL = {

@@ -9,6 +9,8 @@ from typing import Optional
 
 import numpy as np
 
+from .families import get_family
+
 TOP_TICKS = 8  # at most this many degrees-of-freedom labels along the top axis
 XLABELS = {"lambda": "log(lambda)", "norm": "L1 norm", "dev": "fraction of deviance explained"}
 
@@ -82,7 +84,7 @@ def plot_path(fit, xvar: str = "lambda", path: Optional[str] = None, *, label: b
     beta = fit._beta_np
     panels = [beta] if beta.ndim == 2 else list(beta)
     groups = fit.classes if fit.classes is not None else fit.response_names
-    kind = "class" if fit.family == "multinomial" else "response"
+    kind = "class" if get_family(fit.family).plot_predict_type == "class" else "response"
     names = [""] if beta.ndim == 2 else [f"{kind} {groups[k] if groups is not None else k + 1}: "
                                          for k in range(len(panels))]
     p = beta.shape[-2]
