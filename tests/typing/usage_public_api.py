@@ -1,4 +1,4 @@
-"""A small program using glmlx's public API, type-checked by tests/test_typing.py.
+"""A small program using glmlx's public API, type-checked by tests/api/test_typing.py.
 
 Never run: mypy checks it (``mypy --strict``). The ``assert_type`` calls fail when
 a glmlx type degrades to ``Any`` (``assert_type(x, T)`` is exact: ``Any`` is not

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STAND_IN = ROOT / "scripts" / "macos_check" / "Accelerate" / "Accelerate.h"
 CACHE = ROOT / "build" / "macos-check"
 
@@ -35,7 +35,8 @@ def _zig_ready() -> bool:
         any(CACHE.glob("mlx-*"))
 
 
-@pytest.mark.skipif(not _zig_ready(), reason="zig and the macOS MLX headers are not cached (scripts/check_macos_build.py)")
+@pytest.mark.skipif(not _zig_ready(),
+                    reason="zig and the macOS MLX headers are not cached (scripts/check_macos_build.py)")
 def test_check_fails_on_code_that_does_not_build_for_macos(tmp_path):
     bad = tmp_path / "x86_only.cpp"
     bad.write_text("#include <immintrin.h>\n__m256d twice(__m256d a) { return _mm256_add_pd(a, a); }\n")

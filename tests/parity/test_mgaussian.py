@@ -1,21 +1,18 @@
 """family="mgaussian": parity of fit_mgaussian with R glmnet 4.1-6 (tests/fixtures/glmnet_glm/mgaussian_*.npz
 and the full fit of cv_mgaussian_mse), the group KKT conditions of its solutions, and its input checks."""
-import json
-import pathlib
 
 import numpy as np
 import pytest
 
 from glmlx._ext_loader import _ext
 from glmlx.mgaussian import BIG, fit_mgaussian
+from fixture_data import fixture_cases, load_fixture
 
-FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "glmnet_glm"
-CASES = sorted(p.stem for p in FIXTURES.glob("*mgaussian*.npz"))
+CASES = fixture_cases("glmnet_glm", lambda stem: "mgaussian" in stem)
 
 
 def load(case):
-    d = np.load(FIXTURES / f"{case}.npz")
-    return {k: d[k] for k in d.files}, json.loads(str(d["params_json"]))
+    return load_fixture("glmnet_glm", case)
 
 
 def glmnet_inputs(d, prm):

@@ -1,20 +1,17 @@
 """Parity with R glmnet 4.1-6 on committed fixtures (tests/fixtures/glmnet, made by scripts/make_fixtures.sh)."""
-import json
-import pathlib
 import warnings
 
 import numpy as np
 import pytest
 
 import glmlx
+from fixture_data import fixture_cases, load_fixture
 
-FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "glmnet"
-CASES = sorted(p.stem for p in FIXTURES.glob("*.npz") if not p.stem.startswith("cv_"))
+CASES = fixture_cases("glmnet", lambda stem: not stem.startswith("cv_"))
 
 
 def load(case):
-    d = np.load(FIXTURES / f"{case}.npz")
-    return {k: d[k] for k in d.files}, json.loads(str(d["params_json"]))
+    return load_fixture("glmnet", case)
 
 
 def fit_from_fixture(d, prm, mode=None):

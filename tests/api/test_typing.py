@@ -21,7 +21,7 @@ import glmlx  # noqa: E402
 from glmlx._ext_loader import _ext  # noqa: E402
 
 PKG = Path(glmlx.__file__).resolve().parent
-USAGE = Path(__file__).parent / "typing" / "usage_public_api.py"
+USAGE = Path(__file__).resolve().parents[1] / "typing" / "usage_public_api.py"
 STUB = PKG / "_ext.pyi"
 
 

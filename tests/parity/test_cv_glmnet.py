@@ -1,19 +1,16 @@
 """cv_glmnet: parity with R's cv.glmnet on committed fixtures, batched folds, options and bad input."""
-import json
-import pathlib
 
 import numpy as np
 import pytest
 
 import glmlx
+from fixture_data import fixture_cases, load_fixture
 
-FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "glmnet"
-CV_CASES = sorted(p.stem for p in FIXTURES.glob("cv_*.npz"))
+CV_CASES = fixture_cases("glmnet", lambda stem: stem.startswith("cv_"))
 
 
 def load(case):
-    d = np.load(FIXTURES / f"{case}.npz")
-    return {k: d[k] for k in d.files}, json.loads(str(d["params_json"]))
+    return load_fixture("glmnet", case)
 
 
 def _modes(case):

@@ -84,7 +84,8 @@ def test_each_registered_family_fits(name):
 
 def test_control_constants_are_glmnet_controls():
     # glmnet.control() defaults in R glmnet 4.1
-    assert (_control.FDEV, _control.DEVMAX, _control.EPS, _control.BIG, _control.MNLAM) == (1e-5, 0.999, 1e-6, 9.9e35, 5)
+    assert (_control.FDEV, _control.DEVMAX, _control.EPS, _control.BIG, _control.MNLAM) == \
+        (1e-5, 0.999, 1e-6, 9.9e35, 5)
     assert (_control.PMIN, _control.EXMX, _control.PREC, _control.MXIT) == (1e-9, 250.0, 1e-10, 100)
 
 

@@ -1,13 +1,13 @@
 """assess_glmnet, roc_glmnet and confusion_glmnet against R glmnet 4.1-6 (scripts/assess_fixtures.R)."""
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import glmlx
 from glmlx.assess import ASSESS_MEASURES
+from fixture_data import fixture_dir
 
-FIX = Path(__file__).parent / "fixtures" / "assess"
+FIX = fixture_dir("assess")
 CASES = sorted(p.name for p in FIX.iterdir() if p.is_dir())
 
 

@@ -3,9 +3,7 @@
 tests/fixtures/glmnet_glm/*.npz are made by scripts/make_glm_fixtures.sh (R + glmnet);
 these tests do not need R.
 """
-import json
 import os
-import pathlib
 import warnings
 
 import numpy as np
@@ -13,16 +11,14 @@ import pytest
 
 import glmlx
 from glmlx.gaussian import GlmnetWarning
+from fixture_data import fixture_cases, load_fixture
 
-FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "glmnet_glm"
 FAMILIES = ("binomial", "poisson", "multinomial", "mgaussian")
-CASES = sorted(p.stem for p in FIXTURES.glob("*.npz") if p.stem.split("_")[0] in FAMILIES)
+CASES = fixture_cases("glmnet_glm", lambda stem: stem.split("_")[0] in FAMILIES)
 
 
 def load(case):
-    z = np.load(FIXTURES / f"{case}.npz")
-    d = {k: z[k] for k in z.files}
-    return d, json.loads(str(d.pop("params_json")))
+    return load_fixture("glmnet_glm", case)
 
 
 def response(d, prm):
@@ -131,7 +127,7 @@ def kkt_violation(fit, X, y01, w, offset, lam_index, family):
     return np.max(viol) / lam
 
 
-@pytest.mark.parametrize("family", ("binomial", "poisson"))  # mgaussian's group KKT: tests/test_mgaussian.py
+@pytest.mark.parametrize("family", ("binomial", "poisson"))  # mgaussian's group KKT: tests/parity/test_mgaussian.py
 def test_kkt_conditions_hold_along_the_path(family):
     rng = np.random.default_rng(3)
     n, p = 300, 40
@@ -250,7 +246,7 @@ def test_separable_data_stop_without_nans():
     assert float(np.asarray(fit.dev_ratio)[-1]) > 0.999
 
 
-CV_CASES = sorted(p.stem for p in FIXTURES.glob("cv_*.npz") if p.stem.split("_")[1] in FAMILIES)
+CV_CASES = fixture_cases("glmnet_glm", lambda stem: stem.startswith("cv_") and stem.split("_")[1] in FAMILIES)
 
 
 @pytest.mark.parametrize("case", CV_CASES)

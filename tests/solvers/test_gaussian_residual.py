@@ -1,7 +1,5 @@
 """glmnet's naive scheme by residual updates (gaussian_residual_path): the same iterates as glmnet and as
 the Gram-column solvers, with every option, batched over problems, with or without low-precision screening."""
-import json
-import pathlib
 import warnings
 from dataclasses import replace
 
@@ -12,14 +10,13 @@ import pytest
 import glmlx
 from glmlx import _ext, gaussian
 from glmlx.glmnet import _fit, _prepare
+from fixture_data import fixture_cases, load_fixture
 
-FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "glmnet"
-CASES = sorted(p.stem for p in FIXTURES.glob("*.npz") if not p.stem.startswith("cv_"))
+CASES = fixture_cases("glmnet", lambda stem: not stem.startswith("cv_"))
 
 
 def load(case):
-    d = np.load(FIXTURES / f"{case}.npz")
-    return {k: d[k] for k in d.files}, json.loads(str(d["params_json"]))
+    return load_fixture("glmnet", case)
 
 
 def fixture_problem(d, prm, **over):

@@ -1,4 +1,4 @@
-"""The C++ multinomial path (csrc/multinomial_path.cpp) through ``_ext.glm_paths``.
+"""The C++ multinomial path (csrc/solver/multinomial.cpp) through ``_ext.glm_paths``.
 
 Parity with R glmnet 4.1-6 on the committed fixtures (tests/fixtures/glmnet_glm,
 README there), optimality of the solutions, and glmnet's error codes. The
@@ -6,22 +6,19 @@ Python front end (glmlx.glmnet) is tested elsewhere; this drives the extension
 directly, doing what glmnet's R code does before its C++ (one-hot y, weights
 kept raw, penalty factors rescaled to sum to p, infinite limits as 9.9e35).
 """
-import json
-import pathlib
 
 import numpy as np
 import pytest
 
 from glmlx import _ext
+from fixture_data import fixture_cases, load_fixture
 
-FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "glmnet_glm"
-CASES = sorted(p.stem for p in FIXTURES.glob("*multinomial*.npz"))
+CASES = fixture_cases("glmnet_glm", lambda stem: "multinomial" in stem)
 BIG = 9.9e35
 
 
 def load(case):
-    d = np.load(FIXTURES / f"{case}.npz")
-    return {k: d[k] for k in d.files}, json.loads(str(d["params_json"]))
+    return load_fixture("glmnet_glm", case)
 
 
 def one_hot(labels, K):
