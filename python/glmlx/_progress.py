@@ -2,7 +2,7 @@
 
 ``solver_scope`` wraps a fit or a CV: inside it a Ctrl-C stops the C++ solvers
 at their next coordinate-descent pass, on every thread, and KeyboardInterrupt
-is raised when the scope ends (csrc/interrupt.h). With ``trace_it`` a small
+is raised when the scope ends (csrc/cpu/interrupt.h). With ``trace_it`` a small
 thread redraws a bar from the solvers' count of finished lambdas while they run.
 """
 from __future__ import annotations

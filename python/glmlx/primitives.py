@@ -123,7 +123,7 @@ def host_matmul(a, b) -> np.ndarray:
     over the output's rows or columns on glmlx's threads. numpy's OpenBLAS
     would go multi-threaded from ~1e4 (matrix-vector) or ~3e5 (matrix-matrix)
     multiply-adds, and its worker then spins for ~0.1 s on a core that the
-    batched solver's threads need (docs/DESIGN.md, Threads).
+    batched solver's threads need (docs/ARCHITECTURE.md, Threads).
 
     Parameters
     ----------

@@ -1,5 +1,5 @@
 """Threads under load: glmlx's own splitting of products, its single-threaded OpenBLAS, bits that do not
-depend on the load, and numpy's OpenBLAS pool left asleep (docs/DESIGN.md, Threads).
+depend on the load, and numpy's OpenBLAS pool left asleep (docs/ARCHITECTURE.md, Threads and memory).
 
 Timing goals live in bench/bench_load.py; these tests check behaviour only.
 """
