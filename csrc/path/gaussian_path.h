@@ -34,6 +34,29 @@ T new_beta(const Problem<T>& pr, int64_t k, T gk, T ab, T dem) {
   return b == T(0) ? T(0) : std::max(pr.lo[k], std::min(pr.hi[k], b));
 }
 
+// One more coordinate pass; false when the path must stop there (maxit
+// passes, or Ctrl-C, which stops as at maxit).
+inline bool count_pass(const Settings& s, Outcome& out) {
+  if (++out.npasses > s.maxit || interrupt::requested()) {
+    out.err = kMaxit;
+    return false;
+  }
+  return true;
+}
+
+// Variable k's first move from zero: it joins the active set (rank: its
+// order of entry) unless pmax variables are active already (glmnet's nx;
+// out.err = kPmax, the path stops). ``active`` is the entry-ordered set.
+template <typename T>
+bool enter_active(Problem<T>& pr, int64_t k, const std::vector<int64_t>& active, const Settings& s, Outcome& out) {
+  if (int64_t(active.size()) >= s.nx) {
+    out.err = kPmax;
+    return false;
+  }
+  pr.rank[k] = int32_t(active.size());
+  return true;
+}
+
 /**
  * A gaussian problem's face to the path driver (path/lambda_walk.h): a point
  * is recorded into the primitive's outputs (beta path, R^2, points fitted);

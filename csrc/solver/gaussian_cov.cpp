@@ -216,11 +216,7 @@ class Solver {
   }
 
   bool count_pass() {
-    if (++out_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
-      out_.err = kMaxit;
-      return false;
-    }
-    return true;
+    return path::count_pass(s_, out_);
   }
 
   // Applies beta_k <- b; updates R^2 and the gradient over `targets`.
@@ -257,11 +253,9 @@ class Solver {
         continue;
       }
       if (pr_.rank[k] < 0) {
-        if (int64_t(active_.size()) >= s_.nx) {
-          out_.err = kPmax;
+        if (!path::enter_active(pr_, k, active_, s_, out_)) {
           return -1;
         }
-        pr_.rank[k] = int32_t(active_.size());
         activate(k);
       }
       dlx = std::max(dlx, move(k, b, cand_));

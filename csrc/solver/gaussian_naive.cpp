@@ -393,11 +393,7 @@ class ResidualSolver {
   void grow(const std::vector<int64_t>& added) { cand_.add_all(added); }
 
   bool count_pass() {
-    if (++out_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
-      out_.err = kMaxit;
-      return false;
-    }
-    return true;
+    return path::count_pass(s_, out_);
   }
 
   // Sweeps over the candidates until one changes nothing beyond the threshold,
@@ -432,11 +428,9 @@ class ResidualSolver {
         continue;
       }
       if (pr_.rank[k] < 0) {
-        if (int64_t(active_.size()) >= s_.nx) {
-          out_.err = kPmax;
+        if (!path::enter_active(pr_, k, active_, s_, out_)) {
           return -1;
         }
-        pr_.rank[k] = int32_t(active_.size());
         activate(k);
       }
       dlx = std::max(dlx, move(k, col(k), b, gk));

@@ -27,6 +27,7 @@
 #include "family/binomial.h"
 #include "family/poisson.h"
 #include "path/lambda_walk.h"
+#include "path/screening.h"
 #include "state/irls_state.h"
 #include "solver/glm_common.h"
 #include "glmlx/glm.h"
@@ -145,12 +146,8 @@ void IrlsPath<Family>::construct() {
 template <class Family>
 void IrlsPath<Family>::fit_point(double ab, double dem, double alm, double alm0) {
   // Sequential strong rule: candidates are kept from earlier lambdas.
-  const double tlam = s_.alpha * (2.0 * alm - alm0);
-  for (int64_t k = 0; k < p_; ++k) {
-    if (!st_.strong[k] && d_.ju[k] && st_.ga[k] > tlam * d_.vp[k]) {
-      st_.strong[k] = 1;
-    }
-  }
+  path::admit_candidates(st_.strong, d_.ju.data(), d_.vp.data(), st_.ga.data(), p_,
+                         path::strong_rule_threshold(s_.alpha, alm, alm0));
   while (true) {
     if (st_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
       throw MaxitReached{};
@@ -306,14 +303,7 @@ bool IrlsPath<Family>::update_irls(double ab) {
 template <class Family>
 bool IrlsPath<Family>::kkt(double ab) {
   detail::abs_gradient(d_, st_.r.data(), st_.ga.data(), &st_.strong, team_);
-  bool ok = true;
-  for (int64_t k = 0; k < p_; ++k) {
-    if (!st_.strong[k] && d_.ju[k] && st_.ga[k] > ab * d_.vp[k]) {
-      st_.strong[k] = 1;
-      ok = false;
-    }
-  }
-  return ok;
+  return !path::admit_candidates(st_.strong, d_.ju.data(), d_.vp.data(), st_.ga.data(), p_, ab);
 }
 
 template <class Family>

@@ -29,6 +29,7 @@
 #include "glmlx/mgaussian.h"
 #include "glmlx/ops.h"
 #include "matrix/mgaussian_data.h"
+#include "path/screening.h"
 #include "solver/glm_common.h"
 
 namespace glmlx {
@@ -269,32 +270,15 @@ bool MultiPath::pass(bool full, double ab, double dem) {
 // every violator into the strong set; true when none violates.
 bool MultiPath::kkt(double ab) {
   abs_gradients(true);
-  bool updated = false;
-  for (int64_t k = 0; k < p_; ++k) {
-    if (strong_[k] || !d_.ju[k]) {
-      continue;
-    }
-    if (g_[k] > ab * vp_[k]) {
-      strong_[k] = 1;
-      updated = true;
-    }
-  }
-  return !updated;
+  return !path::admit_candidates(strong_, d_.ju.data(), vp_.data(), g_.data(), p_, ab);
 }
 
 // glmnet's point fit (ElnetPointGaussianBase::fit with the multi internals).
 void MultiPath::fit_point(double ab, double dem, double alm, double alm0) {
   rsq_prev_ = rsq_;
   // Sequential strong rule.
-  const double tlam = s_.alpha * (2.0 * alm - alm0);
-  for (int64_t k = 0; k < p_; ++k) {
-    if (strong_[k] || !d_.ju[k]) {
-      continue;
-    }
-    if (g_[k] > tlam * vp_[k]) {
-      strong_[k] = 1;
-    }
-  }
+  path::admit_candidates(strong_, d_.ju.data(), vp_.data(), g_.data(), p_,
+                         path::strong_rule_threshold(s_.alpha, alm, alm0));
   auto partial_fit = [&]() {
     warm_ = true;
     while (!pass(false, ab, dem)) {

@@ -27,6 +27,7 @@
 #include <stdexcept>
 
 #include "cpu/interrupt.h"
+#include "path/screening.h"
 #include "solver/glm_common.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
@@ -377,22 +378,12 @@ void MultinomialPath::grouped_x_var() {
 // Shared pieces.
 
 void MultinomialPath::strong_rule(double tlam) {
-  for (int64_t k = 0; k < p_; ++k) {
-    if (!strong_[k] && d_.ju[k] && ga_[k] > tlam * d_.vp[k]) {
-      strong_[k] = 1;
-    }
-  }
+  path::admit_candidates(strong_, d_.ju.data(), d_.vp.data(), ga_.data(), p_, tlam);
 }
 
 // KKT check with fresh gradients: violators join the candidates; true if any did.
 bool MultinomialPath::admit_violators(double ab) {
-  bool added = false;
-  for (int64_t k = 0; k < p_; ++k) {
-    if (!strong_[k] && d_.ju[k] && ga_[k] > ab * d_.vp[k]) {
-      strong_[k] = 1;
-      added = true;
-    }
-  }
+  const bool added = path::admit_candidates(strong_, d_.ju.data(), d_.vp.data(), ga_.data(), p_, ab);
   return added;
 }
 
@@ -948,7 +939,7 @@ GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
 }
 
 void MultinomialPath::fit(double alm, double alm0) {
-  strong_rule(s_.alpha * (2.0 * alm - alm0));
+  strong_rule(path::strong_rule_threshold(s_.alpha, alm, alm0));
   const double dem = alm * (1.0 - s_.alpha), ab = alm * s_.alpha;
   if (grouped_) {
     fit_point_grouped(ab, dem);
