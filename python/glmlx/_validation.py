@@ -81,7 +81,8 @@ def as_param(v, dtype, name: str) -> mx.array:
 
 def all_finite(a: mx.array) -> bool:
     if a.dtype in (mx.float32, mx.float64, mx.float16):
-        # numpy reads the CPU buffer without a copy: ~30x faster than an MLX reduction here
+        # numpy reads the CPU buffer without a copy, much faster than an MLX reduction
+        # (figure: docs/PERFORMANCE.md, "Design measurements")
         return bool(np.isfinite(np.asarray(a)).all())
     return bool(mx.all(mx.isfinite(a)).item())
 

@@ -661,7 +661,8 @@ def prefer_residual(n: int, p: int) -> bool:
 
     A coordinate visit costs O(n) and a KKT check one read of X, where the Gram
     matrix costs n p^2 up front (lazy columns O(n p) each, for the thousands of
-    candidates of a wide path). Measured on 2 cores: residual updates win by 2-5x
-    for p > n and up to n = 5 p, tie at n = 20 p (20000 x 1000).
+    candidates of a wide path). Residual updates win for p > n and well into
+    n > p; the threshold comes from timings in docs/PERFORMANCE.md, "Design
+    measurements".
     """
     return p > n or n <= 10 * p

@@ -228,8 +228,8 @@ def _run(X, y, dtype, loss, optimizer, lr, steps, batch_size, tol, fit_intercept
     b1, b2 = betas
 
     # Rows of X are columns of XT: MLX's CPU matmul is fast for a vector times a
-    # row-major matrix (and for that product's vjp) but ~6x slower for
-    # matrix @ vector, so predictions are w @ XT.
+    # row-major matrix (and for that product's vjp) but several times slower for
+    # matrix @ vector (docs/PERFORMANCE.md), so predictions are w @ XT.
     def objective(w, b, XTb, yb):
         r = yb - w @ XTb
         if fit_intercept:

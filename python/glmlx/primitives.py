@@ -121,9 +121,9 @@ def host_matmul(a, b) -> np.ndarray:
 
     Products under 5e7 flops run on the calling thread; larger ones are split
     over the output's rows or columns on glmlx's threads. numpy's OpenBLAS
-    would go multi-threaded from ~1e4 (matrix-vector) or ~3e5 (matrix-matrix)
-    multiply-adds, and its worker then spins for ~0.1 s on a core that the
-    batched solver's threads need (docs/ARCHITECTURE.md, Threads).
+    would go multi-threaded on small products, and its workers then spin on a
+    core that the batched solver's threads need (docs/ARCHITECTURE.md,
+    "Threads and memory"; thresholds measured in docs/PERFORMANCE.md).
 
     Parameters
     ----------
