@@ -52,7 +52,7 @@ using Int = glmlx_blas_int;
 // Threads. glmlx's OpenBLAS runs single-threaded (set when the library loads,
 // blas.cpp): OpenBLAS's pool spins at its barriers and for ~0.1 s after each
 // call, and when another process shares a core its threads wait out each
-// other's time slices (a 5 ms Gram took 300-570 ms beside one busy process).
+// other's time slices (docs/PERFORMANCE.md, "Speed under load").
 // The products that pay for threads are split by glmlx instead (over_parts):
 // fixed parts that glmlx's threads claim one at a time and that sleep when
 // they wait. Factorizations that cannot be split (LAPACK) get OpenBLAS's

@@ -46,8 +46,7 @@ inline unsigned usable_cores() {
  * Linux places a new thread by the cores' recent load, which lags: on a
  * 2-core machine it often queued the thread behind its creator, on the
  * creator's core, while the other core sat idle, and the thread first ran
- * when the creator had done the whole job (perf sched: 11 CV paths of ~80 us,
- * all solved by the creator; the helper ran 20 us at the end). So the thread
+ * when the creator had done the whole job (seen with perf sched). So the thread
  * starts with the creator's core masked out, then takes the creator's whole
  * CPU set back, free to move again.
  */
@@ -228,8 +227,7 @@ inline void start_detached(std::function<void()> fn) {
  *
  * Threads are started per call and detached rather than kept in a pool: a
  * pool's workers would not survive a fork (multiprocessing, a forked CV
- * runner), and a call worth threading costs far more than a thread's start
- * (~50 us).
+ * runner), and a call worth threading costs far more than a thread's start.
  */
 template <class F>
 void for_each_index(size_t count, size_t nthreads, F&& fn) {

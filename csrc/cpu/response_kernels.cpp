@@ -2,11 +2,10 @@
 // variable's gradient g = R'x (KKT checks), and a sweep's step over a pair of
 // variables (below). Columns go in groups of four so x is read once per group.
 // On x86-64 an AVX2+FMA version is picked at load time where the CPU has it
-// (eight partial sums per column for g: the whole path a quarter faster than
-// with vec::dot per column at 5000 x 200, K = 4). Fusing one variable's update
-// R -= x d' with the next one's gradient measured no faster; fusing a pair's
+// (eight partial sums per column for g). Fusing one variable's update
+// R -= x d' with the next one's gradient gained nothing; fusing a pair's
 // update with the next pair's gradients reads R once per pair instead of
-// three times per variable: 0.10-0.12 -> 0.068-0.072 s at 5000 x 200, K = 4.
+// three times per variable (figures: docs/PERFORMANCE.md, design measurements).
 
 #include "cpu/response_kernels.h"
 

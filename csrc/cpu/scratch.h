@@ -11,9 +11,8 @@ namespace glmlx::detail {
 /**
  * Freed buffers kept for the next call that asks for a size they can serve.
  * A fresh buffer of 64 KiB or more comes from the kernel page by page as it
- * is first written, and the allocator hands it back when it is freed; on
- * this project's VM the faults cost 1.5-5 us a page, more than filling the
- * page. take() hands out a kept buffer of at least `bytes` and at most twice
+ * is first written, and the allocator hands it back when it is freed; the
+ * faults cost more than filling the page. take() hands out a kept buffer of at least `bytes` and at most twice
  * that, else a new one (2 MiB-aligned and advised onto huge pages from
  * 2 MiB); *allocated gets the size to give back. Buffers of `min_kept` to
  * `max_kept` bytes are kept, `max_count` and `max_held` bytes at most, the

@@ -3,7 +3,7 @@
 // A path's coordinate updates are loops of a few microseconds each (a residual
 // update over n rows), hundreds of thousands of them in sequence: too short
 // for a thread pool that sleeps between tasks, and OpenBLAS's spinning pool
-// was measured 3-8x slower on a loaded 2-core machine. PairTeam keeps one
+// is slow on a loaded machine. PairTeam keeps one
 // helper thread for the duration of a path and splits each loop in two fixed
 // parts: the caller runs part 0 and the helper part 1, unless the helper has
 // not started part 1 by the time the caller is done with part 0, in which case
@@ -115,8 +115,7 @@ class PairTeam {
  * multiple of 8 doubles is a cache-line boundary. On malloc's 16-byte
  * alignment the line across the split was written by both threads in every
  * loop, and the pair ran slower than one thread in the processes where that
- * happened (poisson 5000 x 200: 0.046-0.066 s on two threads against 0.029,
- * one thread 0.046).
+ * happened.
  */
 template <class T>
 struct LineAligned {
@@ -147,9 +146,8 @@ namespace glmlx::detail {
 
 /**
  * The solvers' O(n) vector loops over n rows, split between a PairTeam's two
- * threads when there is one and n is large enough to pay for the hand-off
- * (~0.25 us: the fused update-and-gradient kernel took 1.5 us on two threads
- * against 2.1 us on one at 2000 rows, and gained nothing at 1000); otherwise
+ * threads when there is one and n is large enough to pay for the hand-off;
+ * otherwise
  * the plain vec:: kernel, bit for bit. Split reductions add part 0's sum to
  * part 1's.
  */

@@ -178,8 +178,7 @@ namespace {
 
 // sum_i a[i] b[i] in 8 interleaved partial sums. Explicit vectors (lanes lo =
 // acc[0..3], hi = acc[4..7] of the scalar form, the same sums): with a prefetch
-// in the loop GCC had stopped vectorizing the scalar form, which then ran 2x
-// slower.
+// in the loop GCC had stopped vectorizing the scalar form.
 __attribute__((always_inline)) inline double dot8(const double* __restrict a, const double* __restrict b,
                                                   std::size_t n) {
   v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
@@ -352,8 +351,7 @@ __attribute__((always_inline)) inline void axpy_wneg_dot_group(double* __restric
 namespace {
 
 // pair_step for U coordinates updated (0-2) and N next ones (0-2). Rows four at
-// a time: unrolling to eight ran out of registers for the five sums and was
-// 25% slower at 5000 rows.
+// a time: unrolling to eight ran out of registers for the five sums.
 template <int U, int N, bool kAhead>
 __attribute__((always_inline)) inline void pair_step4(double* __restrict r, const double* __restrict w,
                                                       const double* __restrict x0, const double* __restrict x1,

@@ -62,8 +62,7 @@ void advise_huge_pages(void* data, size_t bytes) {
 // A (p, n) array for the copy. The previous copy is kept (up to 1 GiB) and
 // handed out again once nothing else holds it (a repeated fit, CV's folds after
 // the full fit): a fresh buffer this size costs a zeroed page per fault on first
-// touch, measured on a virtual machine at 20-600 ms for 160 MB, more than the
-// copy itself.
+// touch, more than the copy itself.
 namespace {
 
 std::mutex columns_mutex;

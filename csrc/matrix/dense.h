@@ -20,9 +20,8 @@ namespace glmlx::detail {
  * An uninitialized double buffer for a path's copies of X's columns: on
  * transparent huge pages where the kernel offers them, and from 1 MiB up
  * reused across paths (path_buffers, scratch.h). Written once right away, so
- * zero-filled fresh pages would only cost time: this project's VM gave no
- * huge pages, and a poisson 5000 x 200 path spent 4400 page faults (7 ms of
- * 38) on its copy of X and (then) of its active columns.
+ * zero-filled fresh pages would only cost time (a page fault each where the
+ * kernel gives no huge pages).
  */
 class ColumnBuffer {
  public:

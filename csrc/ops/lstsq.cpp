@@ -265,7 +265,7 @@ bool qr_solve(const Problem<T>& P, T tol, T* coef, Info& info) {
     return false; // fewer equations than unknowns: rank < p
   }
   // Reflector block size and rows per block (about 2 MiB, never fewer rows
-  // than columns): measured best on 10000 x 100 and 200000 x 200 (2 cores).
+  // than columns): the best of those timed (docs/PERFORMANCE.md, design measurements).
   const int64_t nb = std::min<int64_t>(p, 16);
   const int64_t rows = std::min<int64_t>(m, std::max<int64_t>(p, int64_t(2 << 20) / int64_t(sizeof(T) * p)));
   Scratch<T> R(size_t(p) * p), Z(size_t(p) * k), A(size_t(rows) * p), B(size_t(rows) * k), Tb(size_t(nb) * p),

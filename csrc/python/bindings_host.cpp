@@ -44,10 +44,9 @@ glmlx::HostMatrix host_matrix(const HostArray& a) {
 
 /**
  * Freed numpy outputs of this module, kept for the next call (KeptBuffers):
- * 64 KiB to 4 MiB, 16 MiB at most. A cv_glmnet call at 500x50 took 200 page
- * faults without them, 0.45 ms of its 2.5 ms on this project's VM (A/B
- * against glibc told not to give memory back): the CV outputs (fold Grams,
- * held-out links) are such buffers, freed every call. Never destroyed: numpy
+ * 64 KiB to 4 MiB, 16 MiB at most: the CV outputs (fold Grams, held-out
+ * links) are such buffers, freed every call, and fresh pages fault in one by
+ * one (docs/PERFORMANCE.md, design measurements). Never destroyed: numpy
  * arrays can outlive static destructors at exit.
  */
 glmlx::detail::KeptBuffers& numpy_outputs() {
@@ -131,7 +130,7 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
   auto yb = new_numpy<T>({K});
   {
     nb::gil_scoped_release release;
-    // Threads pay off from ~1e7 flops of work in all (thread start-up is ~0.1 ms).
+    // Threads pay off only once the work dwarfs a thread's start-up.
     const double work = double(hx.rows) * double(p) * double(p);
     const size_t nthreads =
         work < 1e7 ? 1 : std::min<size_t>(K, glmlx::detail::usable_cores());
@@ -150,8 +149,8 @@ nb::tuple gram_numpy_rows(const HostArray& X, const HostArray& y, const HostArra
 // A @ B for row-major float64 matrices, for the Python layer's products: through
 // glmlx's BLAS, split into parts over the output's rows (or columns) on glmlx's
 // threads from 5e7 flops (blas::over_parts). numpy's OpenBLAS goes
-// multi-threaded from ~3e5 multiply-adds (gemv ~1e4), and its pool then spins
-// for ~0.1 s on a core that the batched solver's threads need.
+// multi-threaded on small products, and its pool then spins on a core that the
+// batched solver's threads need.
 nb::ndarray<nb::numpy, double> matmul_numpy(const HostMatrixArg& A, const HostMatrixArg& B) {
   const int64_t m = A.shape(0), k = A.shape(1), n = B.shape(1);
   auto C = new_numpy<double>({size_t(m), size_t(n)});
@@ -206,7 +205,7 @@ nb::ndarray<nb::numpy, double> cv_link_numpy(const HostArray& X, const RowIndex&
   auto out = new_numpy<double>({size_t(order.shape(0)), L});
   {
     nb::gil_scoped_release release;
-    // Threads pay off from ~1e7 flops in all (thread start-up is ~0.1 ms).
+    // Threads pay off only once the work dwarfs a thread's start-up.
     const double work = 2.0 * double(order.shape(0)) * double(p) * double(L);
     const size_t nthreads = work < 1e7 ? 1 : std::min<size_t>(K, glmlx::detail::usable_cores());
     struct Scratch {

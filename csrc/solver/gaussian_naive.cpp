@@ -542,7 +542,7 @@ void run_residual_batch(const PathArrays& a, const Settings& s) {
   const ResidualSource src(a);
   const int64_t n = src.Xt.shape(1);
   Columns<T> cols{src.Xt.data<T>(), n, p, src.center.data<T>(), src.scale.data<T>()};
-  // Threads pay off once a pass over X takes ~0.5 ms (starting them costs ~50 us).
+  // Threads pay off once a pass over X takes ten times a thread's start-up.
   const int cores = n * p >= (int64_t(1) << 19) ? int(glmlx::detail::usable_cores()) : 1;
   // Screening pays once a KKT pass reads enough of X to outweigh the copy;
   // float16 halves the traffic again where the CPU converts it in hardware

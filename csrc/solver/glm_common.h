@@ -38,9 +38,9 @@ using family::bracketed_offset_intercept;
  * asks for two threads, or (path_threads 0) when the process may use a second
  * core and the loops are long enough to share: from about 4000 rows the
  * coordinate updates pay for the hand-off; on wide problems, whose KKT
- * gradients cover many columns, from RowOps::kMinSplitRows (the fused
- * update-and-gradient kernel took 1.5 us on two threads against 2.1 us on one
- * at 2000 rows, and gained nothing at 1000). Null too when no thread can be had.
+ * gradients cover many columns, from RowOps::kMinSplitRows (where the fused
+ * update-and-gradient kernel starts to gain from two threads). Null too when no
+ * thread can be had.
  */
 std::unique_ptr<PairTeam> path_team(const GlmPathSettings& s, int64_t n, int64_t p);
 

@@ -126,9 +126,8 @@ void MultiPath::group_gradient(int64_t k, double* g) const {
 
 // g_[k] = ||R' x_k|| for usable k (not in the strong set with skip_strong).
 // For a few responses the column kernel (one read of X, R stays in cache)
-// beats gemm, which packs all of X first for a product only K wide (the
-// whole path 20% faster at 5000 x 200, K = 4, still ahead at K = 8); past
-// eight responses one gemm X'R wins.
+// beats gemm, which packs all of X first for a product only K wide; past
+// eight responses one gemm X'R wins (docs/PERFORMANCE.md, design measurements).
 void MultiPath::abs_gradients(bool skip_strong) {
   auto wanted = [&](int64_t k) { return d_.ju[k] && !(skip_strong && strong_[k]); };
   int64_t count = 0;

@@ -407,8 +407,7 @@ void MultinomialPath::class_residuals(double scale) {
 // ga_j over the usable non-candidates: max_c |x_j' r_c| (ungrouped) or
 // ||X_j' R|| (grouped), at the current fit. Column by column, all classes in
 // one read of the column: for K right-hand sides a BLAS gemm is no faster
-// single-threaded, and threaded it was seen spending half its time spinning
-// (a 5000 x 1000, K = 5 path ran 2x slower with two OpenBLAS threads).
+// single-threaded, and threaded it was seen spending half its time spinning.
 void MultinomialPath::abs_gradients() {
   class_residuals(1.0);
   std::vector<int64_t>& wanted = wanted_;
