@@ -38,112 +38,17 @@
 #include "path/gaussian_path.h"
 #include "cpu/scratch.h"
 #include "cpu/vec.h"
+#include "matrix/standardized_columns.h"
 
 namespace glmlx::path {
 
-namespace {
-
-// Runs f(j0, j1) over [0, p) in chunks of at least 256 columns (the passes
-// are bound by memory) on up to `threads` threads (at most 8). The threads
-// claim chunks one at a time, four per thread: with fixed equal shares a
-// thread whose core is shared with another process held up every lambda's
-// pass. Each column's result is its own, so the split changes no bits.
-template <typename F>
-void parallel_columns(int64_t p, int threads, F&& f) {
-  threads = int(std::min<int64_t>({int64_t(threads), 8, std::max<int64_t>(1, p / 256)}));
-  if (threads <= 1) {
-    f(int64_t(0), p);
-    return;
-  }
-  const int64_t chunks = std::min<int64_t>(4 * int64_t(threads), std::max<int64_t>(1, p / 256));
-  const int64_t chunk = (p + chunks - 1) / chunks;
-  glmlx::detail::for_each_index(size_t(chunks), size_t(threads), [&](size_t c, size_t) {
-    f(std::min(p, int64_t(c) * chunk), std::min(p, int64_t(c + 1) * chunk));
-  });
-}
-
-// A float64 sum of n non-negative terms times this is at least the exact sum.
-inline double round_up_sum(int64_t n) {
-  return 1 + double(n + 16) * 0x1p-52;
-}
-
-// Powers of two keep the scaling exact.
-inline double pow2_scale_to_unit(double maxabs) {
-  if (!(maxabs > 0) || !std::isfinite(maxabs)) {
-    return 1.0;
-  }
-  int e;
-  std::frexp(maxabs, &e);  // maxabs = f 2^e, f in [0.5, 1)
-  return std::ldexp(1.0, -e);
-}
-
-} // namespace
-
+using detail::for_column_chunks;
+using matrix::Columns;
+using matrix::Screen;
+using matrix::pow2_scale_to_unit;
+using matrix::round_up_sum;
 
 namespace {
-
-enum class Screen { none, f32, f16 };
-
-// The matrix every problem reads, and its screening copy (float16 where the
-// CPU converts it in hardware, else float32): column j scaled by an exact
-// power of two so its largest entry lies in [0.5, 1) (no overflow; underflow
-// is bounded absolutely).
-template <typename T>
-struct Columns {
-  const T* Z;
-  int64_t n, p;
-  const T* center;
-  const T* scale;
-  Screen screen = Screen::none;
-  glmlx::detail::KeptBuffer copy;  // from screen_buffers()
-  std::vector<double> unscale;  // Z[j] ~ copy[j] * unscale[j]
-  std::vector<double> norm;     // ||Z[j]||_2, rounded up
-  // |screen_dot - z_j'q| <= rel ||z_j|| ||q|| + unscale_j (abs_z sqrt(n) ||q||
-  // + q_unscale n (m + 4) 2^-149): dot_screen's summation (gamma_m, m =
-  // kScreenRoundings), the rounding of z and q to the copy's formats (relative,
-  // and absolute abs_z per entry where z underflows), and float64's own rounding
-  // of the reference x_j'q, so a decision outside the bound is float64's.
-  double rel = 0, abs_z = 0;
-
-  void make_screen_copy(Screen format, int threads) {
-    screen = format;
-    const bool half = format == Screen::f16;
-    copy = glmlx::detail::KeptBuffer(glmlx::detail::screen_buffers(), size_t(n) * p * (half ? 2 : 4));
-    unscale.resize(p);
-    norm.resize(p);
-    constexpr double u32 = 0x1p-24, u64 = 0x1p-53;
-    constexpr int m = vec::kScreenRoundings;
-    const double gamma = m * u32 / (1 - m * u32);
-    // z -> float -> float16: 2^-11 relative for normal float16, 2^-25 absolute below
-    const double rel_z = half ? 0x1p-11 * (1 + 0x1p-20) + u32 : u32;
-    abs_z = half ? 0x1p-25 * 1.01 : 0x1p-150;
-    rel = rel_z + u32 + gamma * (1 + rel_z) * 1.01 + (double(n) + 8) * u64 * 1.01;
-    parallel_columns(p, threads, [&](int64_t j0, int64_t j1) {
-      for (int64_t j = j0; j < j1; ++j) {
-        if constexpr (std::is_same_v<T, double>) {
-          const T* z = Z + j * n;
-          const double s = pow2_scale_to_unit(vec::max_abs(z, size_t(n)));
-          unscale[j] = 1.0 / s;
-          norm[j] = std::sqrt(vec::dot(z, z, size_t(n)) * round_up_sum(n)) + 1e-300;
-          if (half) {
-            vec::to_half_scaled(static_cast<std::uint16_t*>(copy.get()) + j * n, z, s, size_t(n));
-          } else {
-            vec::to_float_scaled(static_cast<float*>(copy.get()) + j * n, z, s, size_t(n));
-          }
-        }
-      }
-    });
-  }
-
-  // out[b] ~ z_j'q_b / (unscale_j q_unscale) for B scaled float32 vectors q.
-  void screen_dot(int64_t j, const float* const* q, size_t B, double* out) const {
-    if (screen == Screen::f16) {
-      vec::dot_screen_half(static_cast<const std::uint16_t*>(copy.get()) + j * n, q, B, size_t(n), out);
-    } else {
-      vec::dot_screen(static_cast<const float*>(copy.get()) + j * n, q, B, size_t(n), out);
-    }
-  }
-};
 
 enum class Step { kkt, done, stop };
 
@@ -577,7 +482,7 @@ void run_residual_batch(const PathArrays& a, const Settings& s) {
     for (int64_t b : list) {
       solvers[b]->prepare_pass(screened);
     }
-    parallel_columns(p, cores, [&](int64_t j0, int64_t j1) {
+    for_column_chunks(p, cores, [&](int64_t j0, int64_t j1) {
       std::vector<const float*> q;
       std::vector<int64_t> who;
       std::vector<double> sums(list.size());
