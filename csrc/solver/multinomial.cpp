@@ -27,6 +27,7 @@
 #include <stdexcept>
 
 #include "cpu/interrupt.h"
+#include "family/multinomial.h"
 #include "path/screening.h"
 #include "solver/glm_common.h"
 #include "glmlx/glm.h"
@@ -46,16 +47,12 @@ using path::BelowMinVariance;  // grouped: max p(1-p) < eps
 class MultinomialPath {
  public:
   MultinomialPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
-      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), X_(d.X.data(), d.n, d.p), grouped_(s.kopt == 2), rows_(team, d.n),
+      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), X_(d.X.data(), d.n, d.p),
+        fam_(d.y.data(), d.w.data(), d.n, d.K, s), grouped_(s.kopt == 2), rows_(team, d.n),
         prefetch_(sweeps_prefetch(s, d.n, d.p)), a0_(K_, 0.0), a0_old_(K_, 0.0),
-        beta_(K_ * p_, 0.0), beta_old_(K_ * p_, 0.0), q_(n_ * K_), sxp_(n_, 0.0), r_(n_ * K_), v_(n_), di_(n_),
+        beta_(K_ * p_, 0.0), beta_old_(K_ * p_, 0.0), r_(n_ * K_), v_(n_), di_(n_),
         xv_(grouped_ ? p_ : K_ * p_, 0.0), ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), bold_(K_),
         gnext_(K_), bk_(K_), isc_(K_, 0), pending_diffs_(K_, 0.0) {
-    pfm_ = (1.0 + s.pmin) * s.pmin;
-    pfx_ = (1.0 - s.pmin) * (1.0 - s.pmin);
-    vmin_ = (1.0 + s.pmin) * s.pmin * (1.0 - s.pmin);
-    emin_ = s.pmin / (1.0 - s.pmin);
-    emax_ = 1.0 / emin_;
   }
 
   GlmPathResult run(const double* user_lambdas, int64_t n_user);
@@ -79,8 +76,6 @@ class MultinomialPath {
 
   // Start: the null model, null deviance, first gradients.
   void construct();
-  void offset_intercepts();
-  void class_by_class_intercepts();
   void grouped_x_var();
 
   // Shared by both flavours.
@@ -113,14 +108,13 @@ class MultinomialPath {
   const GlmPathSettings& s_;
   const int64_t n_, p_, K_;
   const DenseColumns X_;  // the only way the sweeps read X (matrix/dense.h)
+  family::Multinomial fam_;  // the softmax state and the distribution's math (family/multinomial.h)
   const bool grouped_;
   RowOps rows_;  // the ungrouped sweeps' O(n) loops, on two threads when the caller gave a team
   const bool prefetch_;  // sweeps prefetch the pair of columns after the next (sweeps_prefetch)
 
   std::vector<double> a0_, a0_old_;    // K intercepts (glmnet's b row 0)
   std::vector<double> beta_, beta_old_;  // K x p, class-major
-  detail::RowVector<double> q_;        // n x K: exp(eta), unnormalized class probabilities
-  std::vector<double> sxp_;            // n: sum of q over the classes
   detail::RowVector<double> r_;        // n x K residuals (ungrouped: class 0's slot is the working one)
   detail::RowVector<double> v_;        // n: ungrouped working weights of the current class
   detail::RowVector<double> di_;       // n: linear predictor / shift buffer
@@ -144,103 +138,18 @@ class MultinomialPath {
   double l1_scaled_ = 0.0, l2_scaled_ = 0.0;  // grouped: penalties over the curvature bound t
   int64_t nlp_ = 0;
   double dev0_ = 0.0;  // saturated-minus-null deviance, per unit weight, halved (glmnet's dev0)
-  double dev1_ = 0.0;  // the null model's -loglik (glmnet's dev)
   bool ig_ = false;    // some class was fitted at this lambda (else glmnet stops the path)
   bool ix_ = false;    // some class's IRLS has not converged this round
-  double pfm_, pfx_, vmin_, emin_, emax_;
 };
 
 // ---------------------------------------------------------------------------
 // Start.
 
 void MultinomialPath::construct() {
-  const double* w = d_.w.data();
-  const double* y = d_.y.data();
-  const double K = double(K_);
-  for (int64_t ic = 0; ic < K_; ++ic) {
-    const double q0 = vec::dot(w, y + ic * n_, n_);
-    if (q0 <= s_.pmin) {
-      throw FatalError{8001 + ic};
-    }
-    if (q0 >= 1.0 - s_.pmin) {
-      throw FatalError{9001 + ic};
-    }
-    if (s_.intercept) {
-      a0_[ic] = std::log(q0);
-      dev1_ -= q0 * a0_[ic];
-    }
-  }
-  if (!s_.intercept) {
-    dev1_ = std::log(K);
-  }
-  // glmnet takes the offset branch only for a nonzero offset.
-  const bool has_offset =
-      !d_.offset.empty() && std::any_of(d_.offset.begin(), d_.offset.end(), [](double g) { return g != 0.0; });
-  if (!has_offset) {
-    d_.offset.clear();
-    const double mean = std::accumulate(a0_.begin(), a0_.end(), 0.0) / K;
-    for (auto& a : a0_) {
-      a -= mean;
-    }
-    for (int64_t ic = 0; ic < K_; ++ic) {
-      const double e = std::exp(a0_[ic]);
-      std::fill(q_.begin() + ic * n_, q_.begin() + (ic + 1) * n_, e);
-      for (int64_t i = 0; i < n_; ++i) {
-        sxp_[i] += e;
-      }
-    }
-  } else {
-    // The model is unchanged by a per-row constant: glmnet centres each offset row.
-    double* g = d_.offset.data();
-    for (int64_t i = 0; i < n_; ++i) {
-      double sum = 0.0;
-      for (int64_t ic = 0; ic < K_; ++ic) {
-        sum += g[ic * n_ + i];
-      }
-      for (int64_t ic = 0; ic < K_; ++ic) {
-        g[ic * n_ + i] -= sum / K;
-      }
-    }
-    if (s_.intercept) {
-      offset_intercepts();
-    }
-    dev1_ = 0.0;
-    for (int64_t ic = 0; ic < K_; ++ic) {
-      double* q = q_.data() + ic * n_;
-      const double* gc = g + ic * n_;
-      const double* yc = y + ic * n_;
-      double s = 0.0;
-      for (int64_t i = 0; i < n_; ++i) {
-        q[i] = a0_[ic] + gc[i];
-        s += w[i] * (yc[i] * q[i]);
-      }
-      dev1_ -= s;
-      for (int64_t i = 0; i < n_; ++i) {
-        q[i] = std::exp(q[i]);
-        sxp_[i] += q[i];
-      }
-    }
-    for (int64_t ic = 0; ic < K_; ++ic) {
-      const double* yc = y + ic * n_;
-      double s = 0.0;
-      for (int64_t i = 0; i < n_; ++i) {
-        s += yc[i] * (w[i] * std::log(sxp_[i]));
-      }
-      dev1_ += s;
-    }
-  }
-  dev0_ = 0.0;
-  for (int64_t ic = 0; ic < K_; ++ic) {
-    const double* yc = y + ic * n_;
-    for (int64_t i = 0; i < n_; ++i) {
-      if (yc[i] > 0.0) {
-        dev0_ += w[i] * yc[i] * std::log(yc[i]);
-      }
-    }
-  }
-  dev0_ += dev1_;
+  fam_.start(d_.offset, a0_);
+  dev0_ = fam_.dev0();
   thr_ = s_.thresh * dev0_;
-
+  const double* w = d_.w.data();
   if (grouped_) {
     grouped_x_var();
   } else if (s_.kopt > 0) {
@@ -255,111 +164,6 @@ void MultinomialPath::construct() {
     }
   }
   abs_gradients();
-}
-
-// glmnet's kazero: intercepts of the offset-only model, by per-class Newton steps.
-void MultinomialPath::offset_intercepts() {
-  const double* w = d_.w.data();
-  const double* y = d_.y.data();
-  const double* g = d_.offset.data();
-  // glmnet's iteration, step for step. It has no cap, and when a class's
-  // offsets make its probabilities tiny (an offset of ~30 against the other
-  // classes) its curvature underflows, the step overflows and the
-  // intercepts come out NaN (R's too). Then each class's intercept is solved
-  // in turn with the others fixed, a one-dimensional logistic problem in
-  // h_i = g_ic - log sum_{k != c} exp(g_ik + a_k) (computed without
-  // overflow), until no intercept moves by 1e-7: the same optimum.
-  std::vector<double> e(n_ * K_), s(n_, 0.0);
-  for (int64_t ic = 0; ic < K_; ++ic) {
-    for (int64_t i = 0; i < n_; ++i) {
-      e[ic * n_ + i] = std::exp(g[ic * n_ + i]);
-    }
-  }
-  for (int64_t i = 0; i < n_; ++i) {
-    for (int64_t ic = 0; ic < K_; ++ic) {
-      s[i] += e[ic * n_ + i];
-    }
-  }
-  std::fill(a0_.begin(), a0_.end(), 0.0);
-  double dm;
-  int iterations = 0;
-  do {
-    dm = 0.0;
-    for (int64_t ic = 0; ic < K_; ++ic) {
-      double* ec = e.data() + ic * n_;
-      const double* yc = y + ic * n_;
-      double t = 0.0, u = 0.0;
-      for (int64_t i = 0; i < n_; ++i) {
-        const double pik = ec[i] / s[i];
-        t += w[i] * (yc[i] - pik);
-        u += w[i] * pik * (1.0 - pik);
-      }
-      const double dd = t / u;
-      a0_[ic] += dd;
-      const double ed = std::exp(dd);
-      dm = std::isfinite(dd) ? std::max(dm, std::abs(dd)) : std::numeric_limits<double>::infinity();
-      for (int64_t i = 0; i < n_; ++i) {
-        const double z = ec[i];
-        ec[i] = z * ed;
-        s[i] += -z + ec[i];
-      }
-    }
-  } while (dm >= 1e-7 && std::isfinite(dm) && ++iterations < 1000);
-  if (!(dm < 1e-7)) {
-    class_by_class_intercepts();
-  }
-  const double mean = std::accumulate(a0_.begin(), a0_.end(), 0.0) / double(K_);
-  for (auto& a : a0_) {
-    a -= mean;
-  }
-}
-
-// The offset-only intercepts by exact one-class-at-a-time solves (see
-// offset_intercepts), each a bracketed logistic root: converges for any
-// finite offsets where every class occurs and none is certain.
-void MultinomialPath::class_by_class_intercepts() {
-  const double* w = d_.w.data();
-  const double* y = d_.y.data();
-  const double* g = d_.offset.data();
-  double sw = 0.0;
-  for (int64_t i = 0; i < n_; ++i) {
-    sw += w[i];
-  }
-  std::vector<double> h(n_), terms(K_);
-  std::fill(a0_.begin(), a0_.end(), 0.0);
-  for (int sweep = 0; sweep < 1000; ++sweep) {
-    double dm = 0.0;
-    for (int64_t ic = 0; ic < K_; ++ic) {
-      double qy = 0.0;
-      for (int64_t i = 0; i < n_; ++i) {
-        qy += w[i] * y[ic * n_ + i];
-        double top = -std::numeric_limits<double>::infinity();
-        for (int64_t k = 0; k < K_; ++k) {
-          if (k != ic) {
-            top = std::max(top, g[k * n_ + i] + a0_[k]);
-          }
-        }
-        double sum = 0.0;
-        for (int64_t k = 0; k < K_; ++k) {
-          if (k != ic) {
-            sum += std::exp(g[k * n_ + i] + a0_[k] - top);
-          }
-        }
-        h[i] = g[ic * n_ + i] - (top + std::log(sum));
-      }
-      if (!(qy > 0.0 && qy < sw)) {
-        throw std::invalid_argument("glmlx: a class of y has no observations (or all of them), so the "
-                                    "offset-only multinomial model has no finite intercepts");
-      }
-      const double a = detail::bracketed_offset_intercept(h.data(), w, n_, qy);
-      dm = std::max(dm, std::abs(a - a0_[ic]));
-      a0_[ic] = a;
-    }
-    if (dm < 1e-7) {
-      return;
-    }
-  }
-  throw std::invalid_argument("glmlx: the offset-only multinomial intercepts did not converge in 1000 sweeps");
 }
 
 // MultLStandardize1's xv: each column's weighted second moment about the
@@ -400,7 +204,7 @@ void MultinomialPath::add_active(int64_t k) {
 // r_ic = w (y_ic - prob_ic) / scale for every class.
 void MultinomialPath::class_residuals(double scale) {
   for (int64_t ic = 0; ic < K_; ++ic) {
-    vec::class_resid(q_.data() + ic * n_, sxp_.data(), d_.w.data(), d_.y.data() + ic * n_, scale, resid(ic), n_);
+    fam_.residuals(ic, scale, resid(ic));
   }
 }
 
@@ -449,22 +253,11 @@ void MultinomialPath::update_class_prediction(int64_t ic) {
     }
   }
   rows_.axpy_neg_cols(eta, cols_.data(), coefs_.data(), cols_.size());
-  vec::class_exp_update(eta, q_.data() + ic * n_, sxp_.data(), -s_.exmx, s_.exmx, emin_, emax_, n_);
+  fam_.update_class(ic, eta);
 }
 
 double MultinomialPath::deviance_ratio() const {
-  const double* w = d_.w.data();
-  double devi = 0.0;
-  for (int64_t ic = 0; ic < K_; ++ic) {
-    const double* y = d_.y.data() + ic * n_;
-    const double* q = q_.data() + ic * n_;
-    for (int64_t i = 0; i < n_; ++i) {
-      if (y[i] > 0.0) {
-        devi -= w[i] * y[i] * std::log(q[i] / sxp_[i]);
-      }
-    }
-  }
-  return (dev1_ - devi) / dev0_;
+  return fam_.deviance_ratio();
 }
 
 // glmnet's df for the dfmax stop: active variables nonzero in any class
@@ -517,12 +310,9 @@ bool MultinomialPath::setup_class(int64_t ic) {
   for (int64_t k : active_) {
     beta_old_[ic * p_ + k] = beta(ic, k);
   }
-  const double* w = d_.w.data();
-  const double* y = d_.y.data() + ic * n_;
-  const double* q = q_.data() + ic * n_;
   // Probabilities within pmin of 0 or 1 are rounded there and get no weight.
-  xmz_ = vec::class_working_weights(q, sxp_.data(), w, y, pfm_, pfx_, v_.data(), resid(0), n_);
-  if (xmz_ <= vmin_) {
+  xmz_ = fam_.working_weights(ic, v_.data(), resid(0));
+  if (fam_.negligible(xmz_)) {
     return false;
   }
   ig_ = true;
@@ -635,15 +425,7 @@ bool MultinomialPath::center_and_check(double ab) {
   }
   vec::axpy_neg_cols(di_.data(), cols_.data(), coefs_.data(), cols_.size(), n_);
   vec::exp_inplace(di_.data(), n_);
-  for (int64_t i = 0; i < n_; ++i) {
-    sxp_[i] *= di_[i];
-  }
-  for (int64_t ic = 0; ic < K_; ++ic) {
-    double* q = q_.data() + ic * n_;
-    for (int64_t i = 0; i < n_; ++i) {
-      q[i] *= di_[i];
-    }
-  }
+  fam_.rescale(di_.data());
   if (!ig_) {
     return true;
   }
@@ -768,7 +550,7 @@ void MultinomialPath::fit_point_grouped(double ab, double dem) {
 void MultinomialPath::setup_grouped(double ab, double dem) {
   double t = 0.0;
   for (int64_t ic = 0; ic < K_; ++ic) {
-    t = std::max(t, vec::max_prob_var(q_.data() + ic * n_, sxp_.data(), n_));
+    t = std::max(t, fam_.max_prob_var(ic));
   }
   if (t < s_.eps) {
     throw BelowMinVariance{};
@@ -965,8 +747,7 @@ void MultinomialPath::record(int64_t, double alm) {
 bool MultinomialPath::stop(int64_t m, int64_t) const {
   const GlmPathResult& out = out_;
   const double dev = out.dev_ratio[m];
-  const double gain = dev - (m == 0 ? 0.0 : out.dev_ratio[m - 1]);
-  if (nonzero_count() > s_.dfmax || gain < s_.sml || dev > s_.rsqmax) {
+  if (nonzero_count() > s_.dfmax || fam_.small_gain(out.dev_ratio, m, 0, s_.sml) || dev > s_.rsqmax) {
     return true;
   }
   return !grouped_ && !ig_;  // no class was fitted at this lambda
