@@ -74,7 +74,6 @@ class IrlsPath {
 
  private:
   GlmPathResult out_;  // the path, as walked so far
-  const double* col(int64_t k) const { return X_.col(k); }
   double curvature(int64_t k) const { return st_.xv[k]; }
   // Coordinate k's curvature x_k'Wx_k, summed by a sweep's kernel with its
   // gradient, so current for every coordinate the sweep visits (Newton's, as
@@ -181,7 +180,7 @@ bool IrlsPath<Family>::pass(bool full, double ab, double dem) {
   ++st_.npasses;
   st_.dlx = 0.0;
   detail::sweep_order(full, st_.strong, st_.active, order_);
-  detail::pair_sweep(rows_, st_.r.data(), st_.W.data(), order_, [&](int64_t k) { return col(k); }, prefetch_,
+  X_.pair_sweep(rows_, st_.r.data(), st_.W.data(), order_, prefetch_,
                      [&](int64_t k, double gk, double wsq) {
                        take_curvature(k, wsq);
                        return update_coord(k, gk, full, ab, dem);

@@ -87,7 +87,6 @@ class MultiPath {
 
  private:
   GlmPathResult out_;  // the path, as walked so far
-  const double* col(int64_t k) const { return X_.col(k); }
   double* ak(int64_t k) { return a_.data() + k * K_; }
 
   void group_gradient(int64_t k, double* g) const;
@@ -121,7 +120,7 @@ class MultiPath {
 };
 
 void MultiPath::group_gradient(int64_t k, double* g) const {
-  kKernels.grad(R_.data(), n_, K_, col(k), g);
+  X_.response_grad(kKernels, k, R_.data(), K_, g);
 }
 
 // g_[k] = ||R' x_k|| for usable k (not in the strong set with skip_strong).
@@ -143,8 +142,7 @@ void MultiPath::abs_gradients(bool skip_strong) {
     // ranges of X on glmlx's threads (blas.h, Threads).
     const double flops = s_.one_blas_thread ? 0.0 : 2.0 * double(n_) * double(p_) * double(K_);
     blas::over_parts(p_, blas::parts_for(flops, p_), [&](int64_t, int64_t lo, int64_t hi) {
-      blas::gemm(false, true, blas::Int(hi - lo), blas::Int(K_), blas::Int(n_), 1.0, X_.col(lo),
-                 blas::Int(n_), R_.data(), blas::Int(n_), 0.0, G.data() + lo * K_, blas::Int(K_));
+      X_.response_cross(lo, hi, R_.data(), K_, G.data());
     });
     for (int64_t k = 0; k < p_; ++k) {
       if (wanted(k)) {
@@ -229,11 +227,11 @@ bool MultiPath::pass(bool full, double ab, double dem) {
   dlx_ = 0.0;
   detail::sweep_order(full, strong_, active_, order_);
   const size_t m = order_.size();
-  auto column = [&](size_t a) { return a < m ? col(order_[a]) : nullptr; };
+  auto column = [&](size_t a) -> int64_t { return a < m ? order_[a] : -1; };
   double cross = 0.0;  // x0'x1 of the pair
   if (m > 0) {
-    kKernels.pair(R_.data(), n_, K_, nullptr, nullptr, nullptr, nullptr, column(0), column(1), g0_.data(),
-                  g1_.data(), &cross);
+    X_.response_pair(kKernels, R_.data(), K_, -1, -1, nullptr, nullptr, column(0), column(1), g0_.data(),
+                     g1_.data(), &cross);
   }
   for (size_t a = 0; a < m; a += 2) {
     const int64_t k0 = order_[a], k1 = a + 1 < m ? order_[a + 1] : -1;
@@ -248,12 +246,12 @@ bool MultiPath::pass(bool full, double ab, double dem) {
       moved1 = update(k1, g1_.data(), full, ab, dem, diff1_.data());
     }
     // the variables that moved, first in the x0 slot
-    const double* x0 = moved0 ? col(k0) : (moved1 ? col(k1) : nullptr);
-    const double* x1 = moved0 && moved1 ? col(k1) : nullptr;
+    const int64_t x0 = moved0 ? k0 : (moved1 ? k1 : -1);
+    const int64_t x1 = moved0 && moved1 ? k1 : -1;
     const double* e0 = moved0 ? diff0_.data() : diff1_.data();
-    if (x0 || a + 2 < m) {
-      kKernels.pair(R_.data(), n_, K_, x0, x1, e0, diff1_.data(), column(a + 2), column(a + 3), g0_.data(),
-                    g1_.data(), &cross);
+    if (x0 >= 0 || a + 2 < m) {
+      X_.response_pair(kKernels, R_.data(), K_, x0, x1, e0, diff1_.data(), column(a + 2), column(a + 3), g0_.data(),
+                       g1_.data(), &cross);
     }
   }
   if (dlx_ < thr_) {

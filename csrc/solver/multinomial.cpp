@@ -69,7 +69,6 @@ class MultinomialPath {
 
  private:
   GlmPathResult out_;  // the path, as walked so far
-  const double* col(int64_t j) const { return X_.col(j); }
   double& beta(int64_t ic, int64_t j) { return beta_[ic * p_ + j]; }
   double* resid(int64_t ic) { return r_.data() + ic * n_; }
   const double* offset(int64_t ic) const { return d_.offset.empty() ? nullptr : d_.offset.data() + ic * n_; }
@@ -126,7 +125,7 @@ class MultinomialPath {
   std::vector<int64_t> order_;  // the coordinates of the current class pass
   std::vector<double> bold_, gnext_, bk_;  // K: old and new coefficients of one variable, X_k'R + xv b
   std::vector<uint8_t> isc_;               // K: chkbnds' clamped classes
-  std::vector<const double*> cols_;        // columns and coefficients for the multi-column kernels
+  std::vector<int64_t> cols_;              // columns and coefficients for the multi-column kernels
   std::vector<double> coefs_;
   std::vector<int64_t> wanted_;            // columns whose KKT gradients are due
   std::vector<double> sorted_;             // K: elc's sorted class coefficients
@@ -225,7 +224,7 @@ void MultinomialPath::abs_gradients() {
     return;
   }
   for (int64_t j : wanted) {
-    vec::dot_multi(r_.data(), n_, K_, col(j), n_, bk_.data());
+    X_.dot_multi(j, r_.data(), K_, bk_.data());
     double a = 0.0;
     for (int64_t ic = 0; ic < K_; ++ic) {
       a = grouped_ ? a + bk_[ic] * bk_[ic] : std::max(a, std::abs(bk_[ic]));
@@ -248,11 +247,11 @@ void MultinomialPath::update_class_prediction(int64_t ic) {
   for (int64_t k : active_) {
     const double b = beta(ic, k);
     if (b != 0.0) {
-      cols_.push_back(col(k));
+      cols_.push_back(k);
       coefs_.push_back(-b);
     }
   }
-  rows_.axpy_neg_cols(eta, cols_.data(), coefs_.data(), cols_.size());
+  X_.axpy_neg_cols(rows_, eta, cols_, coefs_);
   fam_.update_class(ic, eta);
 }
 
@@ -328,7 +327,7 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   sweep_order(full, strong_, active_, order_);
   double* r = resid(0);
   double* xv = xv_.data() + ic * p_;
-  pair_sweep(rows_, r, v_.data(), order_, [&](int64_t k) { return col(k); }, prefetch_,
+  X_.pair_sweep(rows_, r, v_.data(), order_, prefetch_,
              [&](int64_t k, double gk, double wsq) {
                if (s_.kopt == 0) {
                  xv[k] = wsq;
@@ -420,10 +419,10 @@ bool MultinomialPath::center_and_check(double ab) {
     for (int64_t ic = 0; ic < K_; ++ic) {
       beta(ic, l) -= s;
     }
-    cols_.push_back(col(l));
+    cols_.push_back(l);
     coefs_.push_back(s);
   }
-  vec::axpy_neg_cols(di_.data(), cols_.data(), coefs_.data(), cols_.size(), n_);
+  X_.axpy_neg_cols(di_.data(), cols_, coefs_);
   vec::exp_inplace(di_.data(), n_);
   fam_.rescale(di_.data());
   if (!ig_) {
@@ -594,7 +593,7 @@ bool MultinomialPath::grouped_pass(bool full) {
     }
   }
   if (pending_ >= 0) {
-    vec::axpy_wneg_multi(r_.data(), n_, K_, d_.w.data(), col(pending_), pending_diffs_.data(), n_);
+    X_.axpy_wneg_multi(pending_, r_.data(), K_, d_.w.data(), pending_diffs_.data());
   }
   if (dlx_ < thr_) {
     return true;
@@ -608,14 +607,12 @@ bool MultinomialPath::grouped_pass(bool full) {
 // Group-lasso update of variable k's K coefficients (glmnet's
 // ElnetPointInternalGaussianMultiBase::update_beta).
 void MultinomialPath::update_group_coord(int64_t k, bool full) {
-  const double* x = col(k);
   const double xv = xv_[k], vpk = d_.vp[k];
   // The previous variable's residual update rides on this gradient's sweep over R.
   if (pending_ >= 0) {
-    vec::axpy_wneg_dot_multi(r_.data(), n_, K_, d_.w.data(), col(pending_), pending_diffs_.data(), x, n_,
-                             gnext_.data());
+    X_.axpy_wneg_dot_multi(pending_, r_.data(), K_, d_.w.data(), pending_diffs_.data(), k, gnext_.data());
   } else {
-    vec::dot_multi(r_.data(), n_, K_, x, n_, gnext_.data());
+    X_.dot_multi(k, r_.data(), K_, gnext_.data());
   }
   pending_ = -1;
   double gkn = 0.0;
