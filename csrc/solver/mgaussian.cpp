@@ -29,6 +29,7 @@
 #include "glmlx/mgaussian.h"
 #include "glmlx/ops.h"
 #include "matrix/mgaussian_data.h"
+#include "state/mgaussian_state.h"
 #include "path/screening.h"
 #include "solver/glm_common.h"
 
@@ -49,8 +50,8 @@ class MultiPath {
   MultiPath(MultData& d, const double* penalty, const double* lower, const double* upper,
             const MgaussianPathSettings& s)
       : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), X_(d.X.data(), d.n, d.p), vp_(penalty, penalty + d.p), cl_(size_t(d.p) * 2 * d.K),
-        a_(size_t(d.p) * d.K, 0.0), g_(d.p, 0.0), strong_(d.p, 0), active_pos_(d.p, 0), g_curr_(d.K),
-        g_next_(d.K), g0_(d.K), g1_(d.K), diff0_(d.K), diff1_(d.K), isc_(d.K), R_(std::move(d.Y)) {
+        st_(d.p, d.K, std::move(d.Y)), g_curr_(d.K), g_next_(d.K), g0_(d.K), g1_(d.K), diff0_(d.K), diff1_(d.K),
+        isc_(d.K) {
     // Box limits per variable and response on the solver's scale (glmnet's clt).
     for (int64_t j = 0; j < p_; ++j) {
       for (int64_t k = 0; k < K_; ++k) {
@@ -70,7 +71,7 @@ class MultiPath {
     // glmnet compares the largest squared coefficient change with thr scaled
     // to the responses' mean sum of squares.
     thr_ = s.thresh * d.ys0 / double(K_);
-    rsq_ = d.ys0;
+    st_.rsq = d.ys0;
   }
 
   GlmPathResult run(const double* user_lambdas, int64_t n_user);
@@ -79,7 +80,7 @@ class MultiPath {
   int64_t p() const { return p_; }
   const uint8_t* usable() const { return d_.ju.data(); }
   const double* penalty() const { return vp_.data(); }
-  const double* abs_gradient() const { return g_.data(); }
+  const double* abs_gradient() const { return st_.g.data(); }
   void fit(double alm, double alm0);
   bool finite() const;
   void record(int64_t m, double alm);
@@ -87,7 +88,7 @@ class MultiPath {
 
  private:
   GlmPathResult out_;  // the path, as walked so far
-  double* ak(int64_t k) { return a_.data() + k * K_; }
+  double* ak(int64_t k) { return st_.a.data() + k * K_; }
 
   void group_gradient(int64_t k, double* g) const;
   void abs_gradients(bool skip_strong);
@@ -102,33 +103,24 @@ class MultiPath {
   const int64_t n_, p_, K_;
   const detail::DenseColumns X_;  // the only way the sweeps read X (matrix/dense.h)
   std::vector<double> vp_, cl_;
-  std::vector<double> a_;              // K x p (variable-major: a variable's K coefficients together)
-  std::vector<double> g_;              // p: ||R' x_k|| as of its last evaluation
-  std::vector<double> beta_std_;       // lmu x K x p: the path's coefficients on the solver's scale
-  std::vector<uint8_t> strong_;        // p: candidate (glmnet's ix)
-  std::vector<int64_t> active_pos_;    // p: 1-based position in active_, 0 never active (glmnet's mm)
-  std::vector<int64_t> active_;        // variables in order of entry (glmnet's ia)
+  state::MgaussianState st_;           // coefficients, residuals, active set, R^2 and passes
+  double thr_ = 0.0;
   std::vector<double> g_curr_, g_next_;
   std::vector<double> g0_, g1_, diff0_, diff1_;  // a sweep's pair: gradients R'x_k and coefficient changes
   std::vector<int64_t> order_;                   // the variables of the current sweep
   std::vector<uint8_t> isc_;
-  std::vector<double> R_;              // n x K column-major residuals
-  double rsq_ = 0.0, rsq_prev_ = 0.0;  // residual sum of squares, now and at the lambda's start
-  double dlx_ = 0.0, thr_ = 0.0;
-  bool warm_ = false;                  // an active-set sweep happened before (glmnet's iz)
-  int64_t nlp_ = 0;
 };
 
 void MultiPath::group_gradient(int64_t k, double* g) const {
-  X_.response_grad(kKernels, k, R_.data(), K_, g);
+  X_.response_grad(kKernels, k, st_.R.data(), K_, g);
 }
 
-// g_[k] = ||R' x_k|| for usable k (not in the strong set with skip_strong).
+// st_.g[k] = ||R' x_k|| for usable k (not in the strong set with skip_strong).
 // For a few responses the column kernel (one read of X, R stays in cache)
 // beats gemm, which packs all of X first for a product only K wide; past
 // eight responses one gemm X'R wins (docs/PERFORMANCE.md, design measurements).
 void MultiPath::abs_gradients(bool skip_strong) {
-  auto wanted = [&](int64_t k) { return d_.ju[k] && !(skip_strong && strong_[k]); };
+  auto wanted = [&](int64_t k) { return d_.ju[k] && !(skip_strong && st_.strong[k]); };
   int64_t count = 0;
   for (int64_t k = 0; k < p_; ++k) {
     count += wanted(k);
@@ -142,12 +134,12 @@ void MultiPath::abs_gradients(bool skip_strong) {
     // ranges of X on glmlx's threads (blas.h, Threads).
     const double flops = s_.one_blas_thread ? 0.0 : 2.0 * double(n_) * double(p_) * double(K_);
     blas::over_parts(p_, blas::parts_for(flops, p_), [&](int64_t, int64_t lo, int64_t hi) {
-      X_.response_cross(lo, hi, R_.data(), K_, G.data());
+      X_.response_cross(lo, hi, st_.R.data(), K_, G.data());
     });
     for (int64_t k = 0; k < p_; ++k) {
       if (wanted(k)) {
         const double* gk = G.data() + k * K_;
-        g_[k] = std::sqrt(vec::dot(gk, gk, size_t(K_)));
+        st_.g[k] = std::sqrt(vec::dot(gk, gk, size_t(K_)));
       }
     }
     return;
@@ -155,7 +147,7 @@ void MultiPath::abs_gradients(bool skip_strong) {
   for (int64_t k = 0; k < p_; ++k) {
     if (wanted(k)) {
       group_gradient(k, g_curr_.data());
-      g_[k] = std::sqrt(vec::dot(g_curr_.data(), g_curr_.data(), size_t(K_)));
+      st_.g[k] = std::sqrt(vec::dot(g_curr_.data(), g_curr_.data(), size_t(K_)));
     }
   }
 }
@@ -193,12 +185,12 @@ bool MultiPath::update(int64_t k, const double* g, bool full, double ab, double 
   if (std::equal(a, a + K_, diff)) {
     return false;
   }
-  if (full && active_pos_[k] == 0) {
-    active_.push_back(k);
-    if (int64_t(active_.size()) > s_.pmax) {
+  if (full && st_.active_pos[k] == 0) {
+    st_.active.push_back(k);
+    if (int64_t(st_.active.size()) > s_.pmax) {
       throw PmaxReached{};
     }
-    active_pos_[k] = int64_t(active_.size());
+    st_.active_pos[k] = int64_t(st_.active.size());
   }
   double dmax = 0.0;
   for (int64_t j = 0; j < K_; ++j) {
@@ -206,12 +198,12 @@ bool MultiPath::update(int64_t k, const double* g, bool full, double ab, double 
     dmax = std::max(dmax, std::abs(diff[j]));
   }
   const double xvk = d_.xv[k];
-  dlx_ = std::max(xvk * dmax * dmax, dlx_);
+  st_.dlx = std::max(xvk * dmax * dmax, st_.dlx);
   double drsq = 0.0;
   for (int64_t j = 0; j < K_; ++j) {
     drsq += diff[j] * (2.0 * g[j] - xvk * diff[j]);
   }
-  rsq_ -= drsq;
+  st_.rsq -= drsq;
   return true;
 }
 
@@ -223,14 +215,14 @@ bool MultiPath::update(int64_t k, const double* g, bool full, double ab, double 
 // g1 - (x0'x1) d0: glmnet's iterates up to rounding, with R read and written
 // once per pair instead of read three times per variable.
 bool MultiPath::pass(bool full, double ab, double dem) {
-  ++nlp_;
-  dlx_ = 0.0;
-  detail::sweep_order(full, strong_, active_, order_);
+  ++st_.npasses;
+  st_.dlx = 0.0;
+  detail::sweep_order(full, st_.strong, st_.active, order_);
   const size_t m = order_.size();
   auto column = [&](size_t a) -> int64_t { return a < m ? order_[a] : -1; };
   double cross = 0.0;  // x0'x1 of the pair
   if (m > 0) {
-    X_.response_pair(kKernels, R_.data(), K_, -1, -1, nullptr, nullptr, column(0), column(1), g0_.data(),
+    X_.response_pair(kKernels, st_.R.data(), K_, -1, -1, nullptr, nullptr, column(0), column(1), g0_.data(),
                      g1_.data(), &cross);
   }
   for (size_t a = 0; a < m; a += 2) {
@@ -250,14 +242,14 @@ bool MultiPath::pass(bool full, double ab, double dem) {
     const int64_t x1 = moved0 && moved1 ? k1 : -1;
     const double* e0 = moved0 ? diff0_.data() : diff1_.data();
     if (x0 >= 0 || a + 2 < m) {
-      X_.response_pair(kKernels, R_.data(), K_, x0, x1, e0, diff1_.data(), column(a + 2), column(a + 3), g0_.data(),
+      X_.response_pair(kKernels, st_.R.data(), K_, x0, x1, e0, diff1_.data(), column(a + 2), column(a + 3), g0_.data(),
                        g1_.data(), &cross);
     }
   }
-  if (dlx_ < thr_) {
+  if (st_.dlx < thr_) {
     return true;
   }
-  if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
+  if (st_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
     throw MaxitReached{};
   }
   return false;
@@ -267,21 +259,21 @@ bool MultiPath::pass(bool full, double ab, double dem) {
 // every violator into the strong set; true when none violates.
 bool MultiPath::kkt(double ab) {
   abs_gradients(true);
-  return !path::admit_candidates(strong_, d_.ju.data(), vp_.data(), g_.data(), p_, ab);
+  return !path::admit_candidates(st_.strong, d_.ju.data(), vp_.data(), st_.g.data(), p_, ab);
 }
 
 // glmnet's point fit (ElnetPointGaussianBase::fit with the multi internals).
 void MultiPath::fit_point(double ab, double dem, double alm, double alm0) {
-  rsq_prev_ = rsq_;
+  st_.rsq_prev = st_.rsq;
   // Sequential strong rule.
-  path::admit_candidates(strong_, d_.ju.data(), vp_.data(), g_.data(), p_,
+  path::admit_candidates(st_.strong, d_.ju.data(), vp_.data(), st_.g.data(), p_,
                          path::strong_rule_threshold(s_.alpha, alm, alm0));
   auto partial_fit = [&]() {
-    warm_ = true;
+    st_.warm = true;
     while (!pass(false, ab, dem)) {
     }
   };
-  if (warm_) {
+  if (st_.warm) {
     partial_fit();
   }
   while (true) {
@@ -289,7 +281,7 @@ void MultiPath::fit_point(double ab, double dem, double alm, double alm0) {
     // one converges with no KKT violation (done).
     bool done = false;
     while (true) {
-      if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
+      if (st_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
         throw MaxitReached{};
       }
       if (!pass(true, ab, dem)) {
@@ -316,28 +308,28 @@ GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
   const auto walk = path::walk_lambdas(*this, grid, grid.nlam, path::stops_from(grid, s_.mnlam));
   out.jerr = walk.jerr();
   out.lmu = walk.fitted();
-  out.npasses = nlp_;
+  out.npasses = st_.npasses;
   const int64_t lmu = out.lmu;
   out.a0.assign(size_t(lmu) * K_, 0.0);
   out.beta.assign(size_t(lmu) * K_ * p_, 0.0);
   if (out.jerr > 0) {
     // glmnet returns before mapping back: coefficients stay on the solver's
     // scale and the intercepts at zero. Kept for parity.
-    out.beta = std::move(beta_std_);
+    out.beta = std::move(st_.beta_path);
     return std::move(out_);
   }
   for (int64_t m = 0; m < lmu; ++m) {
     for (int64_t j = 0; j < K_; ++j) {
-      const double* bs = beta_std_.data() + (size_t(m) * K_ + j) * p_;
+      const double* bs = st_.beta_path.data() + (size_t(m) * K_ + j) * p_;
       double* b = out.beta.data() + (size_t(m) * K_ + j) * p_;
-      for (int64_t k : active_) {
+      for (int64_t k : st_.active) {
         b[k] = bs[k] * (d_.ys[j] / d_.xs[k]);
       }
       if (!s_.intercept) {
         continue;
       }
       double a0 = d_.ym[j];
-      for (int64_t k : active_) {
+      for (int64_t k : st_.active) {
         a0 -= b[k] * d_.xm[k];
       }
       out.a0[size_t(m) * K_ + j] = a0;
@@ -352,29 +344,29 @@ void MultiPath::fit(double alm, double alm0) {
 
 // Not glmnet's check (path/lambda_walk.h): no NaN coefficients without an error.
 bool MultiPath::finite() const {
-  return path::all_finite(a_.begin(), a_.end());
+  return path::all_finite(st_.a.begin(), st_.a.end());
 }
 
 void MultiPath::record(int64_t m, double alm) {
   GlmPathResult& out = out_;
-  beta_std_.resize(size_t(m + 1) * K_ * p_, 0.0);
-  double* bm = beta_std_.data() + size_t(m) * K_ * p_;
-  for (int64_t k : active_) {
+  st_.beta_path.resize(size_t(m + 1) * K_ * p_, 0.0);
+  double* bm = st_.beta_path.data() + size_t(m) * K_ * p_;
+  for (int64_t k : st_.active) {
     for (int64_t j = 0; j < K_; ++j) {
-      bm[j * p_ + k] = a_[size_t(k * K_ + j)];
+      bm[j * p_ + k] = st_.a[size_t(k * K_ + j)];
     }
   }
   out.lambdas.push_back(alm);
-  out.dev_ratio.push_back(1.0 - rsq_ / d_.ys0);
+  out.dev_ratio.push_back(1.0 - st_.rsq / d_.ys0);
 }
 
 bool MultiPath::stop(int64_t m, int64_t) const {
   const GlmPathResult& out = out_;
   int64_t me = 0;
-  for (int64_t k : active_) {
-    me += a_[size_t(k * K_)] != 0.0;  // glmnet counts dfmax on the first response only
+  for (int64_t k : st_.active) {
+    me += st_.a[size_t(k * K_)] != 0.0;  // glmnet counts dfmax on the first response only
   }
-  const double prop = rsq_ == 0.0 ? INFINITY : (rsq_prev_ - rsq_) / rsq_;
+  const double prop = st_.rsq == 0.0 ? INFINITY : (st_.rsq_prev - st_.rsq) / st_.rsq;
   return me > s_.dfmax || prop < s_.sml || out.dev_ratio[m] > s_.rsqmax;
 }
 

@@ -29,6 +29,7 @@
 #include "cpu/interrupt.h"
 #include "family/multinomial.h"
 #include "path/screening.h"
+#include "state/multinomial_state.h"
 #include "solver/glm_common.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
@@ -49,9 +50,7 @@ class MultinomialPath {
   MultinomialPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
       : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), X_(d.X.data(), d.n, d.p),
         fam_(d.y.data(), d.w.data(), d.n, d.K, s), grouped_(s.kopt == 2), rows_(team, d.n),
-        prefetch_(sweeps_prefetch(s, d.n, d.p)), a0_(K_, 0.0), a0_old_(K_, 0.0),
-        beta_(K_ * p_, 0.0), beta_old_(K_ * p_, 0.0), r_(n_ * K_), v_(n_), di_(n_),
-        xv_(grouped_ ? p_ : K_ * p_, 0.0), ga_(p_, 0.0), strong_(p_, 0), active_pos_(p_, -1), bold_(K_),
+        prefetch_(sweeps_prefetch(s, d.n, d.p)), st_(d.n, d.p, d.K, s.kopt == 2), v_(n_), di_(n_), bold_(K_),
         gnext_(K_), bk_(K_), isc_(K_, 0), pending_diffs_(K_, 0.0) {
   }
 
@@ -61,7 +60,7 @@ class MultinomialPath {
   int64_t p() const { return p_; }
   const uint8_t* usable() const { return d_.ju.data(); }
   const double* penalty() const { return d_.vp.data(); }
-  const double* abs_gradient() const { return ga_.data(); }
+  const double* abs_gradient() const { return st_.ga.data(); }
   void fit(double alm, double alm0);
   bool finite() const;
   void record(int64_t m, double alm);
@@ -69,8 +68,8 @@ class MultinomialPath {
 
  private:
   GlmPathResult out_;  // the path, as walked so far
-  double& beta(int64_t ic, int64_t j) { return beta_[ic * p_ + j]; }
-  double* resid(int64_t ic) { return r_.data() + ic * n_; }
+  double& beta(int64_t ic, int64_t j) { return st_.beta[ic * p_ + j]; }
+  double* resid(int64_t ic) { return st_.r.data() + ic * n_; }
   const double* offset(int64_t ic) const { return d_.offset.empty() ? nullptr : d_.offset.data() + ic * n_; }
 
   // Start: the null model, null deviance, first gradients.
@@ -112,16 +111,9 @@ class MultinomialPath {
   RowOps rows_;  // the ungrouped sweeps' O(n) loops, on two threads when the caller gave a team
   const bool prefetch_;  // sweeps prefetch the pair of columns after the next (sweeps_prefetch)
 
-  std::vector<double> a0_, a0_old_;    // K intercepts (glmnet's b row 0)
-  std::vector<double> beta_, beta_old_;  // K x p, class-major
-  detail::RowVector<double> r_;        // n x K residuals (ungrouped: class 0's slot is the working one)
+  state::MultinomialState st_;          // coefficients, residuals, curvatures, active set, passes
   detail::RowVector<double> v_;        // n: ungrouped working weights of the current class
   detail::RowVector<double> di_;       // n: linear predictor / shift buffer
-  std::vector<double> xv_;             // ungrouped K x p curvatures; grouped p (MultLStandardize1's xv)
-  std::vector<double> ga_;
-  std::vector<double> beta_std_;  // lmu x K x p: the path's coefficients, standardized scale
-  std::vector<uint8_t> strong_;
-  std::vector<int64_t> active_pos_, active_;
   std::vector<int64_t> order_;  // the coordinates of the current class pass
   std::vector<double> bold_, gnext_, bk_;  // K: old and new coefficients of one variable, X_k'R + xv b
   std::vector<uint8_t> isc_;               // K: chkbnds' clamped classes
@@ -133,9 +125,8 @@ class MultinomialPath {
   double xmz_ = 0.0;  // ungrouped: sum of the current class's working weights
   int64_t pending_ = -1;               // grouped: coordinate whose residual update is not applied yet
   std::vector<double> pending_diffs_;  // grouped: its K coefficient changes
-  double dlx_ = 0.0, thr_ = 0.0;
+  double thr_ = 0.0;
   double l1_scaled_ = 0.0, l2_scaled_ = 0.0;  // grouped: penalties over the curvature bound t
-  int64_t nlp_ = 0;
   double dev0_ = 0.0;  // saturated-minus-null deviance, per unit weight, halved (glmnet's dev0)
   bool ig_ = false;    // some class was fitted at this lambda (else glmnet stops the path)
   bool ix_ = false;    // some class's IRLS has not converged this round
@@ -145,7 +136,7 @@ class MultinomialPath {
 // Start.
 
 void MultinomialPath::construct() {
-  fam_.start(d_.offset, a0_);
+  fam_.start(d_.offset, st_.a0);
   dev0_ = fam_.dev0();
   thr_ = s_.thresh * dev0_;
   const double* w = d_.w.data();
@@ -158,7 +149,7 @@ void MultinomialPath::construct() {
                         : d_.ju[j]                       ? 0.25 * X_.wsumsq(w, j)
                                                          : 0.0;
       for (int64_t ic = 0; ic < K_; ++ic) {
-        xv_[ic * p_ + j] = xv;
+        st_.xv[ic * p_ + j] = xv;
       }
     }
   }
@@ -173,7 +164,7 @@ void MultinomialPath::grouped_x_var() {
     if (!d_.ju[j]) {
       continue;
     }
-    xv_[j] = (s_.standardize && s_.intercept) ? 1.0 : X_.wsumsq(d_.w.data(), j);
+    st_.xv[j] = (s_.standardize && s_.intercept) ? 1.0 : X_.wsumsq(d_.w.data(), j);
   }
 }
 
@@ -181,21 +172,21 @@ void MultinomialPath::grouped_x_var() {
 // Shared pieces.
 
 void MultinomialPath::strong_rule(double tlam) {
-  path::admit_candidates(strong_, d_.ju.data(), d_.vp.data(), ga_.data(), p_, tlam);
+  path::admit_candidates(st_.strong, d_.ju.data(), d_.vp.data(), st_.ga.data(), p_, tlam);
 }
 
 // KKT check with fresh gradients: violators join the candidates; true if any did.
 bool MultinomialPath::admit_violators(double ab) {
-  const bool added = path::admit_candidates(strong_, d_.ju.data(), d_.vp.data(), ga_.data(), p_, ab);
+  const bool added = path::admit_candidates(st_.strong, d_.ju.data(), d_.vp.data(), st_.ga.data(), p_, ab);
   return added;
 }
 
 void MultinomialPath::add_active(int64_t k) {
-  active_pos_[k] = int64_t(active_.size());
-  active_.push_back(k);
+  st_.active_pos[k] = int64_t(st_.active.size());
+  st_.active.push_back(k);
   // glmnet swallows this inside the class loop but rethrows it before the
   // lambda ends, dropping the point: stopping here gives the same path.
-  if (int64_t(active_.size()) > s_.pmax) {
+  if (int64_t(st_.active.size()) > s_.pmax) {
     throw PmaxReached{};
   }
 }
@@ -216,7 +207,7 @@ void MultinomialPath::abs_gradients() {
   std::vector<int64_t>& wanted = wanted_;
   wanted.clear();
   for (int64_t j = 0; j < p_; ++j) {
-    if (d_.ju[j] && !strong_[j]) {
+    if (d_.ju[j] && !st_.strong[j]) {
       wanted.push_back(j);
     }
   }
@@ -224,12 +215,12 @@ void MultinomialPath::abs_gradients() {
     return;
   }
   for (int64_t j : wanted) {
-    X_.dot_multi(j, r_.data(), K_, bk_.data());
+    X_.dot_multi(j, st_.r.data(), K_, bk_.data());
     double a = 0.0;
     for (int64_t ic = 0; ic < K_; ++ic) {
       a = grouped_ ? a + bk_[ic] * bk_[ic] : std::max(a, std::abs(bk_[ic]));
     }
-    ga_[j] = grouped_ ? std::sqrt(a) : a;
+    st_.ga[j] = grouped_ ? std::sqrt(a) : a;
   }
 }
 
@@ -238,13 +229,13 @@ void MultinomialPath::abs_gradients() {
 void MultinomialPath::update_class_prediction(int64_t ic) {
   double* eta = di_.data();
   const double* g = offset(ic);
-  const double b0 = a0_[ic];
+  const double b0 = st_.a0[ic];
   for (int64_t i = 0; i < n_; ++i) {
     eta[i] = g ? b0 + g[i] : b0;
   }
   cols_.clear();
   coefs_.clear();
-  for (int64_t k : active_) {
+  for (int64_t k : st_.active) {
     const double b = beta(ic, k);
     if (b != 0.0) {
       cols_.push_back(k);
@@ -263,10 +254,10 @@ double MultinomialPath::deviance_ratio() const {
 // (ungrouped, nintot) or in the first class (grouped: all classes move together).
 int64_t MultinomialPath::nonzero_count() const {
   int64_t me = 0;
-  for (int64_t k : active_) {
+  for (int64_t k : st_.active) {
     bool nz = false;
     for (int64_t ic = 0; ic < (grouped_ ? 1 : K_) && !nz; ++ic) {
-      nz = beta_[ic * p_ + k] != 0.0;
+      nz = st_.beta[ic * p_ + k] != 0.0;
     }
     me += nz;
   }
@@ -280,7 +271,7 @@ void MultinomialPath::fit_point_ungrouped(double ab, double dem) {
   ig_ = false;
   while (true) {
     ix_ = false;
-    if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
+    if (st_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
       throw MaxitReached{};
     }
     for (int64_t ic = 0; ic < K_; ++ic) {
@@ -305,9 +296,9 @@ void MultinomialPath::fit_point_ungrouped(double ab, double dem) {
 // Working weights and residual of class ic; false (class skipped this round)
 // when its total working weight is negligible.
 bool MultinomialPath::setup_class(int64_t ic) {
-  a0_old_[ic] = a0_[ic];
-  for (int64_t k : active_) {
-    beta_old_[ic * p_ + k] = beta(ic, k);
+  st_.a0_old[ic] = st_.a0[ic];
+  for (int64_t k : st_.active) {
+    st_.beta_old[ic * p_ + k] = beta(ic, k);
   }
   // Probabilities within pmin of 0 or 1 are rounded there and get no weight.
   xmz_ = fam_.working_weights(ic, v_.data(), resid(0));
@@ -319,14 +310,14 @@ bool MultinomialPath::setup_class(int64_t ic) {
 }
 
 bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
-  ++nlp_;
-  dlx_ = 0.0;
+  ++st_.npasses;
+  st_.dlx = 0.0;
   // The kernel's Gram diagonal is Newton's curvature x_k'vx_k of every
   // coordinate the sweep visits (all strong ones in a full pass, so all
   // before their first use).
-  sweep_order(full, strong_, active_, order_);
+  sweep_order(full, st_.strong, st_.active, order_);
   double* r = resid(0);
-  double* xv = xv_.data() + ic * p_;
+  double* xv = st_.xv.data() + ic * p_;
   X_.pair_sweep(rows_, r, v_.data(), order_, prefetch_,
              [&](int64_t k, double gk, double wsq) {
                if (s_.kopt == 0) {
@@ -337,15 +328,15 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
   if (s_.intercept) {
     const double d = rows_.sum(r) / xmz_;
     if (d != 0.0) {
-      a0_[ic] += d;
-      dlx_ = std::max(dlx_, xmz_ * d * d);
+      st_.a0[ic] += d;
+      st_.dlx = std::max(st_.dlx, xmz_ * d * d);
       rows_.axpy_neg(r, v_.data(), d);
     }
   }
-  if (dlx_ < thr_) {
+  if (st_.dlx < thr_) {
     return true;
   }
-  if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
+  if (st_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
     throw MaxitReached{};
   }
   return false;
@@ -356,7 +347,7 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
 double MultinomialPath::update_class_coord(int64_t ic, int64_t k, double gk, bool full, double ab, double dem) {
   double& bk = beta(ic, k);
   const double old = bk;
-  const double xv = xv_[ic * p_ + k];
+  const double xv = st_.xv[ic * p_ + k];
   const double vpk = d_.vp[k];
   const double u = gk + old * xv;
   const double v = std::abs(u) - vpk * ab;
@@ -368,23 +359,23 @@ double MultinomialPath::update_class_coord(int64_t ic, int64_t k, double gk, boo
   if (b == old) {
     return 0.0;
   }
-  if (full && active_pos_[k] < 0) {
+  if (full && st_.active_pos[k] < 0) {
     add_active(k);
   }
   const double diff = b - old;
-  dlx_ = std::max(dlx_, xv * diff * diff);
+  st_.dlx = std::max(st_.dlx, xv * diff * diff);
   return diff;
 }
 
 bool MultinomialPath::class_converged(int64_t ic) const {
-  const double d0 = a0_old_[ic] - a0_[ic];
+  const double d0 = st_.a0_old[ic] - st_.a0[ic];
   if (xmz_ * d0 * d0 > thr_) {
     return false;
   }
-  const double* b = beta_.data() + ic * p_;
-  const double* bs = beta_old_.data() + ic * p_;
-  const double* xv = xv_.data() + ic * p_;
-  for (int64_t k : active_) {
+  const double* b = st_.beta.data() + ic * p_;
+  const double* bs = st_.beta_old.data() + ic * p_;
+  const double* xv = st_.xv.data() + ic * p_;
+  for (int64_t k : st_.active) {
     const double d = b[k] - bs[k];
     if (xv[k] * d * d > thr_) {
       return false;
@@ -399,14 +390,14 @@ bool MultinomialPath::class_converged(int64_t ic) const {
 // is done.
 bool MultinomialPath::center_and_check(double ab) {
   const double K = double(K_);
-  double s = -std::accumulate(a0_.begin(), a0_.end(), 0.0) / K;
-  for (auto& a : a0_) {
+  double s = -std::accumulate(st_.a0.begin(), st_.a0.end(), 0.0) / K;
+  for (auto& a : st_.a0) {
     a += s;
   }
   std::fill(di_.begin(), di_.end(), s);
   cols_.clear();
   coefs_.clear();
-  for (int64_t l : active_) {
+  for (int64_t l : st_.active) {
     if (d_.vp[l] <= 0.0) {
       s = 0.0;
       for (int64_t ic = 0; ic < K_; ++ic) {
@@ -529,7 +520,7 @@ double MultinomialPath::elc(int64_t l) {
 
 void MultinomialPath::fit_point_grouped(double ab, double dem) {
   while (true) {
-    if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
+    if (st_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
       throw MaxitReached{};
     }
     setup_grouped(ab, dem);
@@ -557,10 +548,10 @@ void MultinomialPath::setup_grouped(double ab, double dem) {
   t *= 2.0;
   l1_scaled_ = ab / t;
   l2_scaled_ = dem / t;
-  a0_old_ = a0_;
-  for (int64_t k : active_) {
+  st_.a0_old = st_.a0;
+  for (int64_t k : st_.active) {
     for (int64_t ic = 0; ic < K_; ++ic) {
-      beta_old_[ic * p_ + k] = beta(ic, k);
+      st_.beta_old[ic * p_ + k] = beta(ic, k);
     }
   }
   class_residuals(t);
@@ -570,7 +561,7 @@ void MultinomialPath::setup_grouped(double ab, double dem) {
       double* r = resid(ic);
       const double d = vec::sum(r, n_);
       if (d != 0.0) {
-        a0_[ic] += d;
+        st_.a0[ic] += d;
         vec::axpy_neg(r, d_.w.data(), d, n_);
       }
     }
@@ -578,27 +569,27 @@ void MultinomialPath::setup_grouped(double ab, double dem) {
 }
 
 bool MultinomialPath::grouped_pass(bool full) {
-  nlp_ += K_;
-  dlx_ = 0.0;
+  st_.npasses += K_;
+  st_.dlx = 0.0;
   pending_ = -1;
   if (full) {
     for (int64_t k = 0; k < p_; ++k) {
-      if (strong_[k]) {
+      if (st_.strong[k]) {
         update_group_coord(k, true);
       }
     }
   } else {
-    for (size_t a = 0; a < active_.size(); ++a) {
-      update_group_coord(active_[a], false);
+    for (size_t a = 0; a < st_.active.size(); ++a) {
+      update_group_coord(st_.active[a], false);
     }
   }
   if (pending_ >= 0) {
-    X_.axpy_wneg_multi(pending_, r_.data(), K_, d_.w.data(), pending_diffs_.data());
+    X_.axpy_wneg_multi(pending_, st_.r.data(), K_, d_.w.data(), pending_diffs_.data());
   }
-  if (dlx_ < thr_) {
+  if (st_.dlx < thr_) {
     return true;
   }
-  if (nlp_ > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
+  if (st_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
     throw MaxitReached{};
   }
   return false;
@@ -607,12 +598,12 @@ bool MultinomialPath::grouped_pass(bool full) {
 // Group-lasso update of variable k's K coefficients (glmnet's
 // ElnetPointInternalGaussianMultiBase::update_beta).
 void MultinomialPath::update_group_coord(int64_t k, bool full) {
-  const double xv = xv_[k], vpk = d_.vp[k];
+  const double xv = st_.xv[k], vpk = d_.vp[k];
   // The previous variable's residual update rides on this gradient's sweep over R.
   if (pending_ >= 0) {
-    X_.axpy_wneg_dot_multi(pending_, r_.data(), K_, d_.w.data(), pending_diffs_.data(), k, gnext_.data());
+    X_.axpy_wneg_dot_multi(pending_, st_.r.data(), K_, d_.w.data(), pending_diffs_.data(), k, gnext_.data());
   } else {
-    X_.dot_multi(k, r_.data(), K_, gnext_.data());
+    X_.dot_multi(k, st_.r.data(), K_, gnext_.data());
   }
   pending_ = -1;
   double gkn = 0.0;
@@ -645,7 +636,7 @@ void MultinomialPath::update_group_coord(int64_t k, bool full) {
   if (same) {
     return;
   }
-  if (full && active_pos_[k] < 0) {
+  if (full && st_.active_pos[k] < 0) {
     add_active(k);
   }
   double dmax = 0.0;
@@ -655,7 +646,7 @@ void MultinomialPath::update_group_coord(int64_t k, bool full) {
     dmax = std::max(dmax, std::abs(pending_diffs_[ic]));
   }
   pending_ = k;  // R_c -= diff_c * w * x_k, applied with the next gradient or at the end of the pass
-  dlx_ = std::max(dlx_, xv * dmax * dmax);
+  st_.dlx = std::max(st_.dlx, xv * dmax * dmax);
 }
 
 
@@ -664,22 +655,22 @@ void MultinomialPath::update_group_coord(int64_t k, bool full) {
 bool MultinomialPath::update_grouped_irls(double ab) {
   double int_diff = 0.0;
   for (int64_t ic = 0; ic < K_; ++ic) {
-    int_diff = std::max(int_diff, std::abs(a0_[ic] - a0_old_[ic]));
+    int_diff = std::max(int_diff, std::abs(st_.a0[ic] - st_.a0_old[ic]));
   }
   bool converged = int_diff * int_diff <= thr_;
-  for (size_t a = 0; a < active_.size() && converged; ++a) {
-    const int64_t k = active_[a];
+  for (size_t a = 0; a < st_.active.size() && converged; ++a) {
+    const int64_t k = st_.active[a];
     double d = 0.0;
     for (int64_t ic = 0; ic < K_; ++ic) {
-      d = std::max(d, std::abs(beta(ic, k) - beta_old_[ic * p_ + k]));
+      d = std::max(d, std::abs(beta(ic, k) - st_.beta_old[ic * p_ + k]));
     }
-    converged = d * d * xv_[k] <= thr_;
+    converged = d * d * st_.xv[k] <= thr_;
   }
   for (int64_t ic = 0; ic < K_; ++ic) {
     update_class_prediction(ic);
   }
-  const double mean = std::accumulate(a0_.begin(), a0_.end(), 0.0) / double(K_);
-  for (auto& a : a0_) {
+  const double mean = std::accumulate(st_.a0.begin(), st_.a0.end(), 0.0) / double(K_);
+  for (auto& a : st_.a0) {
     a -= mean;
   }
   if (converged) {
@@ -703,8 +694,8 @@ GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
   const auto walk = path::walk_lambdas(*this, grid, grid.nlam, path::stops_from(grid, s_.mnlam));
   out.jerr = walk.jerr();
   out.lmu = walk.fitted();
-  out.npasses = nlp_;
-  to_original_scale(d_, s_, beta_std_, out, K_);
+  out.npasses = st_.npasses;
+  to_original_scale(d_, s_, st_.beta_path, out, K_);
   // getcoef.multinomial centres the intercepts over the classes.
   for (int64_t m = 0; m < out.lmu; ++m) {
     double* a0 = out.a0.data() + m * K_;
@@ -730,14 +721,14 @@ void MultinomialPath::fit(double alm, double alm0) {
 // Newton steps can overflow and the coefficients come out NaN with no error
 // (R instead runs out of maxit at the first lambda).
 bool MultinomialPath::finite() const {
-  return path::all_finite(a0_.begin(), a0_.end()) && path::all_finite(beta_.begin(), beta_.end());
+  return path::all_finite(st_.a0.begin(), st_.a0.end()) && path::all_finite(st_.beta.begin(), st_.beta.end());
 }
 
 void MultinomialPath::record(int64_t, double alm) {
   GlmPathResult& out = out_;
   out.lambdas.push_back(alm);
-  out.a0.insert(out.a0.end(), a0_.begin(), a0_.end());
-  beta_std_.insert(beta_std_.end(), beta_.begin(), beta_.end());
+  out.a0.insert(out.a0.end(), st_.a0.begin(), st_.a0.end());
+  st_.beta_path.insert(st_.beta_path.end(), st_.beta.begin(), st_.beta.end());
   out.dev_ratio.push_back(deviance_ratio());
 }
 
