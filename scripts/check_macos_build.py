@@ -55,6 +55,22 @@ def zig_command(cache: str) -> list:
     return ["env", f"PYTHONPATH={target}", sys.executable, "-m", "ziglang"]
 
 
+def nanobind_ready(cache: str) -> None:
+    """nanobind's headers (the bindings include them): installed, or pip-installed into the cache. A plain
+    ``pip install .`` builds glmlx with nanobind in an isolated environment, so CI's Python may lack it."""
+    try:
+        import nanobind  # noqa: F401
+        return
+    except ImportError:
+        pass
+    target = os.path.join(cache, "py")
+    if not os.path.isdir(os.path.join(target, "nanobind")):
+        r = run([sys.executable, "-m", "pip", "install", "-q", "--target", target, "nanobind>=3,<4"])
+        if r.returncode != 0:
+            skip("nanobind's headers could not be installed: " + (r.stderr.strip().splitlines() or ["?"])[-1])
+    sys.path.insert(0, target)
+
+
 def mlx_headers(cache: str) -> str:
     """The include folder of the macOS MLX wheels (mlx + mlx-metal), downloaded and unpacked once."""
     root = os.path.join(cache, f"mlx-{MLX_VERSION}-{PLATFORM}")
@@ -97,10 +113,7 @@ def main() -> int:
     ap.add_argument("files", nargs="*", help="sources to compile (default: every csrc/**/*.cpp)")
     args = ap.parse_args()
     os.makedirs(args.cache, exist_ok=True)
-    try:
-        import nanobind  # noqa: F401
-    except ImportError:
-        skip("nanobind is not installed (pip install nanobind)")
+    nanobind_ready(args.cache)
     zig = zig_command(args.cache)
     include = mlx_headers(args.cache)
     files = args.files or sorted(glob.glob(os.path.join(ROOT, "csrc", "**", "*.cpp"), recursive=True))
