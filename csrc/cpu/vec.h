@@ -27,7 +27,7 @@ double wsumsq(const double* w, const double* x, std::size_t n);
 void axpy_wneg(double* r, const double* w, const double* x, double a, std::size_t n);
 
 // The pair kernels' dispatch from pointers to template arguments (pair_step
-// here, mgaussian_path.cpp's column kernels): Step<U, N>::run(args...) with U
+// here, solver/mgaussian.cpp's column kernels): Step<U, N>::run(args...) with U
 // the coordinates to update (x0, then x1, non-null: 0-2) and N the next ones
 // to sum (y0, then y1); nothing when both are 0. It has no target attribute:
 // a Step::run with one is called rather than inlined.
@@ -73,7 +73,7 @@ void axpy_wneg_multi(double* R, std::size_t ld, std::size_t K, const double* w, 
 void axpy_wneg_dot_multi(double* R, std::size_t ld, std::size_t K, const double* w, const double* xa,
                          const double* a, const double* xb, std::size_t n, double* out);
 
-// Multinomial IRLS (multinomial_path.cpp), with p = q / s the class probability:
+// Multinomial IRLS (solver/multinomial.cpp), with p = q / s the class probability:
 // v = w p (1 - p), r = w (y - p), p rounded to 0 below lo and to 1 above hi
 // (those rows get no weight); returns sum v.
 double class_working_weights(const double* q, const double* s, const double* w, const double* y, double lo,

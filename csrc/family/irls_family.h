@@ -27,7 +27,8 @@
 //   void residuals(int64_t lo, int64_t hi, const double* W, double* r) const
 //       the residuals after reweight, where reweight left them.
 //   double deviance_ratio(const RowOps& rows, const double* eta, double wsum) const
-//   bool stop(const std::vector<double>& dev_ratio, int64_t m, int64_t mnl, double sml) const
+//   static constexpr double kCurvatureBound; static constexpr bool kResidualsAfterReweight
+//   bool small_gain(const std::vector<double>& dev_ratio, int64_t m, int64_t mnl, double fdev) const
 //       glmnet's deviance-gain rule for the path's early stop.
 #pragma once
 

@@ -153,7 +153,7 @@ void run_problems(const PathArrays& a, SolveOne&& solve_one) {
 // (columns.cpp): large fresh buffers then fault in 2 MiB at a time.
 void advise_huge_pages(void* data, size_t bytes);
 
-// glmnet's naive scheme by residual updates (gaussian_residual.cpp); inputs:
+// glmnet's naive scheme by residual updates (solver/gaussian_naive.cpp); inputs:
 // the common ones, then Xt center scale y weights xm xs.
 template <typename T>
 void run_residual_batch(const PathArrays& a, const Settings& s);

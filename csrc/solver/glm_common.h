@@ -44,7 +44,7 @@ using family::bracketed_offset_intercept;
  */
 std::unique_ptr<PairTeam> path_team(const GlmPathSettings& s, int64_t n, int64_t p);
 
-/** glmnet's multinomial path (multinomial_path.cpp); y is n x K class indicators or proportions. */
+/** glmnet's multinomial path (solver/multinomial.cpp); y is n x K class indicators or proportions. */
 GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, const double* weights,
                                const double* offset, const int64_t* rows, int64_t nrows, const uint8_t* include,
                                const double* penalty, const double* lower, const double* upper,

@@ -14,7 +14,7 @@
 //    and IRLS resumes;
 //  - glmnet's stops (deviance ratio gain, devmax, dfmax, pmax, maxit).
 //
-// The multinomial family lives in multinomial_path.cpp.
+// The multinomial family lives in solver/multinomial.cpp.
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>

@@ -209,7 +209,7 @@ bool MultiPath::update(int64_t k, const double* g, bool full, double ab, double 
 
 // One sweep over the candidates (full) or the active set; returns whether it
 // converged. Variables go two at a time, still one after the other (as the
-// GLM sweeps, glm_path.cpp): one kernel call applies the pair's residual
+// GLM sweeps, solver/irls.cpp): one kernel call applies the pair's residual
 // update and takes the next pair's gradients and x0'x1 over the new
 // residuals, so the second variable's gradient after the first one's step is
 // g1 - (x0'x1) d0: glmnet's iterates up to rounding, with R read and written

@@ -14,7 +14,7 @@
 //    single curvature bound t = 2 max p(1-p) and a group-lasso penalty on
 //    each variable's K coefficients (glmnet's chkbnds/bnorm for box limits).
 //
-// Shared with glm_path.cpp: X is standardized into a column-major copy
+// Shared with solver/irls.cpp: X is standardized into a column-major copy
 // (prepare()), the sequential strong rule picks candidates, KKT checks cover
 // the rest (all classes' gradients per column in one pass). The n-vector loops live in vec.cpp (AVX2 clones), written
 // to give the same arithmetic as glmnet's per-element expressions. Results

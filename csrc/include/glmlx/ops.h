@@ -91,7 +91,7 @@ struct GaussianPathSettings {
 
 /**
  * Gaussian elastic-net path by coordinate descent for B independent problems
- * on glmnet's standardized scale (see gaussian_path.cpp), given the full
+ * on glmnet's standardized scale (see solver/gaussian_cov.cpp), given the full
  * standardized Gram matrix.
  *
  * Inputs: C (1 or B, p, p) standardized Gram; g (B, p) gradient X'W(y - X beta)
