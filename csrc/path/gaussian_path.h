@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cpu/interrupt.h"
+#include "family/gaussian.h"
 #include "path/lambda_walk.h"
 #include "cpu/blas.h"
 #include "cpu/cores.h"
@@ -90,9 +91,7 @@ struct GaussianPoint {
     for (int64_t j = 0; j < p; ++j) {
       me += pr.beta[j] != T(0);
     }
-    const T rsq = rsq_after;
-    const T change = rsq == T(0) ? std::numeric_limits<T>::infinity() : (rsq - rsq_before) / rsq;
-    return me > s.ne || change < T(s.sml) || rsq > T(s.rsqmax);
+    return me > s.ne || family::small_rsq_gain(rsq_after, rsq_before, T(s.sml)) || rsq_after > T(s.rsqmax);
   }
 
   // How the solver's fit ended (it reports maxit and pmax in out.err).

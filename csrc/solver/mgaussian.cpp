@@ -28,6 +28,7 @@
 #include "cpu/vec.h"
 #include "glmlx/mgaussian.h"
 #include "glmlx/ops.h"
+#include "family/gaussian.h"
 #include "matrix/mgaussian_data.h"
 #include "state/mgaussian_state.h"
 #include "path/screening.h"
@@ -366,8 +367,7 @@ bool MultiPath::stop(int64_t m, int64_t) const {
   for (int64_t k : st_.active) {
     me += st_.a[size_t(k * K_)] != 0.0;  // glmnet counts dfmax on the first response only
   }
-  const double prop = st_.rsq == 0.0 ? INFINITY : (st_.rsq_prev - st_.rsq) / st_.rsq;
-  return me > s_.dfmax || prop < s_.sml || out.dev_ratio[m] > s_.rsqmax;
+  return me > s_.dfmax || family::small_rss_drop(st_.rsq, st_.rsq_prev, s_.sml) || out.dev_ratio[m] > s_.rsqmax;
 }
 
 } // namespace
