@@ -1,13 +1,38 @@
-"""Test-wide pytest setup.
+"""Test-wide setup: the shared fixture loaders, and each folder's marker.
 
-The fixture loaders and comparisons the tests share are plain functions in tests/fixture_data.py (imported as
-``from fixture_data import ...``; pyproject.toml puts tests/ on pytest's pythonpath so every folder can).
-Here: each test gets the marker of its folder, so ``pytest -m parity`` (or solvers, ops, api) picks a group
-across a run over all of tests/, and ``-m "not solvers"`` leaves one out. See tests/README.md.
+The R fixtures every parity test reads (tests/fixtures/, made by scripts/*.R; tests never need R) are loaded
+here: ``from conftest import load_fixture, fixture_cases, fixture_dir`` (pyproject.toml puts tests/ on pytest's
+pythonpath, so every folder can). Each test also gets the marker of its folder, so ``pytest -m parity`` (or
+solvers, ops, api) picks a group across a run over all of tests/. See tests/README.md.
 """
-from pathlib import Path
+from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
 import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def fixture_dir(group: str) -> Path:
+    """The folder of a fixture group: "glmnet" (gaussian), "glmnet_glm" (the other families), "assess"."""
+    return FIXTURES / group
+
+
+def fixture_cases(group: str, keep: Callable[[str], bool] = lambda stem: True) -> list:
+    """The names of a group's .npz fixtures that ``keep`` accepts, sorted (pytest parametrization)."""
+    return sorted(p.stem for p in fixture_dir(group).glob("*.npz") if keep(p.stem))
+
+
+def load_fixture(group: str, case: str):
+    """(arrays, params): a fixture's arrays by name, and the R call's parameters (its params_json)."""
+    with np.load(fixture_dir(group) / f"{case}.npz") as z:
+        d = {k: z[k] for k in z.files}
+    return d, json.loads(str(d.pop("params_json")))
+
 
 GROUPS = {
     "parity": "against R glmnet's committed outputs (tests/parity)",

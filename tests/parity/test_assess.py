@@ -5,7 +5,7 @@ import pytest
 
 import glmlx
 from glmlx.assess import ASSESS_MEASURES
-from fixture_data import fixture_dir
+from conftest import fixture_dir
 
 FIX = fixture_dir("assess")
 CASES = sorted(p.name for p in FIX.iterdir() if p.is_dir())

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import glmlx
-from fixture_data import fixture_cases, load_fixture
+from conftest import fixture_cases, load_fixture
 
 CV_CASES = fixture_cases("glmnet", lambda stem: stem.startswith("cv_"))
 

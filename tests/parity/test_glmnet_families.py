@@ -11,7 +11,7 @@ import pytest
 
 import glmlx
 from glmlx.gaussian import GlmnetWarning
-from fixture_data import fixture_cases, load_fixture
+from conftest import fixture_cases, load_fixture
 
 FAMILIES = ("binomial", "poisson", "multinomial", "mgaussian")
 CASES = fixture_cases("glmnet_glm", lambda stem: stem.split("_")[0] in FAMILIES)

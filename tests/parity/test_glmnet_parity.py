@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import glmlx
-from fixture_data import fixture_cases, load_fixture
+from conftest import fixture_cases, load_fixture
 
 CASES = fixture_cases("glmnet", lambda stem: not stem.startswith("cv_"))
 

@@ -6,7 +6,7 @@ import pytest
 
 from glmlx._ext_loader import _ext
 from glmlx.mgaussian import BIG, fit_mgaussian
-from fixture_data import fixture_cases, load_fixture
+from conftest import fixture_cases, load_fixture
 
 CASES = fixture_cases("glmnet_glm", lambda stem: "mgaussian" in stem)
 

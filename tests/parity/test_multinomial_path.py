@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from glmlx import _ext
-from fixture_data import fixture_cases, load_fixture
+from conftest import fixture_cases, load_fixture
 
 CASES = fixture_cases("glmnet_glm", lambda stem: "multinomial" in stem)
 BIG = 9.9e35

@@ -10,7 +10,7 @@ import pytest
 import glmlx
 from glmlx import _ext, gaussian
 from glmlx.glmnet import _fit, _prepare
-from fixture_data import fixture_cases, load_fixture
+from conftest import fixture_cases, load_fixture
 
 CASES = fixture_cases("glmnet", lambda stem: not stem.startswith("cv_"))
 
