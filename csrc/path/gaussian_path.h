@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "cpu/interrupt.h"
@@ -56,6 +57,37 @@ bool enter_active(Problem<T>& pr, int64_t k, const std::vector<int64_t>& active,
   }
   pr.rank[k] = int32_t(active.size());
   return true;
+}
+
+// One sweep over the candidates (glmnet's full sweep, in ascending order):
+// step(i, k) gives coordinate k's new coefficient and its gradient (k is the
+// i-th candidate), a first move from zero admits k to the active set
+// (activate(k) after enter_active), move(k, b, gk) applies it and returns its
+// curvature-weighted squared change. 1 converged, 0 not yet, -1 stop (maxit
+// or pmax). The two gaussian solvers differ only in step and move: where
+// x_k'W r comes from and how a change updates it.
+template <typename T, class Step, class Activate, class Move>
+int sweep_candidates(Problem<T>& pr, const CandidateSet& cand, const std::vector<int64_t>& active,
+                     const Settings& s, Outcome& out, Step step, Activate activate, Move move) {
+  if (!count_pass(s, out)) {
+    return -1;
+  }
+  T dlx = 0;
+  for (size_t i = 0; i < cand.size(); ++i) {
+    const int64_t k = cand[i];
+    const auto [b, gk] = step(i, k);
+    if (b == pr.beta[k]) {
+      continue;
+    }
+    if (pr.rank[k] < 0) {
+      if (!enter_active(pr, k, active, s, out)) {
+        return -1;
+      }
+      activate(k);
+    }
+    dlx = std::max(dlx, move(k, b, gk));
+  }
+  return dlx < T(s.thr) ? 1 : 0;
 }
 
 /**

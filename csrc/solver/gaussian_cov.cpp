@@ -242,25 +242,9 @@ class Solver {
 
   // 1 converged, 0 not yet, -1 stop (maxit or pmax).
   int sweep_candidates(T ab, T dem) {
-    if (!count_pass()) {
-      return -1;
-    }
-    T dlx = 0;
-    for (size_t i = 0; i < cand_.size(); ++i) {
-      const int64_t k = cand_[i];
-      const T b = new_beta(k, ab, dem);
-      if (b == pr_.beta[k]) {
-        continue;
-      }
-      if (pr_.rank[k] < 0) {
-        if (!path::enter_active(pr_, k, active_, s_, out_)) {
-          return -1;
-        }
-        activate(k);
-      }
-      dlx = std::max(dlx, move(k, b, cand_));
-    }
-    return dlx < T(s_.thr) ? 1 : 0;
+    return path::sweep_candidates(
+        pr_, cand_, active_, s_, out_, [&](size_t, int64_t k) { return std::pair<T, T>(new_beta(k, ab, dem), T(0)); },
+        [&](int64_t k) { activate(k); }, [&](int64_t k, T b, T) { return move(k, b, cand_); });
   }
 
   // Sweeps over the active set to convergence, then brings the gradient of

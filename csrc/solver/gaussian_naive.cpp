@@ -320,27 +320,14 @@ class ResidualSolver {
 
   // 1 converged, 0 not yet, -1 stop (maxit or pmax).
   int sweep_candidates() {
-    if (!count_pass()) {
-      return -1;
-    }
-    T dlx = 0;
     const size_t m = cand_.size();
-    for (size_t i = 0; i < m; ++i) {
-      const int64_t k = cand_[i];
-      const T gk = grad(k, col(k), col(cand_[i + 1 < m ? i + 1 : i]));
-      const T b = new_beta(pr_, k, gk, ab_, dem_);
-      if (b == pr_.beta[k]) {
-        continue;
-      }
-      if (pr_.rank[k] < 0) {
-        if (!path::enter_active(pr_, k, active_, s_, out_)) {
-          return -1;
-        }
-        activate(k);
-      }
-      dlx = std::max(dlx, move(k, col(k), b, gk));
-    }
-    return dlx < T(s_.thr) ? 1 : 0;
+    return path::sweep_candidates(
+        pr_, cand_, active_, s_, out_,
+        [&](size_t i, int64_t k) {
+          const T gk = grad(k, col(k), col(cand_[i + 1 < m ? i + 1 : i]));
+          return std::pair<T, T>(new_beta(pr_, k, gk, ab_, dem_), gk);
+        },
+        [&](int64_t k) { activate(k); }, [&](int64_t k, T b, T gk) { return move(k, col(k), b, gk); });
   }
 
   // Sweeps over the active set (entry order) to convergence.
