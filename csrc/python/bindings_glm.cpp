@@ -87,12 +87,21 @@ void register_glm(nb::module_& m) {
           if (parallel) {
             s.path_threads = 1;  // the cores are taken by the paths
           }
-          const int64_t* rows = subsets.empty() ? nullptr : subsets[b].data();
-          const int64_t nrows = subsets.empty() ? int64_t(n) : int64_t(subsets[b].shape(0));
-          res[b] = glmlx::glm_path_host(hx, y.data(), int64_t(K), weights.data(), offset ? offset->data() : nullptr,
-                                        rows, nrows, include.data(), penalty.data(), lower.data(), upper.data(),
-                                        user_lambdas ? user_lambdas->data() : nullptr,
-                                        user_lambdas ? int64_t(user_lambdas->size()) : 0, s);
+          glmlx::GlmPathInputs in;
+          in.X = &hx;
+          in.y = y.data();
+          in.K = int64_t(K);
+          in.weights = weights.data();
+          in.offset = offset ? offset->data() : nullptr;
+          in.rows = subsets.empty() ? nullptr : subsets[b].data();
+          in.nrows = subsets.empty() ? int64_t(n) : int64_t(subsets[b].shape(0));
+          in.include = include.data();
+          in.penalty = penalty.data();
+          in.lower = lower.data();
+          in.upper = upper.data();
+          in.user_lambdas = user_lambdas ? user_lambdas->data() : nullptr;
+          in.n_user = user_lambdas ? int64_t(user_lambdas->size()) : 0;
+          res[b] = glmlx::glm_path_host(in, s);
         });
         nb::list out;
         for (auto& r : res) {

@@ -74,11 +74,19 @@ void register_mgaussian(nb::module_& m) {
         run_paths(B, paths_at_once(subsets, n, p), [&](size_t b, bool parallel) {
           glmlx::MgaussianPathSettings s = settings;
           s.one_blas_thread = parallel;
-          const int64_t* rows = subsets.empty() ? nullptr : subsets[b].data();
-          const int64_t nrows = subsets.empty() ? int64_t(n) : int64_t(subsets[b].shape(0));
-          res[b] = glmlx::mgaussian_path_host(hx, hy, weights.data(), rows, nrows, include.data(), penalty.data(),
-                                              lower.data(), upper.data(), user_lambdas ? user_lambdas->data() : nullptr,
-                                              user_lambdas ? int64_t(user_lambdas->size()) : 0, s);
+          glmlx::MgaussianPathInputs in;
+          in.X = &hx;
+          in.Y = &hy;
+          in.weights = weights.data();
+          in.rows = subsets.empty() ? nullptr : subsets[b].data();
+          in.nrows = subsets.empty() ? int64_t(n) : int64_t(subsets[b].shape(0));
+          in.include = include.data();
+          in.penalty = penalty.data();
+          in.lower = lower.data();
+          in.upper = upper.data();
+          in.user_lambdas = user_lambdas ? user_lambdas->data() : nullptr;
+          in.n_user = user_lambdas ? int64_t(user_lambdas->size()) : 0;
+          res[b] = glmlx::mgaussian_path_host(in, s);
         });
         nb::list out;
         for (auto& r : res) {

@@ -398,4 +398,9 @@ GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, con
   }
 }
 
+GlmPathResult glm_path_host(const GlmPathInputs& in, const GlmPathSettings& s) {
+  return glm_path_host(*in.X, in.y, in.K, in.weights, in.offset, in.rows, in.nrows, in.include, in.penalty, in.lower,
+                       in.upper, in.user_lambdas, in.n_user, s);
+}
+
 } // namespace glmlx

@@ -399,4 +399,9 @@ GlmPathResult mgaussian_path_host(const HostMatrix& X, const HostMatrix& Y, cons
   return path.run(user_lambdas, n_user);
 }
 
+GlmPathResult mgaussian_path_host(const MgaussianPathInputs& in, const MgaussianPathSettings& s) {
+  return mgaussian_path_host(*in.X, *in.Y, in.weights, in.rows, in.nrows, in.include, in.penalty, in.lower, in.upper,
+                             in.user_lambdas, in.n_user, s);
+}
+
 } // namespace glmlx

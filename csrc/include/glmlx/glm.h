@@ -79,4 +79,24 @@ GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, con
                             const double* penalty, const double* lower, const double* upper,
                             const double* user_lambdas, int64_t n_user, const GlmPathSettings& settings);
 
+/** glm_path_host's inputs by name (glmnetpp's FitPack); null pointers where an input is absent. */
+struct GlmPathInputs {
+  const HostMatrix* X = nullptr;         // n x p
+  const double* y = nullptr;             // n x K, column-major by class
+  int64_t K = 1;
+  const double* weights = nullptr;       // n, raw
+  const double* offset = nullptr;        // n x K, or null
+  const int64_t* rows = nullptr;         // the rows used (CV folds), or null for all
+  int64_t nrows = 0;
+  const uint8_t* include = nullptr;      // p: 1 = usable
+  const double* penalty = nullptr;       // p penalty factors
+  const double* lower = nullptr;         // p limits, original scale
+  const double* upper = nullptr;
+  const double* user_lambdas = nullptr;  // n_user, when settings.flmin >= 1
+  int64_t n_user = 0;
+};
+
+/** glm_path_host with its inputs named. */
+GlmPathResult glm_path_host(const GlmPathInputs& in, const GlmPathSettings& settings);
+
 } // namespace glmlx

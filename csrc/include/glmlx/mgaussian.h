@@ -55,4 +55,22 @@ GlmPathResult mgaussian_path_host(const HostMatrix& X, const HostMatrix& Y, cons
                                   const double* lower, const double* upper, const double* user_lambdas,
                                   int64_t n_user, const MgaussianPathSettings& settings);
 
+/** mgaussian_path_host's inputs by name; null pointers where an input is absent. */
+struct MgaussianPathInputs {
+  const HostMatrix* X = nullptr;         // n x p
+  const HostMatrix* Y = nullptr;         // n x K responses
+  const double* weights = nullptr;       // n, raw
+  const int64_t* rows = nullptr;         // the rows used (CV folds), or null for all
+  int64_t nrows = 0;
+  const uint8_t* include = nullptr;      // p: 1 = usable
+  const double* penalty = nullptr;       // p penalty factors
+  const double* lower = nullptr;         // p limits, original scale
+  const double* upper = nullptr;
+  const double* user_lambdas = nullptr;  // n_user, when settings.flmin >= 1
+  int64_t n_user = 0;
+};
+
+/** mgaussian_path_host with its inputs named. */
+GlmPathResult mgaussian_path_host(const MgaussianPathInputs& in, const MgaussianPathSettings& settings);
+
 } // namespace glmlx
