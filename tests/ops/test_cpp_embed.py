@@ -22,8 +22,8 @@ MAIN = r"""
 #include "glmlx/glm.h"
 #include <vector>
 namespace mx = mlx::core;
-int main() {
-  // A binomial lasso path on host buffers, inputs by name (glmlx/glm.h).
+// A binomial lasso path on host buffers, inputs by name (glmlx/glm.h).
+glmlx::GlmPathResult binomial_path() {
   const int n = 40, p = 3;
   std::vector<double> X(n * p), y(n), w(n, 1.0), vp(p, 1.0), lo(p, -9.9e35), hi(p, 9.9e35);
   std::vector<uint8_t> inc(p, 1);
@@ -38,7 +38,12 @@ int main() {
   in.lower = lo.data(); in.upper = hi.data(); in.user_lambdas = lam.data(); in.n_user = 3;
   glmlx::GlmPathSettings st;
   st.flmin = 1.0;
-  const glmlx::GlmPathResult path = glmlx::glm_path_host(in, st);
+  return glmlx::glm_path_host(in, st);
+}
+
+int main() {
+  const int p = 3;
+  const glmlx::GlmPathResult path = binomial_path();
   auto x = mx::array({-2.0f, -0.5f, 0.0f, 0.5f, 3.0f});
   auto y = glmlx::soft_threshold(x, mx::array(1.0f), mx::array(2.0f));
   auto G = glmlx::gram(mx::reshape(mx::arange(6.0f), {3, 2}))[0];
