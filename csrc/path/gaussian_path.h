@@ -141,12 +141,18 @@ inline int64_t gaussian_stops_from(const Settings& s) {
 template <typename T, class Solver>
 using GaussianWalk = LambdaWalk<GaussianPoint<T, Solver>, GivenLambdas<T>>;
 
+// A problem's walk over this block's L lambdas.
+template <typename T, class Solver>
+GaussianWalk<T, Solver> gaussian_walk(GaussianPoint<T, Solver>& point, int64_t L, const Settings& s) {
+  return GaussianWalk<T, Solver>(point, GivenLambdas<T>{point.pr.lam, point.pr.lam_prev}, L, gaussian_stops_from(s));
+}
+
 // One problem's lambdas for a Solver with fit(lam, lam_prev), rsq(), warm()
 // and sync() (make the returned gradient exact).
 template <typename T, typename Solver>
 void solve_path(Problem<T>& pr, Solver& solver, int64_t p, int64_t L, const Settings& s, Outcome& out) {
   GaussianPoint<T, Solver> point(pr, solver, p, s, out);
-  GaussianWalk<T, Solver> walk(point, GivenLambdas<T>{pr.lam, pr.lam_prev}, L, gaussian_stops_from(s));
+  GaussianWalk<T, Solver> walk = gaussian_walk(point, L, s);
   while (!walk.done()) {
     const PathLambda lam = walk.next();
     walk.finish(point.status(solver.fit(T(lam.alm), T(lam.alm0))));

@@ -221,9 +221,18 @@ LambdaWalk<Point, Lambdas> walk_lambdas(Point& point, Lambdas lambdas, int64_t n
   return walk;
 }
 
-/** glmnet's early stops apply from point mnlam on (1-based), on its own grid only. */
-inline int64_t stops_from(const LambdaGrid& grid, int64_t mnlam) {
-  return grid.user ? std::numeric_limits<int64_t>::max() : std::min<int64_t>(mnlam, grid.nlam);
+/**
+ * A host path's whole walk: glmnet's grid or the user's lambdas (settings:
+ * GlmPathSettings or MgaussianPathSettings), early stops from point mnlam on
+ * glmnet's own grid only; sets out.jerr and out.lmu.
+ */
+template <class Point, class Settings>
+void walk_path(Point& point, const Settings& s, const double* user_lambdas, int64_t n_user, GlmPathResult& out) {
+  const LambdaGrid grid = LambdaGrid::of(s, user_lambdas, n_user);
+  const int64_t stops_from = grid.user ? std::numeric_limits<int64_t>::max() : std::min<int64_t>(s.mnlam, grid.nlam);
+  const auto walk = walk_lambdas(point, grid, grid.nlam, stops_from);
+  out.jerr = walk.jerr();
+  out.lmu = walk.fitted();
 }
 
 /** Every value in [first, last) is finite. */

@@ -461,7 +461,7 @@ void run_residual_batch(const PathArrays& a, const Settings& s) {
                                                src.weights.data<T>() + b * n, src.xm.data<T>() + b * p,
                                                src.xs.data<T>() + b * p, s, res[b], copy_budget));
     points.emplace_back(new Point(prs[b], *solvers[b], p, s, res[b]));
-    walks.emplace_back(*points[b], GivenLambdas<T>{prs[b].lam, prs[b].lam_prev}, L, gaussian_stops_from(s));
+    walks.push_back(gaussian_walk(*points[b], L, s));
   }
   // One pass over the columns for the problems in `list`: a screened column
   // is read once for all of them (vec::dot_screen takes several problems).

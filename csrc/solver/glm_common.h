@@ -13,7 +13,6 @@
 
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
-#include "family/binomial.h"
 #include "path/lambda_walk.h"
 #include "cpu/scratch.h"
 #include "cpu/team.h"
@@ -26,12 +25,8 @@ namespace glmlx::detail {
 using path::BnormMaxitReached;
 using path::FatalError;
 using path::kNoUsablePredictor;
-using path::kNonFiniteFit;
 using path::MaxitReached;
 using path::PmaxReached;
-
-using family::binomial_offset_intercept;
-using family::bracketed_offset_intercept;
 
 /**
  * A helper thread for one path's row loops (team.h), or null: when the caller

@@ -318,10 +318,7 @@ GlmPathResult IrlsPath<Family>::run(const double* user_lambdas, int64_t n_user) 
   GlmPathResult& out = out_;
   construct();
   out.nulldev = 2.0 * d_.sum_weights * dev0_;
-  const auto grid = path::LambdaGrid::of(s_, user_lambdas, n_user);
-  const auto walk = path::walk_lambdas(*this, grid, grid.nlam, path::stops_from(grid, s_.mnlam));
-  out.jerr = walk.jerr();
-  out.lmu = walk.fitted();
+  path::walk_path(*this, s_, user_lambdas, n_user, out);
   out.npasses = st_.npasses;
   detail::to_original_scale(d_, s_, st_.beta_path, out, 1);
   return std::move(out_);

@@ -42,7 +42,6 @@ using detail::MultData;
 using path::MaxitReached;
 using path::PmaxReached;
 using path::kNonPositivePenalty;
-constexpr int64_t kAllExcluded = path::kNoUsablePredictor;
 
 const detail::ColumnKernels& kKernels = detail::response_kernels();
 
@@ -305,10 +304,7 @@ GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
   out.nclass = K_;
   out.nulldev = d_.nulldev;
   abs_gradients(false);
-  const auto grid = path::LambdaGrid::of(s_, user_lambdas, n_user);
-  const auto walk = path::walk_lambdas(*this, grid, grid.nlam, path::stops_from(grid, s_.mnlam));
-  out.jerr = walk.jerr();
-  out.lmu = walk.fitted();
+  path::walk_path(*this, s_, user_lambdas, n_user, out);
   out.npasses = st_.npasses;
   const int64_t lmu = out.lmu;
   out.a0.assign(size_t(lmu) * K_, 0.0);
@@ -388,7 +384,7 @@ GlmPathResult mgaussian_path_host(const HostMatrix& X, const HostMatrix& Y, cons
   }
   MultData d = detail::standardize_mgaussian(X, Y, weights, rows, nrows, include, settings);
   if (std::none_of(d.ju.begin(), d.ju.end(), [](uint8_t u) { return u != 0; })) {
-    out.jerr = kAllExcluded;
+    out.jerr = path::kNoUsablePredictor;
     return out;
   }
   std::vector<double> vp(penalty, penalty + X.cols);

@@ -177,8 +177,7 @@ void MultinomialPath::strong_rule(double tlam) {
 
 // KKT check with fresh gradients: violators join the candidates; true if any did.
 bool MultinomialPath::admit_violators(double ab) {
-  const bool added = path::admit_candidates(st_.strong, d_.ju.data(), d_.vp.data(), st_.ga.data(), p_, ab);
-  return added;
+  return path::admit_candidates(st_.strong, d_.ju.data(), d_.vp.data(), st_.ga.data(), p_, ab);
 }
 
 void MultinomialPath::add_active(int64_t k) {
@@ -690,10 +689,7 @@ GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
   out.nclass = K_;
   construct();
   out.nulldev = 2.0 * d_.sum_weights * dev0_;
-  const auto grid = path::LambdaGrid::of(s_, user_lambdas, n_user);
-  const auto walk = path::walk_lambdas(*this, grid, grid.nlam, path::stops_from(grid, s_.mnlam));
-  out.jerr = walk.jerr();
-  out.lmu = walk.fitted();
+  path::walk_path(*this, s_, user_lambdas, n_user, out);
   out.npasses = st_.npasses;
   to_original_scale(d_, s_, st_.beta_path, out, K_);
   // getcoef.multinomial centres the intercepts over the classes.

@@ -32,10 +32,9 @@ from ._frames import category_levels
 
 from ._ext_loader import _ext
 from ._control import BIG, DEVMAX, EPS, MNLAM
-from .families import FAMILIES, get_family
+from .families import get_family
 from .gaussian import GlmnetWarning, fix_first_lambda
 
-GLM_FAMILIES = tuple(name for name, fam in FAMILIES.items() if fam.solver == "glm")
 TYPE_LOGISTIC = {"Newton": 0, "modified.Newton": 1}
 
 
