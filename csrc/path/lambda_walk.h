@@ -45,6 +45,39 @@ struct PathLambda {
   double alm0;  // the previous one, for the sequential strong rule
 };
 
+/**
+ * glmnet's lambda_max on the standardized scale: max_j ga_j / vp_j over the
+ * usable (ju_j != 0) penalized (vp_j > 0) j, divided by max(alpha, 1e-3);
+ * 0 where there is none. ga_j = |x_j'r| at the null fit ("infinity").
+ */
+template <typename G, typename U>
+double lambda_max(const G* ga, const U* ju, const double* vp, int64_t p, double alpha) {
+  double lmax = 0.0;
+  for (int64_t j = 0; j < p; ++j) {
+    if (ju[j] != U(0) && vp[j] > 0.0) {
+      lmax = std::max(lmax, std::abs(double(ga[j])) / vp[j]);
+    }
+  }
+  return lmax / std::max(alpha, 1e-3);
+}
+
+/** The ratio between neighbours of glmnet's grid of nlam values down to flmin * lambda_max. */
+inline double grid_ratio(double flmin, double eps, int64_t nlam) {
+  return std::pow(std::max(eps, flmin), 1.0 / (double(nlam) - 1.0));
+}
+
+/**
+ * The grid after "infinity": out[k] = lambda_max alf^(k+1), k < count, by
+ * repeated products as glmnet forms them (the same roundings as its loop).
+ */
+inline void geometric_grid(double lmax, double alf, int64_t count, double* out) {
+  double alm = lmax;
+  for (int64_t k = 0; k < count; ++k) {
+    alm *= alf;
+    out[k] = alm;
+  }
+}
+
 /** glmnet's lambda sequence: the user's values, or its own geometric grid. */
 struct LambdaGrid {
   const double* user = nullptr;  // the user's lambdas (flmin >= 1), else null
@@ -59,7 +92,7 @@ struct LambdaGrid {
     const bool user = s.flmin >= 1.0;
     g.user = user ? user_lambdas : nullptr;
     g.nlam = user ? n_user : s.nlam;
-    g.alf = user ? 1.0 : std::pow(std::max(s.eps, s.flmin), 1.0 / (double(g.nlam) - 1.0));
+    g.alf = user ? 1.0 : grid_ratio(s.flmin, s.eps, g.nlam);
     g.big = s.big;
     g.alpha = s.alpha;
     return g;
@@ -67,18 +100,14 @@ struct LambdaGrid {
 
   /**
    * The lambda of point m: a user value; else "infinity" (big) at m = 0,
-   * lambda_max * alf at m = 1 with lambda_max = max_j ga_j / vp_j over usable
-   * penalized j, divided by max(alpha, 1e-3), and the previous times alf
-   * after. ``current`` carries the last lambda between calls.
+   * lambda_max * alf at m = 1 (lambda_max above, from the point's gradients
+   * at the null fit), and the previous times alf after. ``current`` carries
+   * the last lambda between calls.
    */
   // The point supplies p(), usable(), penalty() and abs_gradient() (|x_j'r|
   // at the null fit, for lambda_max).
   template <class Point>
   PathLambda at(int64_t m, double& current, const Point& point) const {
-    const int64_t p = point.p();
-    const uint8_t* ju = point.usable();
-    const double* vp = point.penalty();
-    const double* ga = point.abs_gradient();
     double alm0 = current, alm = alm0;
     if (user) {
       alm = user[m];
@@ -87,13 +116,7 @@ struct LambdaGrid {
     } else if (m == 0) {
       alm = big;
     } else {
-      alm0 = 0.0;
-      for (int64_t j = 0; j < p; ++j) {
-        if (ju[j] && vp[j] > 0.0) {
-          alm0 = std::max(alm0, ga[j] / vp[j]);
-        }
-      }
-      alm0 /= std::max(alpha, 1e-3);
+      alm0 = lambda_max(point.abs_gradient(), point.usable(), point.penalty(), point.p(), alpha);
       alm = alm0 * alf;
     }
     current = alm;

@@ -21,6 +21,7 @@
 #include "cpu/interrupt.h"
 #include "cpu/scratch.h"
 #include "glmlx/ops.h"
+#include "path/lambda_walk.h"
 
 namespace nb = nanobind;
 namespace mx = mlx::core;
@@ -304,6 +305,31 @@ nb::tuple column_moments(const mx::array& Xt, const HostContig& W, const HostCon
 } // namespace
 
 void register_host(nb::module_& m) {
+  // The gaussian path's grid, from the rule every family's walk uses (path/lambda_walk.h): B problems'
+  // lambda_max from their gradients at the null fit, then nlam - 1 values down to flmin[b] lambda_max.
+  m.def(
+      "lambda_grid",
+      [](HostMatrixArg g, HostMatrixArg penalty, HostMatrixArg include, double alpha, HostVectorArg flmin,
+         int64_t nlam, double eps) {
+        const size_t B = g.shape(0), p = g.shape(1);
+        if (penalty.shape(0) != B || penalty.shape(1) != p || include.shape(0) != B || include.shape(1) != p ||
+            flmin.shape(0) != B || nlam < 1) {
+          throw nb::value_error("[glmlx.lambda_grid] g, penalty, include (B, p), flmin (B,), nlam >= 1");
+        }
+        const size_t count = size_t(nlam - 1);
+        auto lmax = new_numpy<double>({B});
+        auto grid = new_numpy<double>({B, count});
+        for (size_t b = 0; b < B; ++b) {
+          lmax.data()[b] = glmlx::path::lambda_max(g.data() + b * p, include.data() + b * p,
+                                                   penalty.data() + b * p, int64_t(p), alpha);
+          if (count > 0) {
+            glmlx::path::geometric_grid(lmax.data()[b], glmlx::path::grid_ratio(flmin.data()[b], eps, nlam),
+                                        int64_t(count), grid.data() + b * count);
+          }
+        }
+        return nb::make_tuple(lmax, grid);
+      },
+      "g"_a, "penalty"_a, "include"_a, "alpha"_a, "flmin"_a, "nlam"_a, "eps"_a);
   m.def(
       "clear_cache",
       []() {

@@ -464,29 +464,20 @@ class _BatchState:
         return np.asarray(beta_path, dtype=np.float64), rsq_np[:, :-1], stats[:, 1], stats[:, 2]
 
 
-def lambda_max(g: np.ndarray, penalty: np.ndarray, include: np.ndarray, alpha: float) -> np.ndarray:
-    """glmnet's rule on the standardized scale: max_j |g_j| / v_j / max(alpha, 1e-3).
+def lambda_grid(g: np.ndarray, penalty: np.ndarray, include: np.ndarray, alpha: float, flmin, nlam: int):
+    """glmnet's grid for B problems, by the rule every family's walk uses (C++ path/lambda_walk.h).
 
-    One value per row of g and include (..., p); 0 where no variable is both
-    usable and penalized.
+    Returns lambda_max (B,), max_j |g_j| / v_j / max(alpha, 1e-3) over the
+    usable penalized j (0 where there is none), and lambda_2..lambda_nlam
+    (B, nlam - 1), lambda_max alf^m by repeated products down to ``flmin``
+    (one ratio, or one per problem: CV folds whose own n sets R's default).
     """
-    mask = (include > 0) & (penalty > 0)
-    ratio = np.where(mask, np.abs(g) / np.where(mask, penalty, 1.0), 0.0)  # >= 0, so the 0s never win
-    return ratio.max(axis=-1) / max(alpha, 1e-3)
-
-
-def geometric_grid(lmax, flmin, nlam: int) -> np.ndarray:
-    """lambda_2..lambda_nlam: lmax * alf^m, by repeated products as glmnet forms them (a row per lmax).
-
-    ``flmin`` is one ratio, or one per lmax (CV folds whose own n sets R's default).
-    """
-    # Python's pow per ratio, as before, so that a scalar flmin gives the same bits
-    alf = np.vectorize(lambda f: max(EPS, float(f)) ** (1.0 / (nlam - 1)), otypes=[np.float64])(
-        np.broadcast_to(flmin, np.shape(lmax)))
-    factors = np.empty(np.shape(lmax) + (nlam - 1,))
-    factors[...] = alf[..., None]
-    factors[..., 0] = np.multiply(lmax, alf)
-    return np.multiply.accumulate(factors, axis=-1)  # a running product: the same roundings as glmnet's loop
+    B, p = g.shape
+    return _ext.lambda_grid(np.ascontiguousarray(g, dtype=np.float64),
+                            np.ascontiguousarray(np.broadcast_to(penalty, (B, p)), dtype=np.float64),
+                            np.ascontiguousarray(np.broadcast_to(include, (B, p)), dtype=np.float64), float(alpha),
+                            np.ascontiguousarray(np.broadcast_to(flmin, (B,)), dtype=np.float64), int(nlam),
+                            float(EPS))
 
 
 def fix_first_lambda(lam: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -573,9 +564,8 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
             blocks.append((np.full((B, 1), BIG), bp, rsq, nfit))
             errs[:], first_failed[:] = err, nfit
             g = np.asarray(state.g, dtype=np.float64)
-        lmax = lambda_max(g, penalty, include, alpha)
+        lmax, grid = lambda_grid(g, penalty, include, alpha, flmin, nlambda)
         if nlambda > 1 and np.any(err == 0):
-            grid = geometric_grid(lmax, flmin, nlambda)
             bp, rsq, nfit, err = state.run(grid, lmax, _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 1,
                                                                  True, strong, screen))
             ok = errs == 0  # only paths that fit "infinity" go on
