@@ -1,7 +1,8 @@
 // Where the gaussian covariance solver (solver/gaussian_cov.cpp) gets the
 // columns of the standardized Gram matrix C = X'WX / (xs xs'): given whole
 // (FullGram), or formed from X in blocks as variables become candidates
-// (LazyGram), so wide problems never form the p x p matrix.
+// (LazyGram over X's two operations, DenseRows), so wide problems never form
+// the p x p matrix. GramColumns is all the covariance solver knows of X.
 #pragma once
 
 #include <cstdint>
@@ -47,13 +48,50 @@ class FullGram : public GramColumns<T> {
   int64_t p_;
 };
 
+/**
+ * X as the covariance solver's lazy Gram reads it: the (n, p) row-major
+ * matrix of the path op. The two operations LazyGram asks of X; a sparse X
+ * is to be a second implementation with the same members.
+ */
+template <typename T>
+class DenseRows {
+ public:
+  DenseRows(const T* X, int64_t n, int64_t p) : X_(X), n_(n), p_(p) {}
+  int64_t rows() const { return n_; }
+  int64_t cols() const { return p_; }
+
+  // V (n x b, row-major) = W (X[:, ks] - xm[ks]).
+  void weighted_centered(const std::vector<int64_t>& ks, const T* w, const T* xm, T* V) const {
+    const int64_t b = int64_t(ks.size());
+    for (int64_t i = 0; i < n_; ++i) {
+      const T* xr = X_ + i * p_;
+      T* vr = V + i * b;
+      for (int64_t c = 0; c < b; ++c) {
+        vr[c] = w[i] * (xr[ks[c]] - xm[ks[c]]);
+      }
+    }
+  }
+
+  // out (b x p, row-major) = V' X, by column ranges of X on glmlx's threads (blas.h, Threads).
+  void cross(const T* V, int64_t b, T* out) const {
+    blas::over_parts(p_, blas::parts_for(2.0 * double(n_) * double(p_) * double(b), p_),
+                     [&](int64_t, int64_t lo, int64_t hi) {
+                       blas::gemm(true, false, b, hi - lo, n_, T(1), V, b, X_ + lo, p_, T(0), out + lo, p_);
+                     });
+  }
+
+ private:
+  const T* X_;
+  int64_t n_, p_;
+};
+
 // Columns C[:, k] = X' W (x_k - xm_k) / (xs xs_k), computed on demand and
 // cached; requests are batched so X is read once per block of columns.
-template <typename T>
+template <typename T, class Rows = DenseRows<T>>
 class LazyGram : public GramColumns<T> {
  public:
-  LazyGram(const T* X, int64_t n, int64_t p, const T* w, const T* xm, const T* xs, const T* xv, const T* ju)
-      : X_(X), n_(n), p_(p), w_(w), xm_(xm), xs_(xs), xv_(xv), ju_(ju), slot_(p, -1) {}
+  LazyGram(const Rows& X, const T* w, const T* xm, const T* xs, const T* xv, const T* ju)
+      : X_(X), p_(X.cols()), w_(w), xm_(xm), xs_(xs), xv_(xv), ju_(ju), slot_(p_, -1) {}
 
   const T* col(int64_t k) override {
     if (slot_[k] < 0) {
@@ -101,22 +139,12 @@ class LazyGram : public GramColumns<T> {
     const int64_t b = int64_t(miss.size());
     // V = W (X[:, miss] - xm) (n x b); the block V'X (b x p, row-major) holds
     // the new columns contiguously, so each is stored where BLAS writes it.
-    std::vector<T> V(size_t(n_) * b);
-    for (int64_t i = 0; i < n_; ++i) {
-      const T* xr = X_ + i * p_;
-      T* vr = V.data() + i * b;
-      for (int64_t c = 0; c < b; ++c) {
-        vr[c] = w_[i] * (xr[miss[c]] - xm_[miss[c]]);
-      }
-    }
+    std::vector<T> V(size_t(X_.rows()) * b);
+    X_.weighted_centered(miss, w_, xm_, V.data());
     blocks_.emplace_back(new T[size_t(b) * p_]);
     block_size_.push_back(b);
     T* out = blocks_.back().get();
-    // by column ranges of X on glmlx's threads (blas.h, Threads)
-    blas::over_parts(p_, blas::parts_for(2.0 * double(n_) * double(p_) * double(b), p_),
-                     [&](int64_t, int64_t lo, int64_t hi) {
-                       blas::gemm(true, false, b, hi - lo, n_, T(1), V.data(), b, X_ + lo, p_, T(0), out + lo, p_);
-                     });
+    X_.cross(V.data(), b, out);
     for (int64_t c = 0; c < b; ++c) {
       const int64_t k = miss[c];
       T* dst = out + size_t(c) * p_;
@@ -131,8 +159,8 @@ class LazyGram : public GramColumns<T> {
   }
 
  private:
-  const T *X_;
-  int64_t n_, p_;
+  Rows X_;
+  int64_t p_;
   const T *w_, *xm_, *xs_, *xv_, *ju_;
   std::vector<int32_t> slot_;
   std::vector<std::unique_ptr<T[]>> blocks_;  // never moved once written

@@ -56,6 +56,9 @@ struct Columns {
   // of the reference x_j'q, so a decision outside the bound is float64's.
   double rel = 0, abs_z = 0;
 
+  // Column j of Z (n entries): what the naive solver's sweeps and copies read.
+  const T* column(int64_t j) const { return Z + j * n; }
+
   void make_screen_copy(Screen format, int threads) {
     screen = format;
     const bool half = format == Screen::f16;

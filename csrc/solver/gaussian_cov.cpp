@@ -345,8 +345,8 @@ void run_gram_batch(const PathArrays& a, const Settings& s, bool lazy) {
     } else {
       const LazyGramSource src(a);
       const int64_t n = src.X.shape(0);
-      LazyGram<T> gram(src.X.data<T>(), n, p, src.weights.data<T>() + b * n, src.xm.data<T>() + b * p,
-                       src.xs.data<T>() + b * p, pr.xv, pr.ju);
+      LazyGram<T> gram(matrix::DenseRows<T>(src.X.data<T>(), n, p), src.weights.data<T>() + b * n,
+                       src.xm.data<T>() + b * p, src.xs.data<T>() + b * p, pr.xv, pr.ju);
       solve(gram);
     }
   });

@@ -193,7 +193,7 @@ class ResidualSolver {
 
  private:
   const T* col(int64_t k) const {
-    return cols_.Z + k * n_;
+    return cols_.column(k);
   }
 
   // Rows with positive weight as at most a few runs (CV folds whose held-out
