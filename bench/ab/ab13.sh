@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A/B: base (/work/wt-base) vs new (/work/wt-new), alternated: base, new, base, new.
-# Usage: ab13.sh OUTDIR
+# A/B: base ($BASE_TREE, default /work/wt-base) vs new ($NEW_TREE, default /work/wt-new), alternated:
+# base, new, base, new. Usage: [BASE_TREE=... NEW_TREE=... ROUNDS="1 2"] ab13.sh OUTDIR
 set -u
 OUT=${1:-/tmp/ab13}; mkdir -p $OUT
 run() {  # tree tag
@@ -13,7 +13,7 @@ run() {  # tree tag
   python bench/bench_cv.py --sizes 5000x200,2000x10000 --no-r --no-sklearn --json $OUT/cv_$tag.json > $OUT/cv_$tag.txt 2>&1
 }
 for round in ${ROUNDS:-1 2}; do
-  run /work/wt-base base$round
-  run /work/wt-new new$round
+  run ${BASE_TREE:-/work/wt-base} base$round
+  run ${NEW_TREE:-/work/wt-new} new$round
 done
 echo done > $OUT/DONE
