@@ -1,5 +1,5 @@
 // The gaussian path ops (gaussian_cov_path, gaussian_lazy_path,
-// gaussian_residual_path): argument checks, the primitive's inputs in their
+// gaussian_sparse_path, gaussian_residual_path): argument checks, the primitive's inputs in their
 // named order (path::PathArrays), and its evaluation, which hands B problems
 // to the solvers (solver/gaussian_cov.cpp, solver/gaussian_naive.cpp).
 // CPU only: there is no GPU kernel yet, and no MLX-op fallback for an
@@ -23,7 +23,8 @@ std::vector<mx::array> build(
     const char* op,
     std::vector<mx::array> common,
     std::vector<mx::array> source,
-    const GaussianPathSettings& settings) {
+    const GaussianPathSettings& settings,
+    size_t index_sources = 0) {  // sparse X: indptr (int64), indices (int32) come first
   auto stream = mx::default_stream(mx::Device::cpu);
   static const char* names[] = {"g", "beta", "rsq", "rank", "lambdas", "penalty", "limits", "include", "warm",
                                 "xv", "lambda_prev"};
@@ -44,9 +45,9 @@ std::vector<mx::array> build(
                            detail::shape_str(common[i].shape()));
     }
   }
-  auto dtype = source[0].dtype();
+  auto dtype = source[index_sources].dtype();
   if (dtype != mx::float32 && dtype != mx::float64) {
-    const char* source_name = settings.residual ? "Xt" : settings.lazy ? "X" : "C";
+    const char* source_name = settings.sparse ? "data" : settings.residual ? "Xt" : settings.lazy ? "X" : "C";
     detail::fail(op, std::string(source_name) + " must be float32 or float64, got " + detail::dtype_str(dtype));
   }
   const int L = lam.shape(1);
@@ -55,8 +56,9 @@ std::vector<mx::array> build(
     const bool is_int = i == 3 || i == 8;
     in.push_back(mx::contiguous(mx::astype(common[i], is_int ? mx::int32 : dtype, stream), false, stream));
   }
-  for (auto& a : source) {
-    in.push_back(mx::contiguous(mx::astype(a, dtype, stream), false, stream));
+  for (size_t i = 0; i < source.size(); ++i) {
+    const mx::Dtype t = i < index_sources ? (i == 0 ? mx::int64 : mx::int32) : dtype;
+    in.push_back(mx::contiguous(mx::astype(source[i], t, stream), false, stream));
   }
   std::vector<mx::Shape> shapes = {{B, L, p}, {B, L + 1}, {B, p}, {B, p}, {B, p}, {B, 4}};
   std::vector<mx::Dtype> dtypes = {dtype, dtype, dtype, dtype, mx::int32, mx::int32};
@@ -88,6 +90,7 @@ std::vector<mx::array> gaussian_cov_path(
                          detail::shape_str(C.shape()));
   }
   settings.lazy = false;  // strong (the rule-based candidate set) is the caller's choice
+  settings.sparse = false;
   return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev}, {C}, settings);
 }
 
@@ -124,8 +127,56 @@ std::vector<mx::array> gaussian_lazy_path(
   }
   settings.lazy = true;
   settings.strong = true;
+  settings.sparse = false;
   return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev},
                {X, weights, xm, xs}, settings);
+}
+
+std::vector<mx::array> gaussian_sparse_path(
+    const mx::array& indptr,
+    const mx::array& indices,
+    const mx::array& data,
+    const mx::array& weights,
+    const mx::array& xm,
+    const mx::array& xs,
+    const mx::array& g,
+    const mx::array& beta,
+    const mx::array& rsq,
+    const mx::array& rank,
+    const mx::array& lambdas,
+    const mx::array& penalty,
+    const mx::array& limits,
+    const mx::array& include,
+    const mx::array& warm,
+    const mx::array& xv,
+    const mx::array& lambda_prev,
+    GaussianPathSettings settings,
+    mx::StreamOrDevice) {
+  constexpr const char* op = "gaussian_sparse_path";
+  const int B = g.ndim() == 2 ? g.shape(0) : 0, p = g.ndim() == 2 ? g.shape(1) : 0;
+  if (indptr.ndim() != 1 || indptr.shape(0) != p + 1 || !mx::issubdtype(indptr.dtype(), mx::integer)) {
+    detail::fail(op, "indptr must be an integer array of p + 1 = " + std::to_string(p + 1) + " offsets, got " +
+                         detail::shape_str(indptr.shape()) + " " + detail::dtype_str(indptr.dtype()));
+  }
+  if (indices.ndim() != 1 || data.ndim() != 1 || indices.shape(0) != data.shape(0) ||
+      !mx::issubdtype(indices.dtype(), mx::integer)) {
+    detail::fail(op, "indices (integer) and data must be 1-D of the same length, got " +
+                         detail::shape_str(indices.shape()) + " and " + detail::shape_str(data.shape()));
+  }
+  if (weights.ndim() != 2 || weights.shape(0) != B) {
+    detail::fail(op, "weights must be (B, n) with B = " + std::to_string(B) + ", got " +
+                         detail::shape_str(weights.shape()));
+  }
+  if (xm.shape() != mx::Shape{B, p} || xs.shape() != mx::Shape{B, p}) {
+    detail::fail(op, "xm and xs must have shape " + detail::shape_str({B, p}));
+  }
+  // indptr and indices are read as given: the caller (glmlx.glmnet, or an embedding) checks that they
+  // describe an n x p CSC matrix (0 = indptr[0] <= ... <= indptr[p] = nnz, 0 <= indices < n).
+  settings.lazy = true;
+  settings.strong = true;
+  settings.sparse = true;
+  return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev},
+               {indptr, indices, data, weights, xm, xs}, settings, 2);
 }
 
 std::vector<mx::array> gaussian_residual_path(
@@ -166,6 +217,7 @@ std::vector<mx::array> gaussian_residual_path(
     detail::fail(op, "xm and xs must have shape " + detail::shape_str({B, p}));
   }
   settings.lazy = false;
+  settings.sparse = false;
   settings.residual = true;
   settings.strong = true;
   return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev},
@@ -175,13 +227,14 @@ std::vector<mx::array> gaussian_residual_path(
 void GaussianPath::eval_cpu(const std::vector<mx::array>& inputs, std::vector<mx::array>& outputs) {
   const auto& st = settings_;
   const path::Settings s = path::settings_of(st);
-  const bool residual = st.residual, lazy = st.lazy;
-  dispatch_cpu(stream(), inputs, outputs, [s, residual, lazy](std::vector<mx::array>& in, std::vector<mx::array>& out) {
+  const bool residual = st.residual, lazy = st.lazy, sparse = st.sparse;
+  dispatch_cpu(stream(), inputs, outputs, [s, residual, lazy, sparse](std::vector<mx::array>& in,
+                                                                      std::vector<mx::array>& out) {
     const path::PathArrays a{in, out};
     if (a.g().dtype() == mx::float64) {
-      residual ? path::run_residual_batch<double>(a, s) : path::run_gram_batch<double>(a, s, lazy);
+      residual ? path::run_residual_batch<double>(a, s) : path::run_gram_batch<double>(a, s, lazy, sparse);
     } else {
-      residual ? path::run_residual_batch<float>(a, s) : path::run_gram_batch<float>(a, s, lazy);
+      residual ? path::run_residual_batch<float>(a, s) : path::run_gram_batch<float>(a, s, lazy, sparse);
     }
   });
 }
@@ -196,7 +249,8 @@ bool GaussianPath::is_equivalent(const mx::Primitive& other) const {
   return a.alpha == b.alpha && a.thresh == b.thresh && a.sml == b.sml && a.rsqmax == b.rsqmax &&
       a.maxit == b.maxit && a.pmax == b.pmax && a.dfmax == b.dfmax && a.mnl == b.mnl &&
       a.m_offset == b.m_offset && a.early_stop == b.early_stop &&
-      a.strong == b.strong && a.lazy == b.lazy && a.residual == b.residual && a.screen == b.screen;
+      a.strong == b.strong && a.lazy == b.lazy && a.residual == b.residual && a.screen == b.screen &&
+      a.sparse == b.sparse;
 }
 
 } // namespace glmlx

@@ -195,9 +195,9 @@ void advise_huge_pages(void* data, size_t bytes);
 template <typename T>
 void run_residual_batch(const PathArrays& a, const Settings& s);
 
-// glmnet's covariance scheme (and the lazy Gram) over gradients through Gram
-// columns (solver/gaussian_cov.cpp).
+// glmnet's covariance scheme (and the lazy Gram, from dense or sparse X) over
+// gradients through Gram columns (solver/gaussian_cov.cpp).
 template <typename T>
-void run_gram_batch(const PathArrays& a, const Settings& s, bool lazy);
+void run_gram_batch(const PathArrays& a, const Settings& s, bool lazy, bool sparse);
 
 } // namespace glmlx::path

@@ -25,6 +25,7 @@
 #include "path/gaussian_path.h"
 #include "glmlx/ops.h"
 #include "matrix/gram_source.h"
+#include "matrix/sparse.h"
 #include "cpu/vec.h"
 
 namespace glmlx {
@@ -42,6 +43,7 @@ using path::Outcome;
 using path::PathArrays;
 using path::FullGramSource;
 using path::LazyGramSource;
+using path::SparseGramSource;
 using path::Problem;
 using path::Settings;
 
@@ -328,9 +330,9 @@ class Solver {
 
 namespace path {
 
-// The common inputs (problem_view), then the Gram source: FullGramSource or LazyGramSource.
+// The common inputs (problem_view), then the Gram source: FullGramSource, LazyGramSource or SparseGramSource.
 template <typename T>
-void run_gram_batch(const PathArrays& a, const Settings& s, bool lazy) {
+void run_gram_batch(const PathArrays& a, const Settings& s, bool lazy, bool sparse) {
   const int64_t p = a.p(), L = a.L();
   path::run_problems<T>(a, [&](int64_t b, Outcome& out) {
     Problem<T> pr = path::problem_view<T>(a, b);
@@ -342,6 +344,14 @@ void run_gram_batch(const PathArrays& a, const Settings& s, bool lazy) {
       const FullGramSource src(a);
       FullGram<T> gram(src.C.data<T>() + (src.C.shape(0) == 1 ? 0 : b * p * p), p);
       solve(gram);
+    } else if (sparse) {
+      const SparseGramSource src(a);
+      const int64_t n = src.weights.shape(1);
+      const matrix::SparseColumns<T> X(src.indptr.data<int64_t>(), src.indices.data<int32_t>(), src.data.data<T>(),
+                                       n, p);
+      LazyGram<T, matrix::SparseColumns<T>> gram(X, src.weights.data<T>() + b * n, src.xm.data<T>() + b * p,
+                                                 src.xs.data<T>() + b * p, pr.xv, pr.ju);
+      solve(gram);
     } else {
       const LazyGramSource src(a);
       const int64_t n = src.X.shape(0);
@@ -352,8 +362,8 @@ void run_gram_batch(const PathArrays& a, const Settings& s, bool lazy) {
   });
 }
 
-template void run_gram_batch<double>(const PathArrays&, const Settings&, bool);
-template void run_gram_batch<float>(const PathArrays&, const Settings&, bool);
+template void run_gram_batch<double>(const PathArrays&, const Settings&, bool, bool);
+template void run_gram_batch<float>(const PathArrays&, const Settings&, bool, bool);
 
 } // namespace path
 

@@ -15,7 +15,7 @@ namespace glmlx::path {
  * The gaussian path primitive's arrays by name. Inputs: the eleven every
  * gaussian path op takes, in this order (g beta rsq rank lambdas penalty
  * limits include warm xv lambda_prev), then its source of X (FullGramSource,
- * LazyGramSource or ResidualSource, by the settings' mode). Outputs: beta
+ * LazyGramSource, SparseGramSource or ResidualSource, by the settings' mode). Outputs: beta
  * path (B, L, p), R^2 path (B, L + 1), g, beta, rank (B, p), stats (B, 4).
  */
 struct PathArrays {
@@ -58,6 +58,12 @@ struct LazyGramSource {  // X (n, p), weights (B, n), xm, xs (B, p)
   const mx::array &X, &weights, &xm, &xs;
   explicit LazyGramSource(const PathArrays& a)
       : X(a.source(0)), weights(a.source(1)), xm(a.source(2)), xs(a.source(3)) {}
+};
+struct SparseGramSource {  // X (n, p) as CSC: indptr (p + 1, int64), indices (int32), data; weights (B, n), xm, xs (B, p)
+  const mx::array &indptr, &indices, &data, &weights, &xm, &xs;
+  explicit SparseGramSource(const PathArrays& a)
+      : indptr(a.source(0)), indices(a.source(1)), data(a.source(2)), weights(a.source(3)), xm(a.source(4)),
+        xs(a.source(5)) {}
 };
 struct ResidualSource {  // Xt (p, n), center, scale (p), y, weights (B, n), xm, xs (B, p)
   const mx::array &Xt, &center, &scale, &y, &weights, &xm, &xs;

@@ -85,6 +85,7 @@ struct GaussianPathSettings {
                             // (always on in gaussian_lazy_path)
   bool lazy = false;        // Gram columns computed from X (set by the op)
   bool residual = false;    // residual updates over X's columns (set by the op)
+  bool sparse = false;      // lazy Gram columns from a CSC X (set by the op)
   int screen = -1;          // gaussian_residual_path: screen KKT passes in low precision (-1 when
                             // it pays, 0 never, 1 always, 2 always in float32; same decisions)
 };
@@ -130,6 +131,35 @@ std::vector<mx::array> gaussian_cov_path(
  */
 std::vector<mx::array> gaussian_lazy_path(
     const mx::array& X,
+    const mx::array& weights,
+    const mx::array& xm,
+    const mx::array& xs,
+    const mx::array& g,
+    const mx::array& beta,
+    const mx::array& rsq,
+    const mx::array& rank,
+    const mx::array& lambdas,
+    const mx::array& penalty,
+    const mx::array& limits,
+    const mx::array& include,
+    const mx::array& warm,
+    const mx::array& xv,
+    const mx::array& lambda_prev,
+    GaussianPathSettings settings,
+    mx::StreamOrDevice s = {});
+
+/**
+ * As gaussian_lazy_path, with X (n, p) sparse in CSC form, never densified:
+ * column j's values data[indptr[j] .. indptr[j+1]) in rows indices[...]
+ * (sorted, no duplicates, 0 <= indices < n = weights.shape(1); the caller
+ * checks this). Gram columns X'W_b (x_k - xm_bk) / (xs_b xs_bk) are formed from
+ * the stored entries, centering and scaling on the fly as glmnet's sparse
+ * routines do. indptr is read as int64, indices as int32.
+ */
+std::vector<mx::array> gaussian_sparse_path(
+    const mx::array& indptr,
+    const mx::array& indices,
+    const mx::array& data,
     const mx::array& weights,
     const mx::array& xm,
     const mx::array& xs,
