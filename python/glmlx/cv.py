@@ -17,7 +17,7 @@ import mlx.core as mx
 import numpy as np
 
 from .families import FAMILIES, get_family
-from . import cv_glm, gaussian
+from . import _sparse, cv_glm, gaussian
 from ._ext_loader import _ext
 from ._progress import solver_scope
 from ._validation import check_cpu_stream, refuse_transforms
@@ -195,6 +195,23 @@ def _gaussian_paths(prob, fold: np.ndarray, rows: list, flmins: np.ndarray):
                 user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax,
                 pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype, strong=prob.strong, screen=prob.screen)
     k = len(rows)
+    if _sparse.is_sparse(prob.X):
+        # the full fit as glmlx.glmnet fits it; the folds in one batch, each the shared CSC X with its held-out
+        # rows weighted zero, by the scheme dense X would get: Gram columns on demand where K p x p Grams
+        # would not pay, else a Gram each
+        lazy = prob.strong and gaussian.prefer_lazy(prob.y.shape[0], prob.X.shape[1], copies=k)
+        full = gaussian.fit_paths([gaussian.standardize_sparse(prob.X, prob.y, prob.weights, prob.excluded,
+                                                               prob.standardize, prob.fit_intercept, lazy=prob.lazy)],
+                                  flmin=prob.flmin, **opts)[0]
+        stds = []
+        for j, name in enumerate(gaussian.fold_names(k)):
+            try:
+                stds.append(gaussian.standardize_sparse(prob.X, prob.y, np.where(fold == j, 0.0, prob.weights),
+                                                        prob.excluded, prob.standardize, prob.fit_intercept,
+                                                        lazy=lazy, rows=fold != j))
+            except ValueError as e:
+                raise ValueError(name + str(e)) from None
+        return full, gaussian.fit_paths(stds, flmin=flmins, **opts)
     if prob.strong and gaussian.prefer_lazy(prob.y.shape[0], prob.X.shape[1], copies=k):
         std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
                                    prob.fit_intercept, lazy=prob.lazy, residual=prob.residual)
@@ -224,6 +241,13 @@ def _held_out_link(X: np.ndarray, order: np.ndarray, bounds: np.ndarray, paths: 
     linear interpolation in lambda); the products run in one C++ call.
     """
     left, right, frac = interp_points([r.lambdas for r in paths], lam)
+    if _sparse.is_sparse(X):  # the held-out rows' products from X's stored entries
+        out = np.empty((order.size, lam.size))
+        for j, r in enumerate(paths):
+            beta = r.beta[:, left[j]] * frac[j] + r.beta[:, right[j]] * (1 - frac[j])
+            a0 = r.a0[left[j]] * frac[j] + r.a0[right[j]] * (1 - frac[j])
+            out[bounds[j]:bounds[j + 1]] = np.asarray(X[order[bounds[j]:bounds[j + 1]]] @ beta) + a0
+        return out
     return _ext.cv_link_numpy(X, order, bounds, [r.beta.T for r in paths], [r.a0 for r in paths], left, right,
                               frac)
 

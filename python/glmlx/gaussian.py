@@ -25,6 +25,7 @@ from typing import Optional
 import mlx.core as mx
 import numpy as np
 
+from . import _sparse
 from ._ext_loader import _ext
 from .primitives import gram, host_matmul
 
@@ -52,6 +53,7 @@ class Standardized:
     w: Optional[np.ndarray] = None  # normalized weights (lazy and residual modes)
     cols: Optional["Columns"] = None  # X's columns stored contiguously (residual mode)
     y: Optional[np.ndarray] = None  # (n,) response on the standardized scale (residual mode)
+    sparse: Optional[object] = None  # canonical scipy CSC X (sparse mode: lazy Gram columns from its entries)
 
 
 @dataclass
@@ -144,12 +146,15 @@ def _drop_constant(Xn, var, xbar, excluded, rows=None):
         cand = var <= 1e-10 * xbar**2 + 1e-300
     for b in np.flatnonzero(cand.any(axis=1)):
         cols = np.flatnonzero(cand[b])
+        if _sparse.is_sparse(Xn):
+            constant[b, cols] = _sparse.constant_columns(Xn, cols, None if rows is None else rows[b])
+            continue
         sub = Xn[:, cols] if rows is None else Xn[np.ix_(np.flatnonzero(rows[b]), cols)]
         constant[b, cols] = np.all(sub == sub[:1], axis=0)
     return ~constant & ~excluded
 
 
-def _fold_names(K: int) -> list:
+def fold_names(K: int) -> list:
     """Prefixes of the errors of K CV folds' training problems."""
     return [f"fold {k + 1}: training rows: " for k in range(K)]
 
@@ -162,9 +167,10 @@ def _check_problems(Xn, finite, nulldev, ys, inc, names=None) -> None:
     for b in range(ys.shape[0]):
         what = names[b] if names is not None else ""
         if not finite[b]:
-            if np.all(np.isfinite(Xn)):
+            values = Xn.data if _sparse.is_sparse(Xn) else Xn
+            if np.all(np.isfinite(values)):
                 raise ValueError("X has values too large in magnitude: its Gram products overflow float "
-                                 f"(largest |x| = {np.max(np.abs(Xn)):.3g}); rescale X")
+                                 f"(largest |x| = {np.max(np.abs(values)):.3g}); rescale X")
             raise ValueError("X contains NaN or infinite values")
         if not (np.isfinite(nulldev[b]) and np.isfinite(ys[b])):
             raise ValueError(what + "y has values too large in magnitude: its variance overflows float "
@@ -273,6 +279,34 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
     return std
 
 
+def standardize_sparse(Xc, y: np.ndarray, weights: np.ndarray, excluded: np.ndarray, standardize: bool,
+                       fit_intercept: bool, lazy: bool = True, rows: Optional[np.ndarray] = None) -> Standardized:
+    """glmnet's sparse ``standard``: the column statistics and X'Wy from X's stored entries.
+
+    ``Xc``: a canonical CSC matrix (``_sparse.as_csc``), never densified.
+    ``lazy``: the solver forms Gram columns from Xc as variables become
+    candidates; else the p x p standardized Gram is formed here from the
+    stored entries (glmnet's covariance scheme, as for dense X).
+    ``rows``: the training rows (CV folds: held-out rows weigh zero).
+    """
+    w = weights / weights.sum()
+    ybar, ys, nulldev = _y_moments(y, weights[None], fit_intercept)
+    ybar = float(ybar[0])
+    xbar, var, c = _sparse.column_moments(Xc, w, w * (y - ybar))
+    G = None
+    if not lazy:
+        G = _sparse.weighted_gram(Xc, w)  # X'WX (p, p), dense
+        if fit_intercept:
+            G -= np.outer(xbar, xbar)
+    finite = np.all(np.isfinite(var)) and np.all(np.isfinite(c)) and (G is None or np.all(np.isfinite(G)))
+    std = _finish(Xc, None if G is None else G[None], c[None], xbar[None], var[None], np.array([ybar]), ys, nulldev,
+                  excluded, standardize, fit_intercept, np.array([finite]), None if rows is None else rows[None])[0]
+    if lazy:
+        std.sparse = Xc
+        std.w = w
+    return std
+
+
 @dataclass
 class FoldMoments:
     """Raw-weight Gram moments of every CV fold's held-out rows (stacked over the K folds) and of all rows."""
@@ -327,7 +361,7 @@ def standardize_folds(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.
     Xmx = X if isinstance(X, mx.array) else mx.array(Xn, dtype=mx.float64 if Xn.dtype == np.float64
                                                      else mx.float32)
     out = []
-    for k, name in enumerate(_fold_names(nfolds)):
+    for k, name in enumerate(fold_names(nfolds)):
         try:
             out.append(standardize(Xmx, y, np.where(fold == k, 0.0, weights), excluded, scale, fit_intercept,
                                    lazy=True, rows=fold != k))
@@ -366,7 +400,7 @@ def standardize_cv(X: mx.array, y: np.ndarray, weights: np.ndarray, fold: np.nda
     # glmnet's checks, the full data's first; then each fold's training rows
     order = [K] + list(range(K))
     _check_problems(Xn, finite[order], nulldev[order], ys[order], include[order] > 0,
-                    names=[""] + _fold_names(K))
+                    names=[""] + fold_names(K))
     return [Standardized(g[b], xv[b], xm[b], xs[b], float(ybar[b]), float(ys[b]), include[b], float(nulldev[b]),
                          C=fm.H[b]) for b in range(K + 1)]
 
@@ -388,7 +422,7 @@ def _residual_folds(Xn, y, weights, fold, nfolds, excluded, scale, fit_intercept
     finite = np.isfinite(var).all(axis=1) & np.isfinite(c).all(axis=1)
     train = fold[None, :] != np.arange(nfolds)[:, None]  # in X's row order: constant columns judged there
     out = _finish(Xn, None, c, xbar, var, ybar, ys, nulldev, excluded, scale, fit_intercept, finite, train,
-                  names=_fold_names(nfolds))
+                  names=fold_names(nfolds))
     for k, std in enumerate(out):
         std.cols, std.w, std.y = cols, W[k], (yo - ybar[k]) / ys[k]
     return out
@@ -419,7 +453,8 @@ class _BatchState:
     """Warm-start state of B problems carried from one block call to the next.
 
     ``source`` is ("full", C) with C (1 or B, p, p), ("lazy", X, W, XM, XS)
-    with X (n, p) shared and per-problem weights, centers and scales, or
+    with X (n, p) shared and per-problem weights, centers and scales,
+    ("sparse", Xc, W, XM, XS) likewise with a canonical scipy CSC X, or
     ("residual", Columns, Y, W, XM, XS) with per-problem standardized responses.
     """
 
@@ -428,6 +463,10 @@ class _BatchState:
         self.dtype = dtype
         if source[0] == "full":
             self.source = ("full", mx.array(source[1], dtype=dtype))
+        elif source[0] == "sparse":
+            Xc = source[1]
+            self.source = ("sparse", mx.array(Xc.indptr), mx.array(Xc.indices),
+                           mx.array(Xc.data, dtype=dtype), *(mx.array(a, dtype=dtype) for a in source[2:]))
         elif source[0] == "residual":
             cols = source[1]
             self.source = ("residual", cols.Xt.astype(dtype), mx.array(cols.center, dtype=dtype),
@@ -452,6 +491,8 @@ class _BatchState:
             outs = _ext.gaussian_cov_path(self.source[1], *common)
         elif self.source[0] == "residual":
             outs = _ext.gaussian_residual_path(*self.source[1:], *common)
+        elif self.source[0] == "sparse":
+            outs = _ext.gaussian_sparse_path(*self.source[1:], *common)
         else:
             outs = _ext.gaussian_lazy_path(*self.source[1:], *common)
         beta_path, rsq, self.g, self.beta, self.rank, stats = outs
@@ -505,6 +546,9 @@ def _stacked(arrays):
 
 
 def _source(stds):
+    if stds[0].sparse is not None:
+        return ("sparse", stds[0].sparse, np.stack([s.w for s in stds]), np.stack([s.xm for s in stds]),
+                np.stack([s.xs for s in stds]))
     if stds[0].C is not None:
         return ("full", _stacked([s.C for s in stds]))
     if stds[0].cols is not None:

@@ -10,7 +10,7 @@ from typing import Optional, Union
 import mlx.core as mx
 import numpy as np
 
-from . import _control, families as _families
+from . import _control, _sparse, families as _families
 from .families import get_family
 from . import gaussian, glm, mgaussian
 from ._progress import solver_scope
@@ -23,9 +23,14 @@ _EPS = float(np.finfo(float).eps)
 
 
 def _as_data_matrix(X, dtype):
-    """X as a float32/float64 numpy array (kept as is when it is one: no copy) or mx.array."""
+    """X as a float32/float64 numpy array (kept as is when it is one: no copy), or a canonical CSC copy of a
+    scipy.sparse X (never densified)."""
     if dtype is not None and dtype not in (mx.float32, mx.float64):
         raise TypeError(f"dtype must be mx.float32 or mx.float64, got {dtype}")
+    if _sparse.is_sparse(X):
+        if dtype is None:
+            dtype = mx.float32 if X.dtype == np.float32 else mx.float64
+        return _sparse.as_csc(X, "X", np.float64 if dtype == mx.float64 else np.float32), dtype
     if isinstance(X, np.ndarray) and X.dtype in (np.float64, np.float32):
         Xm = X
     else:
@@ -323,13 +328,18 @@ class GlmnetFit(_MxPickle):
         p = self._beta_np.shape[-2]
         check_predict_names(self.feature_names, Xnew)
         Xnew, _ = frame_to_numpy(Xnew, "Xnew")
-        Xn = np.ascontiguousarray(as_array(Xnew, "Xnew"), dtype=np.float64)  # layout-independent products
+        if _sparse.is_sparse(Xnew):  # products from the stored entries, never densified
+            Xn = _sparse.as_csc(Xnew, "Xnew")
+        else:
+            Xn = np.ascontiguousarray(as_array(Xnew, "Xnew"), dtype=np.float64)  # layout-independent products
         if Xn.ndim != 2 or Xn.shape[1] != p:
             raise ValueError(f"Xnew must have shape (n, {p}), got {Xn.shape}")
         if self.offset and newoffset is None:
             raise ValueError("newoffset is required: the fit used an offset")
         if coefs.ndim == 2:
-            eta = coefs[0][None, :] + Xn @ coefs[1:]
+            eta = coefs[0][None, :] + np.asarray(Xn @ coefs[1:])
+        elif _sparse.is_sparse(Xn):
+            eta = coefs[:, 0, :][None] + np.stack([np.asarray(Xn @ c[1:]) for c in coefs], axis=1)
         else:
             eta = coefs[:, 0, :][None] + np.einsum("np,kps->nks", Xn, coefs[:, 1:, :])
         if self.offset:
@@ -537,6 +547,10 @@ def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, 
     if n < 2:
         raise ValueError(f"X must have at least 2 rows, got {n}")
     fam = get_family(family)
+    sparse = _sparse.is_sparse(Xm)
+    if sparse and fam.solver != "gaussian":
+        raise TypeError(f"a sparse X is supported for family='gaussian' only in this release, not {family!r}; "
+                        "pass X.toarray() for a dense fit")
     if fam.gaussian_losses:  # gaussian and mgaussian: y as numbers, one column per response
         yv = np.asarray(as_array(y, "y"), dtype=np.float64)
         if not fam.several_responses and yv.ndim == 2 and yv.shape[1] == 1:
@@ -643,6 +657,8 @@ def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, 
     strong = type_gaussian == "naive" or (type_gaussian == "auto" and gaussian.prefer_strong(n, p))
     residual = strong and gaussian.prefer_residual(n, p)
     lazy = strong and not residual and gaussian.prefer_lazy(n, p)
+    if sparse:  # the Gram (covariance scheme) or its columns on demand from X's entries; never a dense X
+        lazy, residual = strong, False
     if not (lazy or residual) and p * p * 8 > 4 * 2**30:
         raise ValueError(f"type_gaussian={type_gaussian!r} would form a {p} x {p} Gram matrix "
                          f"({p * p * 8 / 2**30:.0f} GiB); use type_gaussian='naive' or 'auto'")
@@ -721,8 +737,12 @@ def _fit(prob: _Problem) -> GlmnetFit:
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax)
         classes = prob.resp.classes
     else:
-        std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
-                                   prob.fit_intercept, lazy=prob.lazy, residual=prob.residual)
+        if _sparse.is_sparse(prob.X):
+            std = gaussian.standardize_sparse(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
+                                              prob.fit_intercept, lazy=prob.lazy)
+        else:
+            std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
+                                       prob.fit_intercept, lazy=prob.lazy, residual=prob.residual)
         res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
                                 nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
                                 thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax,

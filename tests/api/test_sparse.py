@@ -1,0 +1,177 @@
+"""scipy.sparse X: the gaussian family fits it from its stored entries, with dense X's answers."""
+import numpy as np
+import pytest
+
+sp = pytest.importorskip("scipy.sparse")
+
+import glmlx  # noqa: E402
+from glmlx import _sparse  # noqa: E402
+
+
+def _problem(n=300, p=60, density=0.1, seed=0):
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, p, density=density, format="csr", random_state=seed, data_rvs=rng.standard_normal)
+    beta = np.zeros(p)
+    beta[:5] = [3, -2, 1.5, 1, -1]
+    y = X @ beta + 0.3 * rng.standard_normal(n)
+    return X, y, rng
+
+
+def _same_path(fs, fd, tol=1e-10):
+    assert fs.npasses == fd.npasses
+    ls, ld = np.asarray(fs._lam_np), np.asarray(fd._lam_np)
+    assert ls.shape == ld.shape
+    np.testing.assert_allclose(ls, ld, rtol=tol)
+    bs, bd = fs._coef_np(), fd._coef_np()
+    assert np.max(np.abs(bs - bd)) <= tol * np.max(np.abs(bd))
+
+
+@pytest.mark.parametrize("kw", [
+    {}, {"fit_intercept": False}, {"standardize": False}, {"type_gaussian": "naive"}, {"alpha": 0.3},
+    {"penalty_factor": "pf"}, {"lower_limits": -0.5, "upper_limits": 1.0}, {"exclude": [1, 7]},
+    {"weights": "w"}, {"lambdas": [1.0, 0.3, 0.1, 0.03]},
+])
+def test_sparse_and_dense_give_the_same_path(kw):
+    X, y, rng = _problem()
+    kw = dict(kw)
+    if kw.get("penalty_factor") == "pf":
+        kw["penalty_factor"] = rng.uniform(0.0, 2.0, X.shape[1])
+    if kw.get("weights") == "w":
+        kw["weights"] = rng.uniform(0.5, 2.0, X.shape[0])
+    _same_path(glmlx.glmnet(X, y, **kw), glmlx.glmnet(X.toarray(), y, **kw))
+
+
+def test_wide_sparse_uses_gram_columns_on_demand_and_matches_dense():
+    X, y, _ = _problem(n=80, p=400, density=0.05)
+    fs, fd = glmlx.glmnet(X, y), glmlx.glmnet(X.toarray(), y)
+    bs, bd = fs._coef_np(), fd._coef_np()
+    assert bs.shape == bd.shape
+    assert np.max(np.abs(bs - bd)) <= 1e-10 * np.max(np.abs(bd))
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "csr_array", "csc_array"])
+def test_every_scipy_format_is_taken(fmt):
+    X, y, _ = _problem()
+    Xf = sp.csr_array(X) if fmt == "csr_array" else sp.csc_array(X) if fmt == "csc_array" else X.asformat(fmt)
+    _same_path(glmlx.glmnet(Xf, y), glmlx.glmnet(X.toarray(), y))
+
+
+def test_float32_sparse_matches_float32_dense():
+    X, y, _ = _problem()
+    X32 = X.astype(np.float32)
+    fs, fd = glmlx.glmnet(X32, y), glmlx.glmnet(X32.toarray(), y)
+    assert fs.dtype == glmlx.glmnet(X32.toarray(), y).dtype
+    np.testing.assert_allclose(fs._coef_np()[:, :20], fd._coef_np()[:, :20], atol=1e-5)
+
+
+def test_predict_takes_sparse_newx():
+    X, y, _ = _problem()
+    fit = glmlx.glmnet(X, y)
+    np.testing.assert_allclose(np.asarray(fit.predict(X, s=[0.1, 0.01])),
+                               np.asarray(fit.predict(X.toarray(), s=[0.1, 0.01])), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="Xnew"):
+        fit.predict(sp.random(5, X.shape[1] + 1, density=0.5, format="csr"))
+
+
+def test_dense_multinomial_fit_predicts_sparse_rows():
+    X, _, rng = _problem()
+    yc = rng.integers(0, 3, X.shape[0])
+    fit = glmlx.glmnet(X.toarray(), yc, family="multinomial", nlambda=10)
+    np.testing.assert_allclose(np.asarray(fit.predict(X, type="response")),
+                               np.asarray(fit.predict(X.toarray(), type="response")), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(300, 60), (60, 300)])
+def test_cv_glmnet_sparse_matches_dense(shape):
+    X, y, _ = _problem(*shape)
+    fold = np.arange(shape[0]) % 5 + 1
+    cs, cd = glmlx.cv_glmnet(X, y, foldid=fold), glmlx.cv_glmnet(X.toarray(), y, foldid=fold)
+    assert cs.lambda_min == pytest.approx(cd.lambda_min, rel=1e-10)
+    np.testing.assert_allclose(np.asarray(cs.cvm), np.asarray(cd.cvm), rtol=1e-9)
+
+
+def test_the_callers_matrix_is_left_as_it_was():
+    # unsorted indices, a duplicate entry and an explicit zero: canonicalized in a copy
+    data = np.array([2.0, 1.0, 0.0, 3.0, 1.5, 4.0, 0.5, -1.0])
+    rows = np.array([3, 0, 2, 1, 1, 4, 2, 0])
+    cols = np.array([0, 0, 1, 1, 1, 2, 2, 3])
+    X = sp.csc_matrix((data, (rows, cols)), shape=(6, 4))
+    X.indices = X.indices[::-1].copy()  # unsorted within columns
+    X.has_sorted_indices = False
+    before = (X.data.copy(), X.indices.copy(), X.indptr.copy())
+    y = np.arange(6.0)
+    fit = glmlx.glmnet(X, y, nlambda=5)
+    for a, b in zip(before, (X.data, X.indices, X.indptr)):
+        np.testing.assert_array_equal(a, b)
+    _same_path(fit, glmlx.glmnet(X.toarray(), y, nlambda=5))
+
+
+def test_canonical_copy():
+    X = sp.coo_matrix((np.array([1.0, 2.0, 0.0, 5.0]), (np.array([0, 0, 1, 2]), np.array([1, 1, 0, 2]))),
+                      shape=(3, 3))
+    Xc = _sparse.as_csc(X, "X")
+    assert Xc.format == "csc" and Xc.has_sorted_indices
+    assert Xc.nnz == 2  # the duplicates summed, the stored zero dropped
+    np.testing.assert_array_equal(Xc.toarray(), X.toarray())
+    assert Xc.indptr.dtype == np.int64 and Xc.indices.dtype == np.int32
+
+
+def test_integer_and_boolean_values_are_numbers():
+    X, y, _ = _problem()
+    Xi = (X * 10).astype(np.int64)
+    _same_path(glmlx.glmnet(Xi, y), glmlx.glmnet(Xi.toarray().astype(float), y))
+    Xb = X.astype(bool)
+    _same_path(glmlx.glmnet(Xb, y), glmlx.glmnet(Xb.toarray().astype(float), y))
+
+
+def test_constant_columns_are_dropped_as_for_dense():
+    X, y, _ = _problem()
+    X = X.tolil()
+    X[:, 3] = 0.0  # all zero
+    X[:, 5] = 2.5  # constant, stored everywhere
+    X = X.tocsr()
+    fs, fd = glmlx.glmnet(X, y), glmlx.glmnet(X.toarray(), y)
+    _same_path(fs, fd)
+    assert np.all(fs._coef_np()[[4, 6]] == 0)  # rows 1 + j: variables 3 and 5 never enter
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_stored_values_are_refused(bad):
+    X, y, _ = _problem()
+    X = X.copy()
+    X.data[3] = bad
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        glmlx.glmnet(X, y)
+
+
+def test_complex_values_and_shape_mismatches_are_refused():
+    X, y, _ = _problem()
+    with pytest.raises(TypeError, match="numeric"):
+        glmlx.glmnet(X.astype(np.complex128), y)
+    with pytest.raises(ValueError, match="y must have shape"):
+        glmlx.glmnet(X, y[:-1])
+
+
+@pytest.mark.parametrize("family", ["binomial", "poisson", "multinomial", "mgaussian"])
+def test_other_families_say_sparse_is_gaussian_only(family):
+    X, y, _ = _problem()
+    with pytest.raises(TypeError, match="sparse X is supported for family='gaussian'"):
+        glmlx.glmnet(X, y, family=family)
+
+
+def test_the_op_checks_its_csc_arrays():
+    import mlx.core as mx
+    from glmlx._ext_loader import _ext
+
+    B, p, n = 1, 3, 4
+    common = [mx.zeros((B, p)), mx.zeros((B, p)), mx.zeros((B,)), mx.full((B, p), -1, dtype=mx.int32),
+              mx.ones((B, 2)), mx.ones((B, p)), mx.zeros((B, 2, p)), mx.ones((B, p)), mx.zeros((B,), dtype=mx.int32),
+              mx.ones((B, p)), mx.zeros((B,))]
+    w, xm, xs = mx.ones((B, n)) / n, mx.zeros((B, p)), mx.ones((B, p))
+    settings = _ext.GaussianPathSettings()
+    with pytest.raises(ValueError, match="indptr"):
+        _ext.gaussian_sparse_path(mx.array([0, 1], dtype=mx.int64), mx.array([0], dtype=mx.int32),
+                                  mx.array([1.0]), w, xm, xs, *common, settings)
+    with pytest.raises(ValueError, match="indices"):
+        _ext.gaussian_sparse_path(mx.array([0, 1, 1, 1], dtype=mx.int64), mx.array([0, 1], dtype=mx.int32),
+                                  mx.array([1.0]), w, xm, xs, *common, settings)
