@@ -197,9 +197,9 @@ def _gaussian_paths(prob, fold: np.ndarray, rows: list, flmins: np.ndarray):
     k = len(rows)
     if _sparse.is_sparse(prob.X):
         # the full fit as glmlx.glmnet fits it; the folds in one batch, each the shared CSC X with its held-out
-        # rows weighted zero, by the scheme dense X would get: Gram columns on demand where K p x p Grams
-        # would not pay, else a Gram each
-        lazy = prob.strong and gaussian.prefer_lazy(prob.y.shape[0], prob.X.shape[1], copies=k)
+        # rows weighted zero: a Gram each from X's entries, or Gram columns on demand where K p x p Grams
+        # would not fit
+        lazy = gaussian.prefer_lazy_sparse(prob.X.shape[1], copies=k)
         full = gaussian.fit_paths([gaussian.standardize_sparse(prob.X, prob.y, prob.weights, prob.excluded,
                                                                prob.standardize, prob.fit_intercept, lazy=prob.lazy)],
                                   flmin=prob.flmin, **opts)[0]

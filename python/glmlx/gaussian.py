@@ -690,6 +690,16 @@ def prefer_lazy(n: int, p: int, copies: int = 1) -> bool:
     return p > n or copies * p * p * 8 > 2**30
 
 
+def prefer_lazy_sparse(p: int, copies: int = 1) -> bool:
+    """For sparse X, Gram columns on demand only where the p x p matrices would not fit.
+
+    The full Gram of a sparse X costs sum_i nnz_i^2 (row by row), far less
+    than a dense one; a Gram column on demand costs a pass over all of X's
+    entries, which many candidates (a long path, CV folds) repeat.
+    """
+    return copies * p * p * 8 > 2**30
+
+
 def prefer_residual(n: int, p: int) -> bool:
     """glmnet's naive scheme by residual updates rather than Gram columns.
 

@@ -657,8 +657,8 @@ def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, 
     strong = type_gaussian == "naive" or (type_gaussian == "auto" and gaussian.prefer_strong(n, p))
     residual = strong and gaussian.prefer_residual(n, p)
     lazy = strong and not residual and gaussian.prefer_lazy(n, p)
-    if sparse:  # the Gram (covariance scheme) or its columns on demand from X's entries; never a dense X
-        lazy, residual = strong, False
+    if sparse:  # never a dense X: the Gram from X's entries (row by row: cheap), its columns on demand only
+        lazy, residual = gaussian.prefer_lazy_sparse(p), False  # where the p x p matrix would not fit
     if not (lazy or residual) and p * p * 8 > 4 * 2**30:
         raise ValueError(f"type_gaussian={type_gaussian!r} would form a {p} x {p} Gram matrix "
                          f"({p * p * 8 / 2**30:.0f} GiB); use type_gaussian='naive' or 'auto'")
