@@ -51,12 +51,10 @@ void copy_columns(const HostMatrix& M, const int64_t* rows, int64_t n, double* d
   }
 }
 
-GlmData prepare(const HostMatrix& X, const double* y, const double* weights, const double* offset, int64_t K,
-                const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
-                const double* lower, const double* upper, const GlmPathSettings& s) {
-  GlmData d;
-  const int64_t N = X.rows;
-  const int64_t n = rows ? nrows : N, p = X.cols;
+void prepare_rows(GlmData& d, int64_t N, int64_t p, const double* y, const double* weights, const double* offset,
+                  int64_t K, const int64_t* rows, int64_t nrows, const double* penalty, const double* lower,
+                  const double* upper) {
+  const int64_t n = rows ? nrows : N;
   d.n = n;
   d.p = p;
   d.K = K;
@@ -85,6 +83,20 @@ GlmData prepare(const HostMatrix& X, const double* y, const double* weights, con
       }
     }
   }
+  d.ju.assign(p, 0);
+  d.vp.assign(penalty, penalty + p);
+  d.lower.assign(lower, lower + p);
+  d.upper.assign(upper, upper + p);
+  d.xm.assign(p, 0.0);
+  d.xs.assign(p, 1.0);
+}
+
+GlmData prepare(const HostMatrix& X, const double* y, const double* weights, const double* offset, int64_t K,
+                const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
+                const double* lower, const double* upper, const GlmPathSettings& s) {
+  GlmData d;
+  prepare_rows(d, X.rows, X.cols, y, weights, offset, K, rows, nrows, penalty, lower, upper);
+  const int64_t n = d.n, p = d.p;
   d.X = ColumnBuffer(size_t(n) * size_t(p));
   copy_columns(X, rows, n, d.X.data());
   for (double v : d.X) {
@@ -92,12 +104,6 @@ GlmData prepare(const HostMatrix& X, const double* y, const double* weights, con
       throw std::invalid_argument("[glmlx.glmnet] X contains NaN or infinite values");
     }
   }
-  d.ju.assign(p, 0);
-  d.vp.assign(penalty, penalty + p);
-  d.lower.assign(lower, lower + p);
-  d.upper.assign(upper, upper + p);
-  d.xm.assign(p, 0.0);
-  d.xs.assign(p, 1.0);
   for (int64_t j = 0; j < p; ++j) {
     double* x = d.X.data() + j * n;
     // glmnet's chkvars: a column equal to its first value everywhere is unusable.

@@ -166,7 +166,18 @@ struct GlmData {
   std::vector<double> lower, upper;  // p limits on the standardized scale
   std::vector<double> xm, xs;  // p centers and scales
   double sum_weights = 0.0;    // before normalization
+
+  using Columns = DenseColumns;
+  DenseColumns columns() const { return DenseColumns(X.data(), n, p); }
 };
+
+/**
+ * The rows fitted of everything but X: weights (normalized), y, offset, and
+ * the per-column inputs (ju all 0, xm 0, xs 1: the caller's X part sets them).
+ */
+void prepare_rows(GlmData& d, int64_t N, int64_t p, const double* y, const double* weights, const double* offset,
+                  int64_t K, const int64_t* rows, int64_t nrows, const double* penalty, const double* lower,
+                  const double* upper);
 
 /** Rows ``rows`` (all when null) of M, every column, into dst column-major (n x M.cols). */
 void copy_columns(const HostMatrix& M, const int64_t* rows, int64_t n, double* dst);

@@ -23,6 +23,66 @@ using namespace glmlx::bindings;
   throw nb::value_error(("[glmlx.glm_path] " + msg).c_str());
 }
 
+// The paths of one GLM problem per row subset (all rows when none), over a dense X (hx) or a sparse one (sx).
+nb::list glm_paths(const glmlx::HostMatrix* hx, const glmlx::SparseHostMatrix* sx, size_t n, size_t p, F64 y,
+                   F64 weights, std::optional<F64> offset, U8 include, F64 penalty, F64 lower, F64 upper,
+                   std::optional<F64> user_lambdas, glmlx::GlmPathSettings settings, std::vector<Rows> subsets) {
+  const size_t K = y.size() / std::max<size_t>(n, 1);
+  if (y.size() != n * K || K == 0) {
+    bad("y must have n * K values (class-major)");
+  }
+  if ((settings.family == glmlx::GlmFamily::multinomial) != (K > 1)) {
+    bad("y must have one column (binomial, poisson) or K >= 2 class columns (multinomial)");
+  }
+  if (weights.size() != n) {
+    bad("weights must have n values");
+  }
+  if (offset && offset->size() != n * K) {
+    bad("offset must have y's shape");
+  }
+  if (include.shape(0) != p || penalty.size() != p || lower.size() != p || upper.size() != p) {
+    bad("include, penalty, lower and upper must have p values");
+  }
+  if (settings.flmin >= 1.0 && (!user_lambdas || user_lambdas->size() == 0)) {
+    bad("flmin >= 1 needs user lambdas");
+  }
+  if (!rows_in_range(subsets, n)) {
+    bad("rows must index rows of X");
+  }
+  const size_t B = std::max<size_t>(subsets.size(), 1);
+  std::vector<glmlx::GlmPathResult> res(B);
+  run_paths(B, paths_at_once(subsets, n, sx ? 1 : p), [&](size_t b, bool parallel) {
+    glmlx::GlmPathSettings s = settings;
+    if (parallel) {
+      s.path_threads = 1;  // the cores are taken by the paths
+    }
+    glmlx::GlmPathInputs in;
+    in.X = hx;
+    in.X_sparse = sx;
+    in.y = y.data();
+    in.K = int64_t(K);
+    in.weights = weights.data();
+    in.offset = offset ? offset->data() : nullptr;
+    in.rows = subsets.empty() ? nullptr : subsets[b].data();
+    in.nrows = subsets.empty() ? int64_t(n) : int64_t(subsets[b].shape(0));
+    in.include = include.data();
+    in.penalty = penalty.data();
+    in.lower = lower.data();
+    in.upper = upper.data();
+    in.user_lambdas = user_lambdas ? user_lambdas->data() : nullptr;
+    in.n_user = user_lambdas ? int64_t(user_lambdas->size()) : 0;
+    res[b] = glmlx::glm_path_host(in, s);
+  });
+  nb::list out;
+  for (auto& r : res) {
+    out.append(result_dict(std::move(r), p));
+  }
+  return out;
+}
+
+using Indptr = nb::ndarray<const int64_t, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
+using Indices = nb::ndarray<const int32_t, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
+
 } // namespace
 
 void register_glm(nb::module_& m) {
@@ -56,61 +116,42 @@ void register_glm(nb::module_& m) {
       "glm_paths",
       [](AnyMat X, F64 y, F64 weights, std::optional<F64> offset, U8 include, F64 penalty, F64 lower, F64 upper,
          std::optional<F64> user_lambdas, glmlx::GlmPathSettings settings, std::vector<Rows> subsets) {
-        const size_t n = X.shape(0), p = X.shape(1);
-        const size_t K = y.size() / std::max<size_t>(n, 1);
-        if (y.size() != n * K || K == 0) {
-          bad("y must have n * K values (class-major)");
-        }
-        if ((settings.family == glmlx::GlmFamily::multinomial) != (K > 1)) {
-          bad("y must have one column (binomial, poisson) or K >= 2 class columns (multinomial)");
-        }
-        if (weights.size() != n) {
-          bad("weights must have n values");
-        }
-        if (offset && offset->size() != n * K) {
-          bad("offset must have y's shape");
-        }
-        if (include.shape(0) != p || penalty.size() != p || lower.size() != p || upper.size() != p) {
-          bad("include, penalty, lower and upper must have p values");
-        }
-        if (settings.flmin >= 1.0 && (!user_lambdas || user_lambdas->size() == 0)) {
-          bad("flmin >= 1 needs user lambdas");
-        }
-        if (!rows_in_range(subsets, n)) {
-          bad("rows must index rows of X");
-        }
         const glmlx::HostMatrix hx = host_any(X, "X");
-        const size_t B = std::max<size_t>(subsets.size(), 1);
-        std::vector<glmlx::GlmPathResult> res(B);
-        run_paths(B, paths_at_once(subsets, n, p), [&](size_t b, bool parallel) {
-          glmlx::GlmPathSettings s = settings;
-          if (parallel) {
-            s.path_threads = 1;  // the cores are taken by the paths
-          }
-          glmlx::GlmPathInputs in;
-          in.X = &hx;
-          in.y = y.data();
-          in.K = int64_t(K);
-          in.weights = weights.data();
-          in.offset = offset ? offset->data() : nullptr;
-          in.rows = subsets.empty() ? nullptr : subsets[b].data();
-          in.nrows = subsets.empty() ? int64_t(n) : int64_t(subsets[b].shape(0));
-          in.include = include.data();
-          in.penalty = penalty.data();
-          in.lower = lower.data();
-          in.upper = upper.data();
-          in.user_lambdas = user_lambdas ? user_lambdas->data() : nullptr;
-          in.n_user = user_lambdas ? int64_t(user_lambdas->size()) : 0;
-          res[b] = glmlx::glm_path_host(in, s);
-        });
-        nb::list out;
-        for (auto& r : res) {
-          out.append(result_dict(std::move(r), p));
-        }
-        return out;
+        return glm_paths(&hx, nullptr, X.shape(0), X.shape(1), y, weights, offset, include, penalty, lower, upper,
+                         user_lambdas, settings, std::move(subsets));
       },
       "X"_a, "y"_a, "weights"_a, "offset"_a.none(), "include"_a, "penalty"_a, "lower"_a, "upper"_a,
       "user_lambdas"_a.none(), "settings"_a, "subsets"_a,
       "glmnet paths of a GLM family on numpy buffers, one per row subset (all rows when none), in threads "
       "(internal)");
+  m.def(
+      "glm_paths_sparse",
+      [](Indptr indptr, Indices indices, F64 data, int64_t n, F64 y, F64 weights, std::optional<F64> offset,
+         U8 include, F64 penalty, F64 lower, F64 upper, std::optional<F64> user_lambdas,
+         glmlx::GlmPathSettings settings, std::vector<Rows> subsets) {
+        // the CSC arrays are checked here: the solver trusts them
+        const size_t p = indptr.shape(0) > 0 ? indptr.shape(0) - 1 : 0;
+        const int64_t* ip = indptr.data();
+        const int32_t* ix = indices.data();
+        if (indptr.shape(0) == 0 || ip[0] != 0 || ip[p] != int64_t(indices.shape(0)) ||
+            data.size() != indices.shape(0) || n < 0) {
+          bad("indptr, indices and data must describe a CSC matrix");
+        }
+        for (size_t j = 0; j < p; ++j) {
+          if (ip[j + 1] < ip[j]) {
+            bad("indptr must not decrease");
+          }
+          for (int64_t e = ip[j]; e < ip[j + 1]; ++e) {
+            if (ix[e] < 0 || ix[e] >= n || (e > ip[j] && ix[e] <= ix[e - 1])) {
+              bad("indices must be sorted row numbers in [0, n) within each column");
+            }
+          }
+        }
+        const glmlx::SparseHostMatrix sx{n, int64_t(p), ip, ix, data.data()};
+        return glm_paths(nullptr, &sx, size_t(n), p, y, weights, offset, include, penalty, lower, upper,
+                         user_lambdas, settings, std::move(subsets));
+      },
+      "indptr"_a, "indices"_a, "data"_a, "n"_a, "y"_a, "weights"_a, "offset"_a.none(), "include"_a, "penalty"_a,
+      "lower"_a, "upper"_a, "user_lambdas"_a.none(), "settings"_a, "subsets"_a,
+      "glm_paths over a CSC X (binomial, poisson), never densified (internal)");
 }

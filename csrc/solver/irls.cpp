@@ -29,6 +29,7 @@
 #include "path/lambda_walk.h"
 #include "path/screening.h"
 #include "state/irls_state.h"
+#include "matrix/sparse_glm.h"
 #include "solver/glm_common.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
@@ -49,11 +50,13 @@ using detail::PmaxReached;
 // e.g. a binomial fit within 1e-4 of 0 or 1) a row's eta is summed afresh.
 constexpr double kEtaGainMax = 1e4;
 
-template <class Family>
+// Data: GlmData (X's dense standardized copy) or SparseGlmData (X's entries, standardized on the fly);
+// the solver reads X only through Data::Columns and abs_gradient(Data).
+template <class Family, class Data = GlmData>
 class IrlsPath {
  public:
-  IrlsPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
-      : d_(d), s_(s), n_(d.n), p_(d.p), X_(d.X.data(), d.n, d.p),
+  IrlsPath(Data& d, const GlmPathSettings& s, PairTeam* team)
+      : d_(d), s_(s), n_(d.n), p_(d.p), X_(d.columns()),
         fam_(d.y.data(), d.w.data(), d.offset.empty() ? nullptr : d.offset.data(), d.n, s), team_(team),
         rows_(team, d.n), st_(d.n, d.p), prefetch_(detail::sweeps_prefetch(s, n_, p_)) {
     xv_per_step_ = fam_.curvature_per_step(s.kopt);
@@ -95,10 +98,10 @@ class IrlsPath {
   bool kkt(double ab);
   double deviance_ratio() const;
 
-  GlmData& d_;
+  Data& d_;
   const GlmPathSettings& s_;
   const int64_t n_, p_;
-  const detail::DenseColumns X_;  // the only way the sweeps read X (matrix/dense.h)
+  const typename Data::Columns X_;  // the only way the sweeps read X (matrix/dense.h, matrix/sparse_glm.h)
   Family fam_;      // the response's distribution: null fit, working weights, deviance (family/)
   PairTeam* team_;  // null: one thread
   RowOps rows_;     // the O(n) loops, on the team's two threads when n is large
@@ -114,8 +117,8 @@ class IrlsPath {
 // ---------------------------------------------------------------------------
 // Start: the intercept-only (or offset-only) fit, null deviance, gradients.
 
-template <class Family>
-void IrlsPath<Family>::construct() {
+template <class Family, class Data>
+void IrlsPath<Family, Data>::construct() {
   const family::NullFit f = fam_.start(st_.W.data(), st_.r.data());
   st_.b0 = f.b0;
   st_.wsum = f.wsum;
@@ -142,8 +145,8 @@ void IrlsPath<Family>::construct() {
 // ---------------------------------------------------------------------------
 // One lambda: IRLS around weighted coordinate descent.
 
-template <class Family>
-void IrlsPath<Family>::fit_point(double ab, double dem, double alm, double alm0) {
+template <class Family, class Data>
+void IrlsPath<Family, Data>::fit_point(double ab, double dem, double alm, double alm0) {
   // Sequential strong rule: candidates are kept from earlier lambdas.
   path::admit_candidates(st_.strong, d_.ju.data(), d_.vp.data(), st_.ga.data(), p_,
                          path::strong_rule_threshold(s_.alpha, alm, alm0));
@@ -159,24 +162,24 @@ void IrlsPath<Family>::fit_point(double ab, double dem, double alm, double alm0)
   }
 }
 
-template <class Family>
-void IrlsPath<Family>::setup_wls() {
+template <class Family, class Data>
+void IrlsPath<Family, Data>::setup_wls() {
   st_.b0_old = st_.b0;
   for (int64_t k : st_.active) {
     st_.beta_old[k] = st_.beta[k];
   }
 }
 
-template <class Family>
-void IrlsPath<Family>::wls(double ab, double dem) {
+template <class Family, class Data>
+void IrlsPath<Family, Data>::wls(double ab, double dem) {
   while (!pass(true, ab, dem)) {
     while (!pass(false, ab, dem)) {
     }
   }
 }
 
-template <class Family>
-bool IrlsPath<Family>::pass(bool full, double ab, double dem) {
+template <class Family, class Data>
+bool IrlsPath<Family, Data>::pass(bool full, double ab, double dem) {
   ++st_.npasses;
   st_.dlx = 0.0;
   detail::sweep_order(full, st_.strong, st_.active, order_);
@@ -197,8 +200,8 @@ bool IrlsPath<Family>::pass(bool full, double ab, double dem) {
 
 // Coordinate k's soft-thresholded Newton step from its gradient gk = x_k'r;
 // returns the change of its coefficient (the caller updates the residual).
-template <class Family>
-double IrlsPath<Family>::update_coord(int64_t k, double gk, bool full, double ab, double dem) {
+template <class Family, class Data>
+double IrlsPath<Family, Data>::update_coord(int64_t k, double gk, bool full, double ab, double dem) {
   const double old = st_.beta[k];
   const double vpk = d_.vp[k];
   const double u = old == 0.0 ? gk : gk + old * curvature(k);
@@ -223,8 +226,8 @@ double IrlsPath<Family>::update_coord(int64_t k, double gk, bool full, double ab
   return diff;
 }
 
-template <class Family>
-void IrlsPath<Family>::update_intercept() {
+template <class Family, class Data>
+void IrlsPath<Family, Data>::update_intercept() {
   if (!s_.intercept) {
     return;
   }
@@ -248,8 +251,8 @@ void IrlsPath<Family>::update_intercept() {
 // New working weights and residuals at the current fit; true when this lambda
 // is done (coefficients settled and KKT conditions hold, or, binomial, the
 // total working weight collapsed).
-template <class Family>
-bool IrlsPath<Family>::update_irls(double ab) {
+template <class Family, class Data>
+bool IrlsPath<Family, Data>::update_irls(double ab) {
   const double* g = d_.offset.empty() ? nullptr : d_.offset.data();
   std::vector<double> bA(st_.active.size());
   for (size_t a = 0; a < st_.active.size(); ++a) {
@@ -299,22 +302,22 @@ bool IrlsPath<Family>::update_irls(double ab) {
 }
 
 // Gradients of the non-candidates; violators join the candidates. True if none.
-template <class Family>
-bool IrlsPath<Family>::kkt(double ab) {
+template <class Family, class Data>
+bool IrlsPath<Family, Data>::kkt(double ab) {
   detail::abs_gradient(d_, st_.r.data(), st_.ga.data(), &st_.strong, team_);
   return !path::admit_candidates(st_.strong, d_.ju.data(), d_.vp.data(), st_.ga.data(), p_, ab);
 }
 
-template <class Family>
-double IrlsPath<Family>::deviance_ratio() const {
+template <class Family, class Data>
+double IrlsPath<Family, Data>::deviance_ratio() const {
   return fam_.deviance_ratio(rows_, st_.eta.data(), st_.wsum);
 }
 
 // ---------------------------------------------------------------------------
 // The point fit's face to the lambda walk (path/lambda_walk.h).
 
-template <class Family>
-GlmPathResult IrlsPath<Family>::run(const double* user_lambdas, int64_t n_user) {
+template <class Family, class Data>
+GlmPathResult IrlsPath<Family, Data>::run(const double* user_lambdas, int64_t n_user) {
   GlmPathResult& out = out_;
   construct();
   out.nulldev = 2.0 * d_.sum_weights * dev0_;
@@ -324,18 +327,18 @@ GlmPathResult IrlsPath<Family>::run(const double* user_lambdas, int64_t n_user) 
   return std::move(out_);
 }
 
-template <class Family>
-void IrlsPath<Family>::fit(double alm, double alm0) {
+template <class Family, class Data>
+void IrlsPath<Family, Data>::fit(double alm, double alm0) {
   fit_point(alm * s_.alpha, alm * (1.0 - s_.alpha), alm, alm0);
 }
 
-template <class Family>
-bool IrlsPath<Family>::finite() const {
+template <class Family, class Data>
+bool IrlsPath<Family, Data>::finite() const {
   return std::isfinite(st_.b0) && path::all_finite(st_.beta.begin(), st_.beta.end());
 }
 
-template <class Family>
-void IrlsPath<Family>::record(int64_t, double alm) {
+template <class Family, class Data>
+void IrlsPath<Family, Data>::record(int64_t, double alm) {
   GlmPathResult& out = out_;
   out.lambdas.push_back(alm);
   out.a0.push_back(st_.b0);
@@ -343,8 +346,8 @@ void IrlsPath<Family>::record(int64_t, double alm) {
   out.dev_ratio.push_back(deviance_ratio());
 }
 
-template <class Family>
-bool IrlsPath<Family>::stop(int64_t m, int64_t mnl) const {
+template <class Family, class Data>
+bool IrlsPath<Family, Data>::stop(int64_t m, int64_t mnl) const {
   const GlmPathResult& out = out_;
   const double dev = out.dev_ratio[m];
   int64_t me = 0;
@@ -355,6 +358,37 @@ bool IrlsPath<Family>::stop(int64_t m, int64_t mnl) const {
     return true;
   }
   return fam_.collapsed(st_.wsum);
+}
+
+} // namespace
+
+namespace {
+
+// The IRLS families' path over prepared data (dense or sparse X).
+template <class Data>
+GlmPathResult irls_path(Data& d, const GlmPathSettings& s, const double* user_lambdas, int64_t n_user) {
+  if (std::none_of(d.ju.begin(), d.ju.end(), [](auto u) { return u != 0; })) {
+    GlmPathResult out;  // glmnet's jerr 7777: no usable predictor
+    out.jerr = detail::kNoUsablePredictor;
+    return out;
+  }
+  const std::unique_ptr<PairTeam> team = detail::path_team(s, d.n, d.p);
+  try {
+    // The families the IRLS solver serves (family/): one line each.
+    switch (s.family) {
+      case GlmFamily::binomial:
+        return IrlsPath<family::Binomial, Data>(d, s, team.get()).run(user_lambdas, n_user);
+      case GlmFamily::poisson:
+        return IrlsPath<family::Poisson, Data>(d, s, team.get()).run(user_lambdas, n_user);
+      case GlmFamily::multinomial:
+        break;
+    }
+    throw std::invalid_argument("[glmlx.glm_path] unknown family");
+  } catch (const detail::FatalError& e) {
+    GlmPathResult out;
+    out.jerr = e.code;
+    return out;
+  }
 }
 
 } // namespace
@@ -371,31 +405,18 @@ GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, con
     throw std::invalid_argument("[glmlx.glm_path] binomial and poisson take one column of y");
   }
   GlmData d = detail::prepare(X, y, weights, offset, 1, rows, nrows, include, penalty, lower, upper, s);
-  if (std::none_of(d.ju.begin(), d.ju.end(), [](auto u) { return u != 0; })) {
-    GlmPathResult out;  // glmnet's jerr 7777: no usable predictor
-    out.jerr = detail::kNoUsablePredictor;
-    return out;
-  }
-  const std::unique_ptr<PairTeam> team = detail::path_team(s, d.n, d.p);
-  try {
-    // The families the IRLS solver serves (family/): one line each.
-    switch (s.family) {
-      case GlmFamily::binomial:
-        return IrlsPath<family::Binomial>(d, s, team.get()).run(user_lambdas, n_user);
-      case GlmFamily::poisson:
-        return IrlsPath<family::Poisson>(d, s, team.get()).run(user_lambdas, n_user);
-      case GlmFamily::multinomial:
-        break;
-    }
-    throw std::invalid_argument("[glmlx.glm_path] unknown family");
-  } catch (const detail::FatalError& e) {
-    GlmPathResult out;
-    out.jerr = e.code;
-    return out;
-  }
+  return irls_path(d, s, user_lambdas, n_user);
 }
 
 GlmPathResult glm_path_host(const GlmPathInputs& in, const GlmPathSettings& s) {
+  if (in.X_sparse) {
+    if (s.family == GlmFamily::multinomial || in.K != 1) {
+      throw std::invalid_argument("[glmlx.glm_path] a sparse X is supported for binomial and poisson");
+    }
+    detail::SparseGlmData d = detail::prepare_sparse(*in.X_sparse, in.y, in.weights, in.offset, 1, in.rows, in.nrows,
+                                                     in.include, in.penalty, in.lower, in.upper, s);
+    return irls_path(d, s, in.user_lambdas, in.n_user);
+  }
   return glm_path_host(*in.X, in.y, in.K, in.weights, in.offset, in.rows, in.nrows, in.include, in.penalty, in.lower,
                        in.upper, in.user_lambdas, in.n_user, s);
 }

@@ -28,6 +28,7 @@ from typing import Optional
 
 import numpy as np
 
+from . import _sparse
 from ._frames import category_levels
 
 from ._ext_loader import _ext
@@ -198,13 +199,18 @@ def glm_paths(family: str, X: np.ndarray, resp: Response, offset, *, include, pe
     s.sml, s.rsqmax, s.big, s.eps, s.mnlam = float(sml), DEVMAX, BIG, EPS, MNLAM
     s.nlam, s.maxit, s.pmax, s.dfmax = int(nlambda), int(maxit), int(pmax), int(dfmax)
     s.intercept, s.standardize = bool(fit_intercept), bool(standardize)
-    Xd = X if X.dtype in (np.float64, np.float32) else X.astype(np.float64)  # the C++ copy reads float32 too
     ulam = None if user_lambdas is None else np.ascontiguousarray(user_lambdas, dtype=np.float64)
-    raw = _ext.glm_paths(Xd, resp.y.reshape(-1), np.ascontiguousarray(resp.weights, dtype=np.float64),
-                         None if offset is None else offset.reshape(-1), include.astype(np.uint8),
-                         np.ascontiguousarray(penalty, dtype=np.float64), np.ascontiguousarray(lower, dtype=np.float64),
-                         np.ascontiguousarray(upper, dtype=np.float64), ulam, s,
-                         [np.ascontiguousarray(r, dtype=np.int64) for r in subsets])
+    rest = (resp.y.reshape(-1), np.ascontiguousarray(resp.weights, dtype=np.float64),
+            None if offset is None else offset.reshape(-1), include.astype(np.uint8),
+            np.ascontiguousarray(penalty, dtype=np.float64), np.ascontiguousarray(lower, dtype=np.float64),
+            np.ascontiguousarray(upper, dtype=np.float64), ulam, s,
+            [np.ascontiguousarray(r, dtype=np.int64) for r in subsets])
+    if _sparse.is_sparse(X):  # a canonical CSC copy (glmnet._as_data_matrix): its entries, never densified
+        raw = _ext.glm_paths_sparse(X.indptr, X.indices, np.ascontiguousarray(X.data, dtype=np.float64),
+                                    X.shape[0], *rest)
+    else:
+        Xd = X if X.dtype in (np.float64, np.float32) else X.astype(np.float64)  # the C++ copy reads float32 too
+        raw = _ext.glm_paths(Xd, *rest)
     out = []
     for k, r in enumerate(raw):
         jerr = int(r["jerr"])

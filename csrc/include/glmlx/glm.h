@@ -79,9 +79,22 @@ GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, con
                             const double* penalty, const double* lower, const double* upper,
                             const double* user_lambdas, int64_t n_user, const GlmPathSettings& settings);
 
+/**
+ * X (rows x cols) in compressed sparse column form, as scipy's CSC and R's
+ * dgCMatrix: column j's values data[indptr[j] .. indptr[j+1]) in rows
+ * indices[...], sorted within the column, each row once, 0 <= indices < rows.
+ */
+struct SparseHostMatrix {
+  int64_t rows = 0, cols = 0;
+  const int64_t* indptr = nullptr;  // cols + 1
+  const int32_t* indices = nullptr;
+  const double* data = nullptr;
+};
+
 /** glm_path_host's inputs by name (glmnetpp's FitPack); null pointers where an input is absent. */
 struct GlmPathInputs {
   const HostMatrix* X = nullptr;         // n x p
+  const SparseHostMatrix* X_sparse = nullptr;  // instead of X: never densified (binomial, poisson)
   const double* y = nullptr;             // n x K, column-major by class
   int64_t K = 1;
   const double* weights = nullptr;       // n, raw

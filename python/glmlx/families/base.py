@@ -46,6 +46,8 @@ class Family:
     #: cv.glmnet's per-observation losses: (prob, links (n, [K,] nlam), type_measure) -> (losses (n, nlam),
     #: weights); None where the CV driver computes them itself (gaussian)
     cv_losses: Optional[Callable] = None
+    #: its solver takes a scipy.sparse X (its entries, never densified)
+    sparse_x: bool = False
 
     @property
     def default_measure(self) -> str:

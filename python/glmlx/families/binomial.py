@@ -31,6 +31,7 @@ def cv_losses(prob, pre: np.ndarray, type_measure: str):
 
 
 FAMILY = Family(
+    sparse_x=True,
     name="binomial", solver="glm", link_inverse=_inverse_logit,
     cv_measures=("deviance", "class", "auc", "mse", "mae"),
     assess_measures=("deviance", "class", "auc", "mse", "mae"),

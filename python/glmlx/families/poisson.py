@@ -18,6 +18,7 @@ def cv_losses(prob, pre: np.ndarray, type_measure: str):
 
 
 FAMILY = Family(
+    sparse_x=True,
     name="poisson", solver="glm", link_inverse=np.exp,
     cv_measures=("deviance", "mse", "mae"), assess_measures=("deviance", "mse", "mae"), cpp_family="poisson",
     cv_losses=cv_losses,

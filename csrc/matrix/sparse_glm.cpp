@@ -1,0 +1,110 @@
+// The rows fitted of a sparse X and glmnet's sparse standardization
+// (splstandard2: weighted means and second moments from the entries).
+#include "matrix/sparse_glm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+namespace glmlx::detail {
+
+SparseGlmData prepare_sparse(const SparseHostMatrix& X, const double* y, const double* weights, const double* offset,
+                             int64_t K, const int64_t* rows, int64_t nrows, const uint8_t* include,
+                             const double* penalty, const double* lower, const double* upper,
+                             const GlmPathSettings& s) {
+  SparseGlmData d;
+  prepare_rows(d, X.rows, X.cols, y, weights, offset, K, rows, nrows, penalty, lower, upper);
+  const int64_t N = X.rows, n = d.n, p = d.p;
+  // The fitted rows' entries, renumbered (CV folds: their training rows).
+  std::vector<int64_t> slot;
+  bool sorted = true;
+  if (rows) {
+    slot.assign(size_t(N), -1);
+    for (int64_t i = 0; i < n; ++i) {
+      slot[size_t(rows[i])] = i;
+      sorted = sorted && (i == 0 || rows[i] > rows[i - 1]);
+    }
+  }
+  d.indptr.assign(size_t(p) + 1, 0);
+  d.indices.reserve(size_t(rows ? 0 : X.indptr[p]));
+  d.values.reserve(size_t(rows ? 0 : X.indptr[p]));
+  for (int64_t j = 0; j < p; ++j) {
+    const int64_t begin = int64_t(d.indices.size());
+    for (int64_t e = X.indptr[j]; e < X.indptr[j + 1]; ++e) {
+      const int64_t i = rows ? slot[size_t(X.indices[e])] : X.indices[e];
+      if (i >= 0) {
+        d.indices.push_back(int32_t(i));
+        d.values.push_back(X.data[e]);
+      }
+    }
+    if (!sorted) {  // rows given out of order: sort the column's entries by their new row
+      std::vector<size_t> order(d.indices.size() - size_t(begin));
+      std::iota(order.begin(), order.end(), size_t(begin));
+      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return d.indices[a] < d.indices[b]; });
+      std::vector<int32_t> idx;
+      std::vector<double> val;
+      for (size_t o : order) {
+        idx.push_back(d.indices[o]);
+        val.push_back(d.values[o]);
+      }
+      std::copy(idx.begin(), idx.end(), d.indices.begin() + begin);
+      std::copy(val.begin(), val.end(), d.values.begin() + begin);
+    }
+    d.indptr[size_t(j) + 1] = int64_t(d.indices.size());
+  }
+  for (double v : d.values) {
+    if (!std::isfinite(v)) {
+      throw std::invalid_argument("[glmlx.glmnet] X contains NaN or infinite values");
+    }
+  }
+  const double* w = d.w.data();
+  for (int64_t j = 0; j < p; ++j) {
+    const int64_t lo = d.indptr[size_t(j)], hi = d.indptr[size_t(j) + 1];
+    // glmnet's chkvars: a column equal to its first value on every row fitted is unusable.
+    bool varies = false;
+    if (hi - lo < n) {  // some rows are zero
+      for (int64_t e = lo; e < hi && !varies; ++e) {
+        varies = d.values[size_t(e)] != 0.0;
+      }
+    } else {
+      for (int64_t e = lo + 1; e < hi && !varies; ++e) {
+        varies = d.values[size_t(e)] != d.values[size_t(lo)];
+      }
+    }
+    d.ju[j] = include[j] && varies;
+    if (!d.ju[j]) {
+      continue;
+    }
+    double mean = 0.0, second = 0.0;
+    for (int64_t e = lo; e < hi; ++e) {
+      const double x = d.values[size_t(e)], wx = w[d.indices[size_t(e)]] * x;
+      mean += wx;
+      second += wx * x;
+    }
+    if (s.intercept) {
+      d.xm[j] = mean;
+    }
+    if (s.standardize) {
+      d.xs[j] = std::sqrt(std::max(second - mean * mean, 0.0));
+    }
+    const double check = s.standardize ? d.xs[j] : second;
+    if (!std::isfinite(mean) || !std::isfinite(check)) {
+      throw std::invalid_argument("X has values too large in magnitude: column " + std::to_string(j) +
+                                  "'s weighted variance overflows float; rescale X");
+    }
+    if (s.standardize) {
+      d.lower[j] *= d.xs[j];
+      d.upper[j] *= d.xs[j];
+    }
+  }
+  return d;
+}
+
+void abs_gradient(const SparseGlmData& d, const double* r, double* ga, const std::vector<uint8_t>* skip,
+                  PairTeam*) {
+  d.columns().abs_gradient(r, ga, [&](int64_t j) { return d.ju[j] && !(skip && (*skip)[j]); });
+}
+
+} // namespace glmlx::detail

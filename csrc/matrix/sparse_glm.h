@@ -1,0 +1,158 @@
+// X as the GLM solvers hold it when it is sparse: the CSC entries of the rows
+// fitted, never densified, and glmnet's centering and scaling (xm, xs) applied
+// on the fly, as its sparse routines (splognet, spfishnet) do. SparseGlmColumns
+// has DenseColumns' members that the IRLS solver asks for (matrix/dense.h).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "cpu/team.h"
+#include "glmlx/glm.h"
+#include "matrix/dense.h"
+
+namespace glmlx::detail {
+
+/**
+ * X~ = (X - 1 xm') / xs on the CSC entries of X. A coordinate step
+ * r -= d W x~_k touches every row through the centering; the sweep keeps
+ * that part as a multiple t of W (r = r_stored + t W) and adds it once at the
+ * sweep's end, so a visit costs the column's entries, not n.
+ */
+class SparseGlmColumns {
+ public:
+  SparseGlmColumns(const int64_t* indptr, const int32_t* indices, const double* data, int64_t n, int64_t p,
+                   const double* xm, const double* xs)
+      : indptr_(indptr), indices_(indices), data_(data), n_(n), p_(p), xm_(xm), xs_(xs) {}
+  int64_t rows() const { return n_; }
+  int64_t cols() const { return p_; }
+
+  // sum_i w_i x~_ik^2
+  double wsumsq(const double* w, int64_t k) const {
+    double xw = 0.0, xwx = 0.0, sw = 0.0;
+    for (int64_t e = indptr_[k]; e < indptr_[k + 1]; ++e) {
+      const double x = data_[e], wi = w[indices_[e]];
+      xw += wi * x;
+      xwx += wi * x * x;
+    }
+    for (int64_t i = 0; i < n_; ++i) {
+      sw += w[i];
+    }
+    const double m = xm_[k], s = xs_[k];
+    return (xwx - 2.0 * m * xw + m * m * sw) / (s * s);
+  }
+
+  // f + sum_a x~_{i, cols[a]} b[a] (a binary search per column: rare rows only)
+  double add_row_dot(double f, int64_t i, const std::vector<int64_t>& cols, const double* b) const {
+    for (size_t a = 0; a < cols.size(); ++a) {
+      const int64_t k = cols[a];
+      f += (entry(i, k) - xm_[k]) / xs_[k] * b[a];
+    }
+    return f;
+  }
+
+  /**
+   * One coordinate-descent sweep over ``order`` with residual r under weights
+   * w, one coordinate at a time; visit(k, g, wsq) as DenseColumns::pair_sweep
+   * (g = x~_k'r, wsq = x~_k'W x~_k) returns the coefficient's change.
+   */
+  template <class Visit>
+  void pair_sweep(const RowOps&, double* r, const double* w, const std::vector<int64_t>& order, bool,
+                  Visit visit) const {
+    if (order.empty()) {
+      return;
+    }
+    double sw = 0.0, sr = 0.0;
+    for (int64_t i = 0; i < n_; ++i) {
+      sw += w[i];
+      sr += r[i];
+    }
+    double t = 0.0;  // r = r_stored + t w
+    for (const int64_t k : order) {
+      double xr = 0.0, xw = 0.0, xwx = 0.0;
+      for (int64_t e = indptr_[k]; e < indptr_[k + 1]; ++e) {
+        const int64_t i = indices_[e];
+        const double x = data_[e], wx = w[i] * x;
+        xr += x * r[i];
+        xw += wx;
+        xwx += wx * x;
+      }
+      const double m = xm_[k], s = xs_[k];
+      const double g = (xr + t * xw - m * (sr + t * sw)) / s;
+      const double wsq = (xwx - 2.0 * m * xw + m * m * sw) / (s * s);
+      const double d = visit(k, g, wsq);
+      if (d != 0.0) {
+        const double c = d / s;
+        for (int64_t e = indptr_[k]; e < indptr_[k + 1]; ++e) {
+          const int64_t i = indices_[e];
+          r[i] -= c * w[i] * data_[e];
+        }
+        sr -= c * xw;
+        t += c * m;
+      }
+    }
+    if (t != 0.0) {
+      for (int64_t i = 0; i < n_; ++i) {
+        r[i] += t * w[i];
+      }
+    }
+  }
+
+  // |x~_j'r| for the wanted j (one pass over their entries).
+  template <class Wanted>
+  void abs_gradient(const double* r, double* ga, Wanted wanted) const {
+    double sr = 0.0;
+    for (int64_t i = 0; i < n_; ++i) {
+      sr += r[i];
+    }
+    for (int64_t j = 0; j < p_; ++j) {
+      if (!wanted(j)) {
+        continue;
+      }
+      double xr = 0.0;
+      for (int64_t e = indptr_[j]; e < indptr_[j + 1]; ++e) {
+        xr += data_[e] * r[indices_[e]];
+      }
+      ga[j] = std::abs(xr - xm_[j] * sr) / xs_[j];
+    }
+  }
+
+ private:
+  double entry(int64_t i, int64_t k) const {
+    const int32_t* lo = indices_ + indptr_[k];
+    const int32_t* hi = indices_ + indptr_[k + 1];
+    const int32_t* at = std::lower_bound(lo, hi, int32_t(i));
+    return at != hi && *at == i ? data_[at - indices_] : 0.0;
+  }
+
+  const int64_t* indptr_;
+  const int32_t* indices_;
+  const double* data_;
+  int64_t n_, p_;
+  const double *xm_, *xs_;
+};
+
+/** GlmData with the rows fitted of a sparse X in place of the dense copy (X is left empty). */
+struct SparseGlmData : GlmData {
+  std::vector<int64_t> indptr;  // p + 1
+  std::vector<int32_t> indices;
+  std::vector<double> values;
+
+  using Columns = SparseGlmColumns;
+  SparseGlmColumns columns() const {
+    return SparseGlmColumns(indptr.data(), indices.data(), values.data(), n, p, xm.data(), xs.data());
+  }
+};
+
+/** prepare (matrix/dense.cpp) for a sparse X: glmnet's sparse standardization, from the entries. */
+SparseGlmData prepare_sparse(const SparseHostMatrix& X, const double* y, const double* weights, const double* offset,
+                             int64_t K, const int64_t* rows, int64_t nrows, const uint8_t* include,
+                             const double* penalty, const double* lower, const double* upper,
+                             const GlmPathSettings& s);
+
+/** abs_gradient (matrix/dense.h) for a sparse X. */
+void abs_gradient(const SparseGlmData& d, const double* r, double* ga, const std::vector<uint8_t>* skip = nullptr,
+                  PairTeam* team = nullptr);
+
+} // namespace glmlx::detail
