@@ -91,6 +91,7 @@ std::vector<mx::array> gaussian_cov_path(
   }
   settings.lazy = false;  // strong (the rule-based candidate set) is the caller's choice
   settings.sparse = false;
+  settings.residual = false;
   return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev}, {C}, settings);
 }
 
@@ -128,6 +129,7 @@ std::vector<mx::array> gaussian_lazy_path(
   settings.lazy = true;
   settings.strong = true;
   settings.sparse = false;
+  settings.residual = false;
   return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev},
                {X, weights, xm, xs}, settings);
 }
@@ -136,6 +138,7 @@ std::vector<mx::array> gaussian_sparse_path(
     const mx::array& indptr,
     const mx::array& indices,
     const mx::array& data,
+    const mx::array& y,
     const mx::array& weights,
     const mx::array& xm,
     const mx::array& xs,
@@ -163,20 +166,21 @@ std::vector<mx::array> gaussian_sparse_path(
     detail::fail(op, "indices (integer) and data must be 1-D of the same length, got " +
                          detail::shape_str(indices.shape()) + " and " + detail::shape_str(data.shape()));
   }
-  if (weights.ndim() != 2 || weights.shape(0) != B) {
-    detail::fail(op, "weights must be (B, n) with B = " + std::to_string(B) + ", got " +
-                         detail::shape_str(weights.shape()));
+  if (weights.ndim() != 2 || weights.shape(0) != B || y.shape() != weights.shape()) {
+    detail::fail(op, "y and weights must be (B, n) with B = " + std::to_string(B) + ", got " +
+                         detail::shape_str(y.shape()) + " and " + detail::shape_str(weights.shape()));
   }
   if (xm.shape() != mx::Shape{B, p} || xs.shape() != mx::Shape{B, p}) {
     detail::fail(op, "xm and xs must have shape " + detail::shape_str({B, p}));
   }
   // indptr and indices are read as given: the caller (glmlx.glmnet, or an embedding) checks that they
   // describe an n x p CSC matrix (0 = indptr[0] <= ... <= indptr[p] = nnz, 0 <= indices < n).
-  settings.lazy = true;
+  // settings.residual is the caller's choice here: residual updates, else Gram columns on demand
+  settings.lazy = !settings.residual;
   settings.strong = true;
   settings.sparse = true;
   return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev},
-               {indptr, indices, data, weights, xm, xs}, settings, 2);
+               {indptr, indices, data, y, weights, xm, xs}, settings, 2);
 }
 
 std::vector<mx::array> gaussian_residual_path(
@@ -231,10 +235,13 @@ void GaussianPath::eval_cpu(const std::vector<mx::array>& inputs, std::vector<mx
   dispatch_cpu(stream(), inputs, outputs, [s, residual, lazy, sparse](std::vector<mx::array>& in,
                                                                       std::vector<mx::array>& out) {
     const path::PathArrays a{in, out};
-    if (a.g().dtype() == mx::float64) {
-      residual ? path::run_residual_batch<double>(a, s) : path::run_gram_batch<double>(a, s, lazy, sparse);
+    const bool f64 = a.g().dtype() == mx::float64;
+    if (residual && sparse) {
+      f64 ? path::run_sparse_residual_batch<double>(a, s) : path::run_sparse_residual_batch<float>(a, s);
+    } else if (residual) {
+      f64 ? path::run_residual_batch<double>(a, s) : path::run_residual_batch<float>(a, s);
     } else {
-      residual ? path::run_residual_batch<float>(a, s) : path::run_gram_batch<float>(a, s, lazy, sparse);
+      f64 ? path::run_gram_batch<double>(a, s, lazy, sparse) : path::run_gram_batch<float>(a, s, lazy, sparse);
     }
   });
 }

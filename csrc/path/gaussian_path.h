@@ -195,6 +195,11 @@ void advise_huge_pages(void* data, size_t bytes);
 template <typename T>
 void run_residual_batch(const PathArrays& a, const Settings& s);
 
+// glmnet's naive scheme over a sparse X by residual updates (solver/gaussian_sparse_naive.cpp);
+// inputs: the common ones, then SparseGramSource.
+template <typename T>
+void run_sparse_residual_batch(const PathArrays& a, const Settings& s);
+
 // glmnet's covariance scheme (and the lazy Gram, from dense or sparse X) over
 // gradients through Gram columns (solver/gaussian_cov.cpp).
 template <typename T>

@@ -35,7 +35,8 @@ void register_ops(nb::module_& m) {
       .def_rw("m_offset", &glmlx::GaussianPathSettings::m_offset)
       .def_rw("early_stop", &glmlx::GaussianPathSettings::early_stop)
       .def_rw("strong", &glmlx::GaussianPathSettings::strong)
-      .def_rw("screen", &glmlx::GaussianPathSettings::screen);
+      .def_rw("screen", &glmlx::GaussianPathSettings::screen)
+      .def_rw("residual", &glmlx::GaussianPathSettings::residual);  // read by gaussian_sparse_path only
   m.def("gaussian_cov_path", &glmlx::gaussian_cov_path, "C"_a, "g"_a, "beta"_a, "rsq"_a, "rank"_a, "lambdas"_a,
         "penalty"_a, "limits"_a, "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a, "settings"_a, nb::kw_only(),
         "stream"_a = nb::none());
@@ -43,7 +44,7 @@ void register_ops(nb::module_& m) {
         "rsq"_a, "rank"_a, "lambdas"_a, "penalty"_a, "limits"_a, "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a,
         "settings"_a,
         nb::kw_only(), "stream"_a = nb::none());
-  m.def("gaussian_sparse_path", &glmlx::gaussian_sparse_path, "indptr"_a, "indices"_a, "data"_a, "weights"_a,
+  m.def("gaussian_sparse_path", &glmlx::gaussian_sparse_path, "indptr"_a, "indices"_a, "data"_a, "y"_a, "weights"_a,
         "xm"_a, "xs"_a, "g"_a, "beta"_a, "rsq"_a, "rank"_a, "lambdas"_a, "penalty"_a, "limits"_a, "include"_a,
         "warm"_a, "xv"_a, "lambda_prev"_a, "settings"_a, nb::kw_only(), "stream"_a = nb::none());
   m.def("gaussian_residual_path", &glmlx::gaussian_residual_path, "Xt"_a, "center"_a, "scale"_a, "y"_a,

@@ -59,11 +59,12 @@ struct LazyGramSource {  // X (n, p), weights (B, n), xm, xs (B, p)
   explicit LazyGramSource(const PathArrays& a)
       : X(a.source(0)), weights(a.source(1)), xm(a.source(2)), xs(a.source(3)) {}
 };
-struct SparseGramSource {  // X (n, p) as CSC: indptr (p + 1, int64), indices (int32), data; weights (B, n), xm, xs (B, p)
-  const mx::array &indptr, &indices, &data, &weights, &xm, &xs;
+// X (n, p) as CSC: indptr (p + 1, int64), indices (int32), data; y (standardized), weights (B, n); xm, xs (B, p)
+struct SparseGramSource {
+  const mx::array &indptr, &indices, &data, &y, &weights, &xm, &xs;
   explicit SparseGramSource(const PathArrays& a)
-      : indptr(a.source(0)), indices(a.source(1)), data(a.source(2)), weights(a.source(3)), xm(a.source(4)),
-        xs(a.source(5)) {}
+      : indptr(a.source(0)), indices(a.source(1)), data(a.source(2)), y(a.source(3)), weights(a.source(4)),
+        xm(a.source(5)), xs(a.source(6)) {}
 };
 struct ResidualSource {  // Xt (p, n), center, scale (p), y, weights (B, n), xm, xs (B, p)
   const mx::array &Xt, &center, &scale, &y, &weights, &xm, &xs;

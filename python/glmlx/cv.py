@@ -197,18 +197,18 @@ def _gaussian_paths(prob, fold: np.ndarray, rows: list, flmins: np.ndarray):
     k = len(rows)
     if _sparse.is_sparse(prob.X):
         # the full fit as glmlx.glmnet fits it; the folds in one batch, each the shared CSC X with its held-out
-        # rows weighted zero: a Gram each from X's entries, or Gram columns on demand where K p x p Grams
-        # would not fit
-        lazy = gaussian.prefer_lazy_sparse(prob.X.shape[1], copies=k)
-        full = gaussian.fit_paths([gaussian.standardize_sparse(prob.X, prob.y, prob.weights, prob.excluded,
-                                                               prob.standardize, prob.fit_intercept, lazy=prob.lazy)],
-                                  flmin=prob.flmin, **opts)[0]
+        # rows weighted zero, by the same scheme (covariance: a Gram each from X's entries, or Gram columns on
+        # demand where K p x p Grams would not fit)
+        mode = gaussian.sparse_mode(prob.residual, gaussian.prefer_lazy_sparse(prob.X.shape[1], copies=k))
+        full = gaussian.fit_paths([gaussian.standardize_sparse(
+            prob.X, prob.y, prob.weights, prob.excluded, prob.standardize, prob.fit_intercept,
+            mode=gaussian.sparse_mode(prob.residual, prob.lazy))], flmin=prob.flmin, **opts)[0]
         stds = []
         for j, name in enumerate(gaussian.fold_names(k)):
             try:
                 stds.append(gaussian.standardize_sparse(prob.X, prob.y, np.where(fold == j, 0.0, prob.weights),
                                                         prob.excluded, prob.standardize, prob.fit_intercept,
-                                                        lazy=lazy, rows=fold != j))
+                                                        mode=mode, rows=fold != j))
             except ValueError as e:
                 raise ValueError(name + str(e)) from None
         return full, gaussian.fit_paths(stds, flmin=flmins, **opts)

@@ -53,7 +53,8 @@ class Standardized:
     w: Optional[np.ndarray] = None  # normalized weights (lazy and residual modes)
     cols: Optional["Columns"] = None  # X's columns stored contiguously (residual mode)
     y: Optional[np.ndarray] = None  # (n,) response on the standardized scale (residual mode)
-    sparse: Optional[object] = None  # canonical scipy CSC X (sparse mode: lazy Gram columns from its entries)
+    sparse: Optional[object] = None  # canonical scipy CSC X (sparse modes: Gram columns or residual updates)
+    sparse_residual: bool = False  # sparse X by residual updates (else Gram columns from its entries)
 
 
 @dataclass
@@ -280,15 +281,17 @@ def standardize(X: mx.array, y: np.ndarray, weights: np.ndarray, excluded: np.nd
 
 
 def standardize_sparse(Xc, y: np.ndarray, weights: np.ndarray, excluded: np.ndarray, standardize: bool,
-                       fit_intercept: bool, lazy: bool = True, rows: Optional[np.ndarray] = None) -> Standardized:
+                       fit_intercept: bool, mode: str = "residual", rows: Optional[np.ndarray] = None) -> Standardized:
     """glmnet's sparse ``standard``: the column statistics and X'Wy from X's stored entries.
 
     ``Xc``: a canonical CSC matrix (``_sparse.as_csc``), never densified.
-    ``lazy``: the solver forms Gram columns from Xc as variables become
-    candidates; else the p x p standardized Gram is formed here from the
-    stored entries (glmnet's covariance scheme, as for dense X).
+    ``mode``: "full" forms the p x p standardized Gram here from the entries
+    (glmnet's covariance scheme, as for dense X); "lazy" has the solver form
+    Gram columns as variables become candidates; "residual" has it update the
+    residual from each column's entries (glmnet's naive scheme, ``spelnet2``).
     ``rows``: the training rows (CV folds: held-out rows weigh zero).
     """
+    lazy = mode != "full"
     w = weights / weights.sum()
     ybar, ys, nulldev = _y_moments(y, weights[None], fit_intercept)
     ybar = float(ybar[0])
@@ -304,6 +307,8 @@ def standardize_sparse(Xc, y: np.ndarray, weights: np.ndarray, excluded: np.ndar
     if lazy:
         std.sparse = Xc
         std.w = w
+        std.sparse_residual = mode == "residual"
+        std.y = (y - ybar) / ys[0]
     return std
 
 
@@ -454,7 +459,7 @@ class _BatchState:
 
     ``source`` is ("full", C) with C (1 or B, p, p), ("lazy", X, W, XM, XS)
     with X (n, p) shared and per-problem weights, centers and scales,
-    ("sparse", Xc, W, XM, XS) likewise with a canonical scipy CSC X, or
+    ("sparse", Xc, residual, Y, W, XM, XS) likewise with a canonical scipy CSC X, or
     ("residual", Columns, Y, W, XM, XS) with per-problem standardized responses.
     """
 
@@ -464,9 +469,9 @@ class _BatchState:
         if source[0] == "full":
             self.source = ("full", mx.array(source[1], dtype=dtype))
         elif source[0] == "sparse":
-            Xc = source[1]
+            Xc, self.sparse_residual = source[1], source[2]
             self.source = ("sparse", mx.array(Xc.indptr), mx.array(Xc.indices),
-                           mx.array(Xc.data, dtype=dtype), *(mx.array(a, dtype=dtype) for a in source[2:]))
+                           mx.array(Xc.data, dtype=dtype), *(mx.array(a, dtype=dtype) for a in source[3:]))
         elif source[0] == "residual":
             cols = source[1]
             self.source = ("residual", cols.Xt.astype(dtype), mx.array(cols.center, dtype=dtype),
@@ -492,6 +497,7 @@ class _BatchState:
         elif self.source[0] == "residual":
             outs = _ext.gaussian_residual_path(*self.source[1:], *common)
         elif self.source[0] == "sparse":
+            settings.residual = self.sparse_residual
             outs = _ext.gaussian_sparse_path(*self.source[1:], *common)
         else:
             outs = _ext.gaussian_lazy_path(*self.source[1:], *common)
@@ -547,8 +553,8 @@ def _stacked(arrays):
 
 def _source(stds):
     if stds[0].sparse is not None:
-        return ("sparse", stds[0].sparse, np.stack([s.w for s in stds]), np.stack([s.xm for s in stds]),
-                np.stack([s.xs for s in stds]))
+        return ("sparse", stds[0].sparse, stds[0].sparse_residual, np.stack([s.y for s in stds]),
+                np.stack([s.w for s in stds]), np.stack([s.xm for s in stds]), np.stack([s.xs for s in stds]))
     if stds[0].C is not None:
         return ("full", _stacked([s.C for s in stds]))
     if stds[0].cols is not None:
@@ -688,6 +694,11 @@ def prefer_lazy(n: int, p: int, copies: int = 1) -> bool:
     needs more than about n of them.
     """
     return p > n or copies * p * p * 8 > 2**30
+
+
+def sparse_mode(residual: bool, lazy: bool) -> str:
+    """standardize_sparse's mode for a problem's scheme."""
+    return "residual" if residual else "lazy" if lazy else "full"
 
 
 def prefer_lazy_sparse(p: int, copies: int = 1) -> bool:

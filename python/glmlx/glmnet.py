@@ -548,8 +548,9 @@ def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, 
         raise ValueError(f"X must have at least 2 rows, got {n}")
     fam = get_family(family)
     sparse = _sparse.is_sparse(Xm)
-    if sparse and fam.solver != "gaussian":
-        raise TypeError(f"a sparse X is supported for family='gaussian' only in this release, not {family!r}; "
+    if sparse and not fam.sparse_x:
+        takes = ", ".join(repr(f) for f in FAMILIES if get_family(f).sparse_x)
+        raise TypeError(f"a sparse X is supported for the families {takes} in this release, not {family!r}; "
                         "pass X.toarray() for a dense fit")
     if fam.gaussian_losses:  # gaussian and mgaussian: y as numbers, one column per response
         yv = np.asarray(as_array(y, "y"), dtype=np.float64)
@@ -657,8 +658,11 @@ def _prepare_arrays(X, y, *, family, alpha, nlambda, lambda_min_ratio, lambdas, 
     strong = type_gaussian == "naive" or (type_gaussian == "auto" and gaussian.prefer_strong(n, p))
     residual = strong and gaussian.prefer_residual(n, p)
     lazy = strong and not residual and gaussian.prefer_lazy(n, p)
-    if sparse:  # never a dense X: the Gram from X's entries (row by row: cheap), its columns on demand only
-        lazy, residual = gaussian.prefer_lazy_sparse(p), False  # where the p x p matrix would not fit
+    if sparse:  # never a dense X: glmnet's naive scheme by residual updates from each column's entries; its
+        # covariance scheme with the Gram from the entries (row by row: cheap), or its columns on demand where the
+        # p x p matrix would not fit
+        residual = strong
+        lazy = not strong and gaussian.prefer_lazy_sparse(p)
     if not (lazy or residual) and p * p * 8 > 4 * 2**30:
         raise ValueError(f"type_gaussian={type_gaussian!r} would form a {p} x {p} Gram matrix "
                          f"({p * p * 8 / 2**30:.0f} GiB); use type_gaussian='naive' or 'auto'")
@@ -739,7 +743,7 @@ def _fit(prob: _Problem) -> GlmnetFit:
     else:
         if _sparse.is_sparse(prob.X):
             std = gaussian.standardize_sparse(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
-                                              prob.fit_intercept, lazy=prob.lazy)
+                                              prob.fit_intercept, mode=gaussian.sparse_mode(prob.residual, prob.lazy))
         else:
             std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
                                        prob.fit_intercept, lazy=prob.lazy, residual=prob.residual)

@@ -149,17 +149,22 @@ std::vector<mx::array> gaussian_lazy_path(
     mx::StreamOrDevice s = {});
 
 /**
- * As gaussian_lazy_path, with X (n, p) sparse in CSC form, never densified:
+ * The gaussian path with X (n, p) sparse in CSC form, never densified:
  * column j's values data[indptr[j] .. indptr[j+1]) in rows indices[...]
  * (sorted, no duplicates, 0 <= indices < n = weights.shape(1); the caller
- * checks this). Gram columns X'W_b (x_k - xm_bk) / (xs_b xs_bk) are formed from
- * the stored entries, centering and scaling on the fly as glmnet's sparse
- * routines do. indptr is read as int64, indices as int32.
+ * checks this). Centering and scaling are applied on the fly, as glmnet's
+ * sparse routines do. With settings.residual, glmnet's naive scheme by
+ * residual updates (each visit reads column k's entries; y (B, n) is each
+ * problem's response on its standardized scale, as gaussian_residual_path's);
+ * else Gram columns X'W_b (x_k - xm_bk) / (xs_b xs_bk) formed from the entries
+ * on demand, as gaussian_lazy_path (y unused). indptr is read as int64,
+ * indices as int32.
  */
 std::vector<mx::array> gaussian_sparse_path(
     const mx::array& indptr,
     const mx::array& indices,
     const mx::array& data,
+    const mx::array& y,
     const mx::array& weights,
     const mx::array& xm,
     const mx::array& xs,
