@@ -87,6 +87,13 @@ class DenseColumns {
     vec::axpy_wneg_dot_multi(R, size_t(n_), size_t(K), w, col(ka), d, col(kb), size_t(n_), out);
   }
 
+  // out (js.size() x K, row-major) = x_j'R_c for the columns js (the KKT gradients of the grouped solvers).
+  void gradients_multi(const std::vector<int64_t>& js, const double* R, int64_t K, double* out) const {
+    for (size_t a = 0; a < js.size(); ++a) {
+      dot_multi(js[a], R, K, out + a * size_t(K));
+    }
+  }
+
   // mgaussian's kernels over its K response residuals (cpu/response_kernels.h): g = R'x_k; the pair step
   // (k0, k1 updated by d0, d1; next0, next1 read; -1: none); and G (p x K) = X R' over columns [lo, hi).
   void response_grad(const ColumnKernels& kern, int64_t k, const double* R, int64_t K, double* g) const {

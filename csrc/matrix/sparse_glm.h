@@ -99,6 +99,79 @@ class SparseGlmColumns {
     }
   }
 
+  // y -= sum_a x~_{ks[a]} c[a]: the entries, then the centering's constant on every row.
+  void axpy_neg_cols(double* y, const std::vector<int64_t>& ks, const std::vector<double>& c) const {
+    double shift = 0.0;
+    for (size_t a = 0; a < ks.size(); ++a) {
+      const int64_t k = ks[a];
+      const double cs = c[a] / xs_[k];
+      for (int64_t e = indptr_[k]; e < indptr_[k + 1]; ++e) {
+        y[indices_[e]] -= cs * data_[e];
+      }
+      shift += cs * xm_[k];
+    }
+    if (shift != 0.0) {
+      for (int64_t i = 0; i < n_; ++i) {
+        y[i] += shift;
+      }
+    }
+  }
+  void axpy_neg_cols(const RowOps&, double* y, const std::vector<int64_t>& ks, const std::vector<double>& c) const {
+    axpy_neg_cols(y, ks, c);
+  }
+
+  // The K-column kernels (R: n x K, class-major), as DenseColumns'. Each needs the classes' sums of R
+  // for the centering: O(n K) per call (the grouped multinomial solver's visits).
+  void dot_multi(int64_t k, const double* R, int64_t K, double* out) const {
+    for (int64_t c = 0; c < K; ++c) {
+      const double* Rc = R + c * n_;
+      double sum = 0.0;
+      for (int64_t i = 0; i < n_; ++i) {
+        sum += Rc[i];
+      }
+      out[c] = centered_dot(k, Rc, sum);
+    }
+  }
+  void axpy_wneg_multi(int64_t k, double* R, int64_t K, const double* w, const double* d) const {
+    const double m = xm_[k], s = xs_[k];
+    for (int64_t c = 0; c < K; ++c) {
+      double* Rc = R + c * n_;
+      const double cs = d[c] / s;
+      if (cs == 0.0) {
+        continue;
+      }
+      for (int64_t e = indptr_[k]; e < indptr_[k + 1]; ++e) {
+        const int32_t i = indices_[e];
+        Rc[i] -= cs * w[i] * data_[e];
+      }
+      if (m != 0.0) {
+        for (int64_t i = 0; i < n_; ++i) {
+          Rc[i] += cs * m * w[i];
+        }
+      }
+    }
+  }
+  void axpy_wneg_dot_multi(int64_t ka, double* R, int64_t K, const double* w, const double* d, int64_t kb,
+                           double* out) const {
+    axpy_wneg_multi(ka, R, K, w, d);
+    dot_multi(kb, R, K, out);
+  }
+
+  // out (js.size() x K, row-major) = x~_j'R_c for the columns js: the classes' sums of R once for all.
+  void gradients_multi(const std::vector<int64_t>& js, const double* R, int64_t K, double* out) const {
+    std::vector<double> sums(size_t(K), 0.0);
+    for (int64_t c = 0; c < K; ++c) {
+      for (int64_t i = 0; i < n_; ++i) {
+        sums[size_t(c)] += R[c * n_ + i];
+      }
+    }
+    for (size_t a = 0; a < js.size(); ++a) {
+      for (int64_t c = 0; c < K; ++c) {
+        out[a * size_t(K) + size_t(c)] = centered_dot(js[a], R + c * n_, sums[size_t(c)]);
+      }
+    }
+  }
+
   // |x~_j'r| for the wanted j (one pass over their entries).
   template <class Wanted>
   void abs_gradient(const double* r, double* ga, Wanted wanted) const {
@@ -119,6 +192,15 @@ class SparseGlmColumns {
   }
 
  private:
+  // x~_k'v given sum_i v_i
+  double centered_dot(int64_t k, const double* v, double sum) const {
+    double xv = 0.0;
+    for (int64_t e = indptr_[k]; e < indptr_[k + 1]; ++e) {
+      xv += data_[e] * v[indices_[e]];
+    }
+    return (xv - xm_[k] * sum) / xs_[k];
+  }
+
   double entry(int64_t i, int64_t k) const {
     const int32_t* lo = indices_ + indptr_[k];
     const int32_t* hi = indices_ + indptr_[k + 1];

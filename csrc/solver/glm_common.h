@@ -44,5 +44,9 @@ GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, 
                                const double* offset, const int64_t* rows, int64_t nrows, const uint8_t* include,
                                const double* penalty, const double* lower, const double* upper,
                                const double* user_lambdas, int64_t n_user, const GlmPathSettings& s);
+GlmPathResult multinomial_path(const SparseHostMatrix& X, const double* y, int64_t K, const double* weights,
+                               const double* offset, const int64_t* rows, int64_t nrows, const uint8_t* include,
+                               const double* penalty, const double* lower, const double* upper,
+                               const double* user_lambdas, int64_t n_user, const GlmPathSettings& s);
 
 } // namespace glmlx::detail

@@ -410,8 +410,12 @@ GlmPathResult glm_path_host(const HostMatrix& X, const double* y, int64_t K, con
 
 GlmPathResult glm_path_host(const GlmPathInputs& in, const GlmPathSettings& s) {
   if (in.X_sparse) {
-    if (s.family == GlmFamily::multinomial || in.K != 1) {
-      throw std::invalid_argument("[glmlx.glm_path] a sparse X is supported for binomial and poisson");
+    if (s.family == GlmFamily::multinomial) {
+      return detail::multinomial_path(*in.X_sparse, in.y, in.K, in.weights, in.offset, in.rows, in.nrows, in.include,
+                                      in.penalty, in.lower, in.upper, in.user_lambdas, in.n_user, s);
+    }
+    if (in.K != 1) {
+      throw std::invalid_argument("[glmlx.glm_path] binomial and poisson take one column of y");
     }
     detail::SparseGlmData d = detail::prepare_sparse(*in.X_sparse, in.y, in.weights, in.offset, 1, in.rows, in.nrows,
                                                      in.include, in.penalty, in.lower, in.upper, s);

@@ -31,6 +31,7 @@
 #include "path/screening.h"
 #include "state/multinomial_state.h"
 #include "solver/glm_common.h"
+#include "matrix/sparse_glm.h"
 #include "glmlx/glm.h"
 #include "glmlx/ops.h"
 #include "cpu/vec.h"
@@ -45,10 +46,12 @@ constexpr int kBnormMaxit = 100;
 
 using path::BelowMinVariance;  // grouped: max p(1-p) < eps
 
+// Data: GlmData (X's dense standardized copy) or SparseGlmData (matrix/sparse_glm.h).
+template <class Data>
 class MultinomialPath {
  public:
-  MultinomialPath(GlmData& d, const GlmPathSettings& s, PairTeam* team)
-      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), X_(d.X.data(), d.n, d.p),
+  MultinomialPath(Data& d, const GlmPathSettings& s, PairTeam* team)
+      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), X_(d.columns()),
         fam_(d.y.data(), d.w.data(), d.n, d.K, s), grouped_(s.kopt == 2), rows_(team, d.n),
         prefetch_(sweeps_prefetch(s, d.n, d.p)), st_(d.n, d.p, d.K, s.kopt == 2), v_(n_), di_(n_), bold_(K_),
         gnext_(K_), bk_(K_), isc_(K_, 0), pending_diffs_(K_, 0.0) {
@@ -102,10 +105,10 @@ class MultinomialPath {
   void update_group_coord(int64_t k, bool full);
   bool update_grouped_irls(double ab);
 
-  GlmData& d_;
+  Data& d_;
   const GlmPathSettings& s_;
   const int64_t n_, p_, K_;
-  const DenseColumns X_;  // the only way the sweeps read X (matrix/dense.h)
+  const typename Data::Columns X_;  // the only way the sweeps read X (matrix/dense.h, matrix/sparse_glm.h)
   family::Multinomial fam_;  // the softmax state and the distribution's math (family/multinomial.h)
   const bool grouped_;
   RowOps rows_;  // the ungrouped sweeps' O(n) loops, on two threads when the caller gave a team
@@ -120,6 +123,7 @@ class MultinomialPath {
   std::vector<int64_t> cols_;              // columns and coefficients for the multi-column kernels
   std::vector<double> coefs_;
   std::vector<int64_t> wanted_;            // columns whose KKT gradients are due
+  std::vector<double> gk_;                 // their gradients, K per column
   std::vector<double> sorted_;             // K: elc's sorted class coefficients
 
   double xmz_ = 0.0;  // ungrouped: sum of the current class's working weights
@@ -135,7 +139,8 @@ class MultinomialPath {
 // ---------------------------------------------------------------------------
 // Start.
 
-void MultinomialPath::construct() {
+template <class Data>
+void MultinomialPath<Data>::construct() {
   fam_.start(d_.offset, st_.a0);
   dev0_ = fam_.dev0();
   thr_ = s_.thresh * dev0_;
@@ -159,7 +164,8 @@ void MultinomialPath::construct() {
 // MultLStandardize1's xv: each column's weighted second moment about the
 // centre used, on the scale it is fitted at (1 when standardized with an
 // intercept; 1 + mean^2/var when standardized without).
-void MultinomialPath::grouped_x_var() {
+template <class Data>
+void MultinomialPath<Data>::grouped_x_var() {
   for (int64_t j = 0; j < p_; ++j) {
     if (!d_.ju[j]) {
       continue;
@@ -171,16 +177,19 @@ void MultinomialPath::grouped_x_var() {
 // ---------------------------------------------------------------------------
 // Shared pieces.
 
-void MultinomialPath::strong_rule(double tlam) {
+template <class Data>
+void MultinomialPath<Data>::strong_rule(double tlam) {
   path::admit_candidates(st_.strong, d_.ju.data(), d_.vp.data(), st_.ga.data(), p_, tlam);
 }
 
 // KKT check with fresh gradients: violators join the candidates; true if any did.
-bool MultinomialPath::admit_violators(double ab) {
+template <class Data>
+bool MultinomialPath<Data>::admit_violators(double ab) {
   return path::admit_candidates(st_.strong, d_.ju.data(), d_.vp.data(), st_.ga.data(), p_, ab);
 }
 
-void MultinomialPath::add_active(int64_t k) {
+template <class Data>
+void MultinomialPath<Data>::add_active(int64_t k) {
   st_.active_pos[k] = int64_t(st_.active.size());
   st_.active.push_back(k);
   // glmnet swallows this inside the class loop but rethrows it before the
@@ -191,7 +200,8 @@ void MultinomialPath::add_active(int64_t k) {
 }
 
 // r_ic = w (y_ic - prob_ic) / scale for every class.
-void MultinomialPath::class_residuals(double scale) {
+template <class Data>
+void MultinomialPath<Data>::class_residuals(double scale) {
   for (int64_t ic = 0; ic < K_; ++ic) {
     fam_.residuals(ic, scale, resid(ic));
   }
@@ -201,7 +211,8 @@ void MultinomialPath::class_residuals(double scale) {
 // ||X_j' R|| (grouped), at the current fit. Column by column, all classes in
 // one read of the column: for K right-hand sides a BLAS gemm is no faster
 // single-threaded, and threaded it was seen spending half its time spinning.
-void MultinomialPath::abs_gradients() {
+template <class Data>
+void MultinomialPath<Data>::abs_gradients() {
   class_residuals(1.0);
   std::vector<int64_t>& wanted = wanted_;
   wanted.clear();
@@ -213,19 +224,22 @@ void MultinomialPath::abs_gradients() {
   if (wanted.empty()) {
     return;
   }
-  for (int64_t j : wanted) {
-    X_.dot_multi(j, st_.r.data(), K_, bk_.data());
+  gk_.resize(wanted.size() * size_t(K_));
+  X_.gradients_multi(wanted, st_.r.data(), K_, gk_.data());
+  for (size_t w = 0; w < wanted.size(); ++w) {
+    const double* bk = gk_.data() + w * size_t(K_);
     double a = 0.0;
     for (int64_t ic = 0; ic < K_; ++ic) {
-      a = grouped_ ? a + bk_[ic] * bk_[ic] : std::max(a, std::abs(bk_[ic]));
+      a = grouped_ ? a + bk[ic] * bk[ic] : std::max(a, std::abs(bk[ic]));
     }
-    st_.ga[j] = grouped_ ? std::sqrt(a) : a;
+    st_.ga[wanted[w]] = grouped_ ? std::sqrt(a) : a;
   }
 }
 
 // Class ic's linear predictor at the current coefficients, clamped as glmnet
 // (|eta| <= exmx, probability ratios within [pmin/(1-pmin), (1-pmin)/pmin]).
-void MultinomialPath::update_class_prediction(int64_t ic) {
+template <class Data>
+void MultinomialPath<Data>::update_class_prediction(int64_t ic) {
   double* eta = di_.data();
   const double* g = offset(ic);
   const double b0 = st_.a0[ic];
@@ -245,13 +259,15 @@ void MultinomialPath::update_class_prediction(int64_t ic) {
   fam_.update_class(ic, eta);
 }
 
-double MultinomialPath::deviance_ratio() const {
+template <class Data>
+double MultinomialPath<Data>::deviance_ratio() const {
   return fam_.deviance_ratio();
 }
 
 // glmnet's df for the dfmax stop: active variables nonzero in any class
 // (ungrouped, nintot) or in the first class (grouped: all classes move together).
-int64_t MultinomialPath::nonzero_count() const {
+template <class Data>
+int64_t MultinomialPath<Data>::nonzero_count() const {
   int64_t me = 0;
   for (int64_t k : st_.active) {
     bool nz = false;
@@ -266,7 +282,8 @@ int64_t MultinomialPath::nonzero_count() const {
 // ---------------------------------------------------------------------------
 // Ungrouped: one IRLS round fits each class in turn (elnet_point/binomial_multi_class.hpp).
 
-void MultinomialPath::fit_point_ungrouped(double ab, double dem) {
+template <class Data>
+void MultinomialPath<Data>::fit_point_ungrouped(double ab, double dem) {
   ig_ = false;
   while (true) {
     ix_ = false;
@@ -294,7 +311,8 @@ void MultinomialPath::fit_point_ungrouped(double ab, double dem) {
 
 // Working weights and residual of class ic; false (class skipped this round)
 // when its total working weight is negligible.
-bool MultinomialPath::setup_class(int64_t ic) {
+template <class Data>
+bool MultinomialPath<Data>::setup_class(int64_t ic) {
   st_.a0_old[ic] = st_.a0[ic];
   for (int64_t k : st_.active) {
     st_.beta_old[ic * p_ + k] = beta(ic, k);
@@ -308,7 +326,8 @@ bool MultinomialPath::setup_class(int64_t ic) {
   return true;
 }
 
-bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
+template <class Data>
+bool MultinomialPath<Data>::class_pass(int64_t ic, bool full, double ab, double dem) {
   ++st_.npasses;
   st_.dlx = 0.0;
   // The kernel's Gram diagonal is Newton's curvature x_k'vx_k of every
@@ -343,7 +362,8 @@ bool MultinomialPath::class_pass(int64_t ic, bool full, double ab, double dem) {
 
 // Coordinate k's soft-thresholded Newton step in class ic from its gradient
 // gk; returns the change of its coefficient (the caller updates the residual).
-double MultinomialPath::update_class_coord(int64_t ic, int64_t k, double gk, bool full, double ab, double dem) {
+template <class Data>
+double MultinomialPath<Data>::update_class_coord(int64_t ic, int64_t k, double gk, bool full, double ab, double dem) {
   double& bk = beta(ic, k);
   const double old = bk;
   const double xv = st_.xv[ic * p_ + k];
@@ -366,7 +386,8 @@ double MultinomialPath::update_class_coord(int64_t ic, int64_t k, double gk, boo
   return diff;
 }
 
-bool MultinomialPath::class_converged(int64_t ic) const {
+template <class Data>
+bool MultinomialPath<Data>::class_converged(int64_t ic) const {
   const double d0 = st_.a0_old[ic] - st_.a0[ic];
   if (xmz_ * d0 * d0 > thr_) {
     return false;
@@ -387,7 +408,8 @@ bool MultinomialPath::class_converged(int64_t ic) const {
 // intercepts) by the constant that minimizes the penalty, which leaves the
 // probabilities unchanged, then rescale q accordingly. True when this lambda
 // is done.
-bool MultinomialPath::center_and_check(double ab) {
+template <class Data>
+bool MultinomialPath<Data>::center_and_check(double ab) {
   const double K = double(K_);
   double s = -std::accumulate(st_.a0.begin(), st_.a0.end(), 0.0) / K;
   for (auto& a : st_.a0) {
@@ -431,7 +453,8 @@ bool MultinomialPath::center_and_check(double ab) {
 // glmnet's elc: the shift c minimizing sum_k (1-alpha)/2 (a_k - c)^2 + alpha |a_k - c|
 // over variable l's class coefficients a (the median for the lasso, the mean
 // for ridge, a search between them otherwise), kept within the box limits.
-double MultinomialPath::elc(int64_t l) {
+template <class Data>
+double MultinomialPath<Data>::elc(int64_t l) {
   const double parm = s_.alpha;
   const int64_t n = K_;
   std::vector<double>& a = bk_;
@@ -517,7 +540,8 @@ double MultinomialPath::elc(int64_t l) {
 // ---------------------------------------------------------------------------
 // Grouped (elnet_point/binomial_multi_class_group.hpp): one WLS for all classes.
 
-void MultinomialPath::fit_point_grouped(double ab, double dem) {
+template <class Data>
+void MultinomialPath<Data>::fit_point_grouped(double ab, double dem) {
   while (true) {
     if (st_.npasses > s_.maxit || interrupt::requested()) {  // Ctrl-C: stop as at maxit
       throw MaxitReached{};
@@ -536,7 +560,8 @@ void MultinomialPath::fit_point_grouped(double ab, double dem) {
 // The curvature bound t = 2 max p(1-p) replaces every class's working
 // weights: the WLS problem becomes a weighted group lasso with weights w,
 // penalties over t and residuals w (y - p) / t.
-void MultinomialPath::setup_grouped(double ab, double dem) {
+template <class Data>
+void MultinomialPath<Data>::setup_grouped(double ab, double dem) {
   double t = 0.0;
   for (int64_t ic = 0; ic < K_; ++ic) {
     t = std::max(t, fam_.max_prob_var(ic));
@@ -567,7 +592,8 @@ void MultinomialPath::setup_grouped(double ab, double dem) {
   }
 }
 
-bool MultinomialPath::grouped_pass(bool full) {
+template <class Data>
+bool MultinomialPath<Data>::grouped_pass(bool full) {
   st_.npasses += K_;
   st_.dlx = 0.0;
   pending_ = -1;
@@ -596,7 +622,8 @@ bool MultinomialPath::grouped_pass(bool full) {
 
 // Group-lasso update of variable k's K coefficients (glmnet's
 // ElnetPointInternalGaussianMultiBase::update_beta).
-void MultinomialPath::update_group_coord(int64_t k, bool full) {
+template <class Data>
+void MultinomialPath<Data>::update_group_coord(int64_t k, bool full) {
   const double xv = st_.xv[k], vpk = d_.vp[k];
   // The previous variable's residual update rides on this gradient's sweep over R.
   if (pending_ >= 0) {
@@ -651,7 +678,8 @@ void MultinomialPath::update_group_coord(int64_t k, bool full) {
 
 // New probabilities at the current fit; true when this lambda is done
 // (coefficients settled and no KKT violators).
-bool MultinomialPath::update_grouped_irls(double ab) {
+template <class Data>
+bool MultinomialPath<Data>::update_grouped_irls(double ab) {
   double int_diff = 0.0;
   for (int64_t ic = 0; ic < K_; ++ic) {
     int_diff = std::max(int_diff, std::abs(st_.a0[ic] - st_.a0_old[ic]));
@@ -684,7 +712,8 @@ bool MultinomialPath::update_grouped_irls(double ab) {
 // ---------------------------------------------------------------------------
 // The path (glmnet's ElnetPathBase::fit and the multi-class process_point_fit).
 
-GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
+template <class Data>
+GlmPathResult MultinomialPath<Data>::run(const double* user_lambdas, int64_t n_user) {
   GlmPathResult& out = out_;
   out.nclass = K_;
   construct();
@@ -703,7 +732,8 @@ GlmPathResult MultinomialPath::run(const double* user_lambdas, int64_t n_user) {
   return std::move(out_);
 }
 
-void MultinomialPath::fit(double alm, double alm0) {
+template <class Data>
+void MultinomialPath<Data>::fit(double alm, double alm0) {
   strong_rule(path::strong_rule_threshold(s_.alpha, alm, alm0));
   const double dem = alm * (1.0 - s_.alpha), ab = alm * s_.alpha;
   if (grouped_) {
@@ -716,11 +746,13 @@ void MultinomialPath::fit(double alm, double alm0) {
 // Not glmnet's check: where an unpenalized variable sits at a limit, its
 // Newton steps can overflow and the coefficients come out NaN with no error
 // (R instead runs out of maxit at the first lambda).
-bool MultinomialPath::finite() const {
+template <class Data>
+bool MultinomialPath<Data>::finite() const {
   return path::all_finite(st_.a0.begin(), st_.a0.end()) && path::all_finite(st_.beta.begin(), st_.beta.end());
 }
 
-void MultinomialPath::record(int64_t, double alm) {
+template <class Data>
+void MultinomialPath<Data>::record(int64_t, double alm) {
   GlmPathResult& out = out_;
   out.lambdas.push_back(alm);
   out.a0.insert(out.a0.end(), st_.a0.begin(), st_.a0.end());
@@ -728,7 +760,8 @@ void MultinomialPath::record(int64_t, double alm) {
   out.dev_ratio.push_back(deviance_ratio());
 }
 
-bool MultinomialPath::stop(int64_t m, int64_t) const {
+template <class Data>
+bool MultinomialPath<Data>::stop(int64_t m, int64_t) const {
   const GlmPathResult& out = out_;
   const double dev = out.dev_ratio[m];
   if (nonzero_count() > s_.dfmax || fam_.small_gain(out.dev_ratio, m, 0, s_.sml) || dev > s_.rsqmax) {
@@ -739,17 +772,21 @@ bool MultinomialPath::stop(int64_t m, int64_t) const {
 
 } // namespace
 
-GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, const double* weights,
-                               const double* offset, const int64_t* rows, int64_t nrows, const uint8_t* include,
-                               const double* penalty, const double* lower, const double* upper,
-                               const double* user_lambdas, int64_t n_user, const GlmPathSettings& s) {
+namespace {
+
+/**
+ * As glmnet's lognet and driver: weights go into the rows of y, the row
+ * totals become the observation weights and the rows are normalized to
+ * proportions; rows with no weight are dropped (before chkvars sees them).
+ * prepare(y, weights, rows, nrows) makes the data of the rows kept.
+ */
+template <class Prepare>
+GlmPathResult multinomial_path_of(int64_t N, const double* y, int64_t K, const double* weights, const int64_t* rows,
+                                  int64_t nrows, const double* user_lambdas, int64_t n_user, const GlmPathSettings& s,
+                                  Prepare prepare) {
   if (K < 2) {
     throw std::invalid_argument("[glmlx.glm_path] the multinomial family needs y with K >= 2 class columns");
   }
-  // As glmnet's lognet and driver: weights go into the rows of y, the row
-  // totals become the observation weights and the rows are normalized to
-  // proportions; rows with no weight are dropped (before chkvars sees them).
-  const int64_t N = X.rows;
   std::vector<double> yw(size_t(N) * K), ww(N);
   for (int64_t i = 0; i < N; ++i) {
     double total = 0.0;
@@ -779,8 +816,7 @@ GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, 
     return out;
   }
   const bool all_kept = int64_t(kept.size()) == n;
-  GlmData d = prepare(X, yw.data(), ww.data(), offset, K, all_kept ? rows : kept.data(),
-                      all_kept ? nrows : int64_t(kept.size()), include, penalty, lower, upper, s);
+  auto d = prepare(yw.data(), ww.data(), all_kept ? rows : kept.data(), all_kept ? nrows : int64_t(kept.size()));
   // The team shares the ungrouped sweeps; the grouped ones and the IRLS steps run on this thread.
   if (std::none_of(d.ju.begin(), d.ju.end(), [](auto u) { return u != 0; })) {
     GlmPathResult out;  // glmnet's jerr 7777: no usable predictor
@@ -790,7 +826,7 @@ GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, 
   }
   const std::unique_ptr<PairTeam> team = s.kopt == 2 ? nullptr : path_team(s, d.n, d.p);
   try {
-    MultinomialPath path(d, s, team.get());
+    MultinomialPath<decltype(d)> path(d, s, team.get());
     return path.run(user_lambdas, n_user);
   } catch (const FatalError& e) {
     GlmPathResult out;
@@ -798,6 +834,29 @@ GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, 
     out.jerr = e.code;
     return out;
   }
+}
+
+} // namespace
+
+GlmPathResult multinomial_path(const HostMatrix& X, const double* y, int64_t K, const double* weights,
+                               const double* offset, const int64_t* rows, int64_t nrows, const uint8_t* include,
+                               const double* penalty, const double* lower, const double* upper,
+                               const double* user_lambdas, int64_t n_user, const GlmPathSettings& s) {
+  return multinomial_path_of(X.rows, y, K, weights, rows, nrows, user_lambdas, n_user, s,
+                             [&](const double* yw, const double* ww, const int64_t* kept, int64_t nkept) {
+                               return prepare(X, yw, ww, offset, K, kept, nkept, include, penalty, lower, upper, s);
+                             });
+}
+
+GlmPathResult multinomial_path(const SparseHostMatrix& X, const double* y, int64_t K, const double* weights,
+                               const double* offset, const int64_t* rows, int64_t nrows, const uint8_t* include,
+                               const double* penalty, const double* lower, const double* upper,
+                               const double* user_lambdas, int64_t n_user, const GlmPathSettings& s) {
+  return multinomial_path_of(X.rows, y, K, weights, rows, nrows, user_lambdas, n_user, s,
+                             [&](const double* yw, const double* ww, const int64_t* kept, int64_t nkept) {
+                               return prepare_sparse(X, yw, ww, offset, K, kept, nkept, include, penalty, lower,
+                                                     upper, s);
+                             });
 }
 
 } // namespace glmlx::detail

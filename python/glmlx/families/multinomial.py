@@ -32,6 +32,7 @@ def cv_losses(prob, pre: np.ndarray, type_measure: str):
 
 
 FAMILY = Family(
+    sparse_x=True,
     name="multinomial", solver="glm", link_inverse=_softmax,
     cv_measures=("deviance", "class", "mse", "mae"), assess_measures=("deviance", "class", "mse", "mae"),
     classifies=True, class_counts=(2, None), several_responses=True, numeric_response=False,
