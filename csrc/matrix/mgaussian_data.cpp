@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "matrix/dense.h"
+#include "matrix/sparse_glm.h"
 
 namespace glmlx::detail {
 
@@ -35,22 +36,12 @@ void check_scales(const MultData& d) {
   }
 }
 
-MultData standardize_unchecked(const HostMatrix& X, const HostMatrix& Y, const double* weights,
-                               const int64_t* rows, int64_t nrows, const uint8_t* include,
-                               const MgaussianPathSettings& s);
-
-
-MultData standardize_unchecked(const HostMatrix& X, const HostMatrix& Y, const double* weights,
-                               const int64_t* rows, int64_t nrows, const uint8_t* include,
-                               const MgaussianPathSettings& s) {
-  MultData d;
-  const int64_t n = rows ? nrows : X.rows, p = X.cols, K = Y.cols;
-  d.n = n;
-  d.p = p;
-  d.K = K;
+// Weights normalized to sum 1 (w) and their square roots (v), of the rows fitted.
+void row_weights(const double* weights, const int64_t* rows, int64_t n, std::vector<double>& w,
+                 std::vector<double>& v) {
   auto row = [&](int64_t i) { return rows ? rows[i] : i; };
-
-  std::vector<double> w(n), v(n);
+  w.resize(n);
+  v.resize(n);
   double sw = 0.0;
   for (int64_t i = 0; i < n; ++i) {
     w[i] = weights[row(i)];
@@ -60,13 +51,16 @@ MultData standardize_unchecked(const HostMatrix& X, const HostMatrix& Y, const d
     w[i] /= sw;
     v[i] = std::sqrt(w[i]);
   }
+}
 
-  // Column-major copies (the GLM solvers' reader).
-  d.X.resize(size_t(n) * size_t(p));
+// The responses' part of MultStandardize1: d.Y, ym, ys, ys0 and R's nulldev (d.n, d.K set).
+void standardize_responses(MultData& d, const HostMatrix& Y, const double* weights, const int64_t* rows,
+                           const std::vector<double>& w, const std::vector<double>& v,
+                           const MgaussianPathSettings& s) {
+  const int64_t n = d.n, K = d.K;
+  auto row = [&](int64_t i) { return rows ? rows[i] : i; };
   d.Y.resize(size_t(n) * size_t(K));
-  detail::copy_columns(X, rows, n, d.X.data());
   detail::copy_columns(Y, rows, n, d.Y.data());
-
   // R's nulldev, from the raw weights and responses (mrelnet computes it before the C++ call).
   for (int64_t k = 0; k < K; ++k) {
     const double* y = d.Y.data() + k * n;
@@ -80,6 +74,66 @@ MultData standardize_unchecked(const HostMatrix& X, const HostMatrix& Y, const d
       d.nulldev += weights[row(i)] * (y[i] - ybar) * (y[i] - ybar);
     }
   }
+  d.ym.assign(K, 0.0);
+  d.ys.assign(K, 1.0);
+  d.ys0 = 0.0;
+  if (!s.intercept) {
+    for (int64_t k = 0; k < K; ++k) {
+      double* y = d.Y.data() + k * n;
+      for (int64_t i = 0; i < n; ++i) {
+        y[i] *= v[i];
+      }
+      const double z = vec::dot(y, y, n);
+      if (s.standardize_response) {
+        double u = vec::dot(v.data(), y, n);
+        u = z - u * u;
+        d.ys0 += z / u;
+        d.ys[k] = std::sqrt(u);
+        for (int64_t i = 0; i < n; ++i) {
+          y[i] /= d.ys[k];
+        }
+      } else {
+        d.ys0 += z;
+      }
+    }
+    return;
+  }
+  for (int64_t k = 0; k < K; ++k) {
+    double* y = d.Y.data() + k * n;
+    d.ym[k] = vec::dot(w.data(), y, n);
+    for (int64_t i = 0; i < n; ++i) {
+      y[i] = v[i] * (y[i] - d.ym[k]);
+    }
+    const double z = vec::dot(y, y, n);
+    if (s.standardize_response) {
+      d.ys[k] = std::sqrt(z);
+      for (int64_t i = 0; i < n; ++i) {
+        y[i] /= d.ys[k];
+      }
+    } else {
+      d.ys0 += z;
+    }
+  }
+  if (s.standardize_response) {
+    d.ys0 = double(K);
+  }
+}
+
+MultData standardize_unchecked(const HostMatrix& X, const HostMatrix& Y, const double* weights,
+                               const int64_t* rows, int64_t nrows, const uint8_t* include,
+                               const MgaussianPathSettings& s) {
+  MultData d;
+  const int64_t n = rows ? nrows : X.rows, p = X.cols, K = Y.cols;
+  d.n = n;
+  d.p = p;
+  d.K = K;
+  std::vector<double> w, v;
+  row_weights(weights, rows, n, w, v);
+
+  // Column-major copy (the GLM solvers' reader).
+  d.X.resize(size_t(n) * size_t(p));
+  detail::copy_columns(X, rows, n, d.X.data());
+  standardize_responses(d, Y, weights, rows, w, v, s);
 
   d.ju.assign(p, 0);
   for (int64_t j = 0; j < p; ++j) {
@@ -95,9 +149,6 @@ MultData standardize_unchecked(const HostMatrix& X, const HostMatrix& Y, const d
   d.xm.assign(p, 0.0);
   d.xs.assign(p, 1.0);
   d.xv.assign(p, 1.0);
-  d.ym.assign(K, 0.0);
-  d.ys.assign(K, 1.0);
-  d.ys0 = 0.0;
   if (!s.intercept) {
     // Without an intercept nothing is centered; standardize scales by the sd
     // about the mean, so x_k'x_k = 1 + mean^2/var.
@@ -123,24 +174,6 @@ MultData standardize_unchecked(const HostMatrix& X, const HostMatrix& Y, const d
         d.xv[j] = z;
       }
     }
-    for (int64_t k = 0; k < K; ++k) {
-      double* y = d.Y.data() + k * n;
-      for (int64_t i = 0; i < n; ++i) {
-        y[i] *= v[i];
-      }
-      const double z = vec::dot(y, y, n);
-      if (s.standardize_response) {
-        double u = vec::dot(v.data(), y, n);
-        u = z - u * u;
-        d.ys0 += z / u;
-        d.ys[k] = std::sqrt(u);
-        for (int64_t i = 0; i < n; ++i) {
-          y[i] /= d.ys[k];
-        }
-      } else {
-        d.ys0 += z;
-      }
-    }
     return d;
   }
 
@@ -162,25 +195,6 @@ MultData standardize_unchecked(const HostMatrix& X, const HostMatrix& Y, const d
       d.xv[j] = 1.0;
     }
   }
-  for (int64_t k = 0; k < K; ++k) {
-    double* y = d.Y.data() + k * n;
-    d.ym[k] = vec::dot(w.data(), y, n);
-    for (int64_t i = 0; i < n; ++i) {
-      y[i] = v[i] * (y[i] - d.ym[k]);
-    }
-    const double z = vec::dot(y, y, n);
-    if (s.standardize_response) {
-      d.ys[k] = std::sqrt(z);
-      for (int64_t i = 0; i < n; ++i) {
-        y[i] /= d.ys[k];
-      }
-    } else {
-      d.ys0 += z;
-    }
-  }
-  if (s.standardize_response) {
-    d.ys0 = double(K);
-  }
   return d;
 }
 
@@ -190,6 +204,55 @@ MultData standardize_mgaussian(const HostMatrix& X, const HostMatrix& Y, const d
                                const int64_t* rows, int64_t nrows, const uint8_t* include,
                                const MgaussianPathSettings& s) {
   MultData d = standardize_unchecked(X, Y, weights, rows, nrows, include, s);
+  check_scales(d);
+  return d;
+}
+
+SparseMultData standardize_mgaussian(const SparseHostMatrix& X, const HostMatrix& Y, const double* weights,
+                                     const int64_t* rows, int64_t nrows, const uint8_t* include,
+                                     const MgaussianPathSettings& s) {
+  SparseMultData d;
+  const int64_t n = rows ? nrows : X.rows, p = X.cols, K = Y.cols;
+  d.n = n;
+  d.p = p;
+  d.K = K;
+  std::vector<double> w;
+  row_weights(weights, rows, n, w, d.v);
+  sparse_rows(X, rows, nrows, d.indptr, d.indices, d.values);
+  standardize_responses(d, Y, weights, rows, w, d.v, s);
+  d.ju.assign(p, 0);
+  d.xm.assign(p, 0.0);
+  d.xs.assign(p, 1.0);
+  d.xv.assign(p, 1.0);
+  for (int64_t j = 0; j < p; ++j) {
+    const int64_t lo = d.indptr[size_t(j)], hi = d.indptr[size_t(j) + 1];
+    d.ju[j] = include[j] && sparse_column_varies(d.values.data() + lo, hi - lo, n);
+    if (!d.ju[j]) {
+      continue;
+    }
+    double mean = 0.0, second = 0.0;  // from the entries (glmnet's sparse standardization)
+    for (int64_t e = lo; e < hi; ++e) {
+      const double x = d.values[size_t(e)], wx = w[d.indices[size_t(e)]] * x;
+      mean += wx;
+      second += wx * x;
+    }
+    if (!s.intercept) {
+      if (s.standardize) {
+        const double xbq = mean * mean, vc = second - xbq;
+        d.xs[j] = std::sqrt(vc);
+        d.xv[j] = 1.0 + xbq / vc;
+      } else {
+        d.xv[j] = second;
+      }
+      continue;
+    }
+    d.xm[j] = mean;
+    d.xv[j] = std::max(second - mean * mean, 0.0);
+    if (s.standardize) {
+      d.xs[j] = std::sqrt(d.xv[j]);
+      d.xv[j] = 1.0;
+    }
+  }
   check_scales(d);
   return d;
 }

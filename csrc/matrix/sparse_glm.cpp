@@ -10,14 +10,9 @@
 
 namespace glmlx::detail {
 
-SparseGlmData prepare_sparse(const SparseHostMatrix& X, const double* y, const double* weights, const double* offset,
-                             int64_t K, const int64_t* rows, int64_t nrows, const uint8_t* include,
-                             const double* penalty, const double* lower, const double* upper,
-                             const GlmPathSettings& s) {
-  SparseGlmData d;
-  prepare_rows(d, X.rows, X.cols, y, weights, offset, K, rows, nrows, penalty, lower, upper);
-  const int64_t N = X.rows, n = d.n, p = d.p;
-  // The fitted rows' entries, renumbered (CV folds: their training rows).
+void sparse_rows(const SparseHostMatrix& X, const int64_t* rows, int64_t nrows, std::vector<int64_t>& indptr,
+                 std::vector<int32_t>& indices, std::vector<double>& values) {
+  const int64_t N = X.rows, p = X.cols, n = rows ? nrows : N;
   std::vector<int64_t> slot;
   bool sorted = true;
   if (rows) {
@@ -27,53 +22,69 @@ SparseGlmData prepare_sparse(const SparseHostMatrix& X, const double* y, const d
       sorted = sorted && (i == 0 || rows[i] > rows[i - 1]);
     }
   }
-  d.indptr.assign(size_t(p) + 1, 0);
-  d.indices.reserve(size_t(rows ? 0 : X.indptr[p]));
-  d.values.reserve(size_t(rows ? 0 : X.indptr[p]));
+  indptr.assign(size_t(p) + 1, 0);
+  indices.clear();
+  values.clear();
+  indices.reserve(size_t(rows ? 0 : X.indptr[p]));
+  values.reserve(size_t(rows ? 0 : X.indptr[p]));
   for (int64_t j = 0; j < p; ++j) {
-    const int64_t begin = int64_t(d.indices.size());
+    const int64_t begin = int64_t(indices.size());
     for (int64_t e = X.indptr[j]; e < X.indptr[j + 1]; ++e) {
       const int64_t i = rows ? slot[size_t(X.indices[e])] : X.indices[e];
       if (i >= 0) {
-        d.indices.push_back(int32_t(i));
-        d.values.push_back(X.data[e]);
+        indices.push_back(int32_t(i));
+        values.push_back(X.data[e]);
       }
     }
     if (!sorted) {  // rows given out of order: sort the column's entries by their new row
-      std::vector<size_t> order(d.indices.size() - size_t(begin));
+      std::vector<size_t> order(indices.size() - size_t(begin));
       std::iota(order.begin(), order.end(), size_t(begin));
-      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return d.indices[a] < d.indices[b]; });
+      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return indices[a] < indices[b]; });
       std::vector<int32_t> idx;
       std::vector<double> val;
       for (size_t o : order) {
-        idx.push_back(d.indices[o]);
-        val.push_back(d.values[o]);
+        idx.push_back(indices[o]);
+        val.push_back(values[o]);
       }
-      std::copy(idx.begin(), idx.end(), d.indices.begin() + begin);
-      std::copy(val.begin(), val.end(), d.values.begin() + begin);
+      std::copy(idx.begin(), idx.end(), indices.begin() + begin);
+      std::copy(val.begin(), val.end(), values.begin() + begin);
     }
-    d.indptr[size_t(j) + 1] = int64_t(d.indices.size());
+    indptr[size_t(j) + 1] = int64_t(indices.size());
   }
-  for (double v : d.values) {
+  for (double v : values) {
     if (!std::isfinite(v)) {
       throw std::invalid_argument("[glmlx.glmnet] X contains NaN or infinite values");
     }
   }
+}
+
+bool sparse_column_varies(const double* values, int64_t count, int64_t n) {
+  bool varies = false;
+  if (count < n) {  // some rows are zero
+    for (int64_t e = 0; e < count && !varies; ++e) {
+      varies = values[e] != 0.0;
+    }
+  } else {
+    for (int64_t e = 1; e < count && !varies; ++e) {
+      varies = values[e] != values[0];
+    }
+  }
+  return varies;
+}
+
+SparseGlmData prepare_sparse(const SparseHostMatrix& X, const double* y, const double* weights, const double* offset,
+                             int64_t K, const int64_t* rows, int64_t nrows, const uint8_t* include,
+                             const double* penalty, const double* lower, const double* upper,
+                             const GlmPathSettings& s) {
+  SparseGlmData d;
+  prepare_rows(d, X.rows, X.cols, y, weights, offset, K, rows, nrows, penalty, lower, upper);
+  const int64_t n = d.n, p = d.p;
+  sparse_rows(X, rows, nrows, d.indptr, d.indices, d.values);
   const double* w = d.w.data();
   for (int64_t j = 0; j < p; ++j) {
     const int64_t lo = d.indptr[size_t(j)], hi = d.indptr[size_t(j) + 1];
     // glmnet's chkvars: a column equal to its first value on every row fitted is unusable.
-    bool varies = false;
-    if (hi - lo < n) {  // some rows are zero
-      for (int64_t e = lo; e < hi && !varies; ++e) {
-        varies = d.values[size_t(e)] != 0.0;
-      }
-    } else {
-      for (int64_t e = lo + 1; e < hi && !varies; ++e) {
-        varies = d.values[size_t(e)] != d.values[size_t(lo)];
-      }
-    }
-    d.ju[j] = include[j] && varies;
+    d.ju[j] = include[j] && sparse_column_varies(d.values.data() + lo, hi - lo, n);
     if (!d.ju[j]) {
       continue;
     }

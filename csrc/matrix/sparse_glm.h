@@ -227,6 +227,13 @@ struct SparseGlmData : GlmData {
   }
 };
 
+/** The entries of X's rows ``rows`` (all when null), renumbered 0..nrows-1 and sorted within each column. */
+void sparse_rows(const SparseHostMatrix& X, const int64_t* rows, int64_t nrows, std::vector<int64_t>& indptr,
+                 std::vector<int32_t>& indices, std::vector<double>& values);
+
+/** glmnet's chkvars on a column's ``count`` stored values of n rows: not every row equal. */
+bool sparse_column_varies(const double* values, int64_t count, int64_t n);
+
 /** prepare (matrix/dense.cpp) for a sparse X: glmnet's sparse standardization, from the entries. */
 SparseGlmData prepare_sparse(const SparseHostMatrix& X, const double* y, const double* weights, const double* offset,
                              int64_t K, const int64_t* rows, int64_t nrows, const uint8_t* include,

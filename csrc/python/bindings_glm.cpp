@@ -80,9 +80,6 @@ nb::list glm_paths(const glmlx::HostMatrix* hx, const glmlx::SparseHostMatrix* s
   return out;
 }
 
-using Indptr = nb::ndarray<const int64_t, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
-using Indices = nb::ndarray<const int32_t, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
-
 } // namespace
 
 void register_glm(nb::module_& m) {
@@ -129,25 +126,8 @@ void register_glm(nb::module_& m) {
       [](Indptr indptr, Indices indices, F64 data, int64_t n, F64 y, F64 weights, std::optional<F64> offset,
          U8 include, F64 penalty, F64 lower, F64 upper, std::optional<F64> user_lambdas,
          glmlx::GlmPathSettings settings, std::vector<Rows> subsets) {
-        // the CSC arrays are checked here: the solver trusts them
-        const size_t p = indptr.shape(0) > 0 ? indptr.shape(0) - 1 : 0;
-        const int64_t* ip = indptr.data();
-        const int32_t* ix = indices.data();
-        if (indptr.shape(0) == 0 || ip[0] != 0 || ip[p] != int64_t(indices.shape(0)) ||
-            data.size() != indices.shape(0) || n < 0) {
-          bad("indptr, indices and data must describe a CSC matrix");
-        }
-        for (size_t j = 0; j < p; ++j) {
-          if (ip[j + 1] < ip[j]) {
-            bad("indptr must not decrease");
-          }
-          for (int64_t e = ip[j]; e < ip[j + 1]; ++e) {
-            if (ix[e] < 0 || ix[e] >= n || (e > ip[j] && ix[e] <= ix[e - 1])) {
-              bad("indices must be sorted row numbers in [0, n) within each column");
-            }
-          }
-        }
-        const glmlx::SparseHostMatrix sx{n, int64_t(p), ip, ix, data.data()};
+        const glmlx::SparseHostMatrix sx = sparse_host(indptr, indices, data, n, "[glmlx.glm_path] ");
+        const size_t p = size_t(sx.cols);
         return glm_paths(nullptr, &sx, size_t(n), p, y, weights, offset, include, penalty, lower, upper,
                          user_lambdas, settings, std::move(subsets));
       },

@@ -68,6 +68,33 @@ inline nb::dict result_dict(GlmPathResult&& r, size_t p) {
 }
 
 /** True when every subset indexes rows of an n-row X. */
+using Indptr = nb::ndarray<const int64_t, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
+using Indices = nb::ndarray<const int32_t, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
+
+/** A CSC X (n rows) from numpy arrays, checked here: the solvers trust it. ValueError prefixed by ``op``. */
+inline SparseHostMatrix sparse_host(const Indptr& indptr, const Indices& indices, const F64& data, int64_t n,
+                                    const std::string& op) {
+  auto bad = [&](const char* msg) { throw nb::value_error((op + msg).c_str()); };
+  const size_t p = indptr.shape(0) > 0 ? indptr.shape(0) - 1 : 0;
+  const int64_t* ip = indptr.data();
+  const int32_t* ix = indices.data();
+  if (indptr.shape(0) == 0 || ip[0] != 0 || ip[p] != int64_t(indices.shape(0)) || data.size() != indices.shape(0) ||
+      n < 0) {
+    bad("indptr, indices and data must describe a CSC matrix");
+  }
+  for (size_t j = 0; j < p; ++j) {
+    if (ip[j + 1] < ip[j]) {
+      bad("indptr must not decrease");
+    }
+    for (int64_t e = ip[j]; e < ip[j + 1]; ++e) {
+      if (ix[e] < 0 || ix[e] >= n || (e > ip[j] && ix[e] <= ix[e - 1])) {
+        bad("indices must be sorted row numbers in [0, n) within each column");
+      }
+    }
+  }
+  return SparseHostMatrix{n, int64_t(p), ip, ix, data.data()};
+}
+
 inline bool rows_in_range(const std::vector<Rows>& subsets, size_t n) {
   for (const auto& r : subsets) {
     for (size_t i = 0; i < r.shape(0); ++i) {

@@ -45,11 +45,13 @@ using path::kNonPositivePenalty;
 
 const detail::ColumnKernels& kKernels = detail::response_kernels();
 
+// Data: MultData (X's dense standardized copy) or SparseMultData (matrix/mgaussian_data.h).
+template <class Data>
 class MultiPath {
  public:
-  MultiPath(MultData& d, const double* penalty, const double* lower, const double* upper,
+  MultiPath(Data& d, const double* penalty, const double* lower, const double* upper,
             const MgaussianPathSettings& s)
-      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), X_(d.X.data(), d.n, d.p), vp_(penalty, penalty + d.p), cl_(size_t(d.p) * 2 * d.K),
+      : d_(d), s_(s), n_(d.n), p_(d.p), K_(d.K), X_(d.columns()), vp_(penalty, penalty + d.p), cl_(size_t(d.p) * 2 * d.K),
         st_(d.p, d.K, std::move(d.Y)), g_curr_(d.K), g_next_(d.K), g0_(d.K), g1_(d.K), diff0_(d.K), diff1_(d.K),
         isc_(d.K) {
     // Box limits per variable and response on the solver's scale (glmnet's clt).
@@ -98,10 +100,10 @@ class MultiPath {
   void update_beta(int64_t k, const double* g, double ab, double dem);
   bool kkt(double ab);
 
-  MultData& d_;
+  Data& d_;
   const MgaussianPathSettings& s_;
   const int64_t n_, p_, K_;
-  const detail::DenseColumns X_;  // the only way the sweeps read X (matrix/dense.h)
+  const typename Data::Columns X_;  // the only way the sweeps read X (matrix/dense.h, matrix/mgaussian_data.h)
   std::vector<double> vp_, cl_;
   state::MgaussianState st_;           // coefficients, residuals, active set, R^2 and passes
   double thr_ = 0.0;
@@ -111,7 +113,8 @@ class MultiPath {
   std::vector<uint8_t> isc_;
 };
 
-void MultiPath::group_gradient(int64_t k, double* g) const {
+template <class Data>
+void MultiPath<Data>::group_gradient(int64_t k, double* g) const {
   X_.response_grad(kKernels, k, st_.R.data(), K_, g);
 }
 
@@ -119,7 +122,8 @@ void MultiPath::group_gradient(int64_t k, double* g) const {
 // For a few responses the column kernel (one read of X, R stays in cache)
 // beats gemm, which packs all of X first for a product only K wide; past
 // eight responses one gemm X'R wins (docs/PERFORMANCE.md, design measurements).
-void MultiPath::abs_gradients(bool skip_strong) {
+template <class Data>
+void MultiPath<Data>::abs_gradients(bool skip_strong) {
   auto wanted = [&](int64_t k) { return d_.ju[k] && !(skip_strong && st_.strong[k]); };
   int64_t count = 0;
   for (int64_t k = 0; k < p_; ++k) {
@@ -155,7 +159,8 @@ void MultiPath::abs_gradients(bool skip_strong) {
 // The group update of variable k from its gradient g = R'x_k: with
 // h = g + xv_k a_k, a_k = (1 - ab vp_k / ||h||)_+ h / (xv_k + dem vp_k), then
 // the box limits.
-void MultiPath::update_beta(int64_t k, const double* g, double ab, double dem) {
+template <class Data>
+void MultiPath<Data>::update_beta(int64_t k, const double* g, double ab, double dem) {
   double* a = ak(k);
   const double xvk = d_.xv[k], vpk = vp_[k];
   for (int64_t j = 0; j < K_; ++j) {
@@ -178,7 +183,8 @@ void MultiPath::update_beta(int64_t k, const double* g, double ab, double dem) {
 
 // Variable k's update from its gradient g; true if its coefficients moved,
 // their change in diff (the caller updates the residuals).
-bool MultiPath::update(int64_t k, const double* g, bool full, double ab, double dem, double* diff) {
+template <class Data>
+bool MultiPath<Data>::update(int64_t k, const double* g, bool full, double ab, double dem, double* diff) {
   double* a = ak(k);
   std::copy(a, a + K_, diff);
   update_beta(k, g, ab, dem);
@@ -214,7 +220,8 @@ bool MultiPath::update(int64_t k, const double* g, bool full, double ab, double 
 // residuals, so the second variable's gradient after the first one's step is
 // g1 - (x0'x1) d0: glmnet's iterates up to rounding, with R read and written
 // once per pair instead of read three times per variable.
-bool MultiPath::pass(bool full, double ab, double dem) {
+template <class Data>
+bool MultiPath<Data>::pass(bool full, double ab, double dem) {
   ++st_.npasses;
   st_.dlx = 0.0;
   detail::sweep_order(full, st_.strong, st_.active, order_);
@@ -257,13 +264,15 @@ bool MultiPath::pass(bool full, double ab, double dem) {
 
 // KKT check over the non-candidates: refresh their gradient norms, admit
 // every violator into the strong set; true when none violates.
-bool MultiPath::kkt(double ab) {
+template <class Data>
+bool MultiPath<Data>::kkt(double ab) {
   abs_gradients(true);
   return !path::admit_candidates(st_.strong, d_.ju.data(), vp_.data(), st_.g.data(), p_, ab);
 }
 
 // glmnet's point fit (ElnetPointGaussianBase::fit with the multi internals).
-void MultiPath::fit_point(double ab, double dem, double alm, double alm0) {
+template <class Data>
+void MultiPath<Data>::fit_point(double ab, double dem, double alm, double alm0) {
   st_.rsq_prev = st_.rsq;
   // Sequential strong rule.
   path::admit_candidates(st_.strong, d_.ju.data(), vp_.data(), st_.g.data(), p_,
@@ -299,7 +308,8 @@ void MultiPath::fit_point(double ab, double dem, double alm, double alm0) {
   }
 }
 
-GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
+template <class Data>
+GlmPathResult MultiPath<Data>::run(const double* user_lambdas, int64_t n_user) {
   GlmPathResult& out = out_;
   out.nclass = K_;
   out.nulldev = d_.nulldev;
@@ -335,16 +345,19 @@ GlmPathResult MultiPath::run(const double* user_lambdas, int64_t n_user) {
   return std::move(out_);
 }
 
-void MultiPath::fit(double alm, double alm0) {
+template <class Data>
+void MultiPath<Data>::fit(double alm, double alm0) {
   fit_point(alm * s_.alpha, alm * (1.0 - s_.alpha), alm, alm0);
 }
 
 // Not glmnet's check (path/lambda_walk.h): no NaN coefficients without an error.
-bool MultiPath::finite() const {
+template <class Data>
+bool MultiPath<Data>::finite() const {
   return path::all_finite(st_.a.begin(), st_.a.end());
 }
 
-void MultiPath::record(int64_t m, double alm) {
+template <class Data>
+void MultiPath<Data>::record(int64_t m, double alm) {
   GlmPathResult& out = out_;
   st_.beta_path.resize(size_t(m + 1) * K_ * p_, 0.0);
   double* bm = st_.beta_path.data() + size_t(m) * K_ * p_;
@@ -357,7 +370,8 @@ void MultiPath::record(int64_t m, double alm) {
   out.dev_ratio.push_back(1.0 - st_.rsq / d_.ys0);
 }
 
-bool MultiPath::stop(int64_t m, int64_t) const {
+template <class Data>
+bool MultiPath<Data>::stop(int64_t m, int64_t) const {
   const GlmPathResult& out = out_;
   int64_t me = 0;
   for (int64_t k : st_.active) {
@@ -368,34 +382,55 @@ bool MultiPath::stop(int64_t m, int64_t) const {
 
 } // namespace
 
-GlmPathResult mgaussian_path_host(const HostMatrix& X, const HostMatrix& Y, const double* weights,
-                                  const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
-                                  const double* lower, const double* upper, const double* user_lambdas,
-                                  int64_t n_user, const MgaussianPathSettings& settings) {
+namespace {
+
+// The path over standardized data (dense or sparse X); jerr 10000 and 7777 as glmnet.
+template <class Standardize>
+GlmPathResult mgaussian_path_of(int64_t p, int64_t K, const double* penalty, const double* lower, const double* upper,
+                                const double* user_lambdas, int64_t n_user, const MgaussianPathSettings& settings,
+                                Standardize standardize) {
   GlmPathResult out;
-  out.nclass = Y.cols;
+  out.nclass = K;
   double vmax = 0.0;
-  for (int64_t j = 0; j < X.cols; ++j) {
+  for (int64_t j = 0; j < p; ++j) {
     vmax = std::max(vmax, penalty[j]);
   }
   if (vmax <= 0.0) {
     out.jerr = kNonPositivePenalty;
     return out;
   }
-  MultData d = detail::standardize_mgaussian(X, Y, weights, rows, nrows, include, settings);
+  auto d = standardize();
   if (std::none_of(d.ju.begin(), d.ju.end(), [](uint8_t u) { return u != 0; })) {
     out.jerr = path::kNoUsablePredictor;
     return out;
   }
-  std::vector<double> vp(penalty, penalty + X.cols);
+  std::vector<double> vp(penalty, penalty + p);
   for (auto& v : vp) {
     v = std::max(v, 0.0);
   }
-  MultiPath path(d, vp.data(), lower, upper, settings);
+  MultiPath<decltype(d)> path(d, vp.data(), lower, upper, settings);
   return path.run(user_lambdas, n_user);
 }
 
+} // namespace
+
+GlmPathResult mgaussian_path_host(const HostMatrix& X, const HostMatrix& Y, const double* weights,
+                                  const int64_t* rows, int64_t nrows, const uint8_t* include, const double* penalty,
+                                  const double* lower, const double* upper, const double* user_lambdas,
+                                  int64_t n_user, const MgaussianPathSettings& settings) {
+  return mgaussian_path_of(X.cols, Y.cols, penalty, lower, upper, user_lambdas, n_user, settings, [&] {
+    return detail::standardize_mgaussian(X, Y, weights, rows, nrows, include, settings);
+  });
+}
+
 GlmPathResult mgaussian_path_host(const MgaussianPathInputs& in, const MgaussianPathSettings& s) {
+  if (in.X_sparse) {
+    return mgaussian_path_of(in.X_sparse->cols, in.Y->cols, in.penalty, in.lower, in.upper, in.user_lambdas,
+                             in.n_user, s, [&] {
+                               return detail::standardize_mgaussian(*in.X_sparse, *in.Y, in.weights, in.rows,
+                                                                    in.nrows, in.include, s);
+                             });
+  }
   return mgaussian_path_host(*in.X, *in.Y, in.weights, in.rows, in.nrows, in.include, in.penalty, in.lower, in.upper,
                              in.user_lambdas, in.n_user, s);
 }

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from .families import get_family
+from . import _sparse
 from .glmnet import glm_paths, interpolate_coef, mgaussian_paths
 
 NAMES = {
@@ -79,7 +80,11 @@ def held_out_class_links(prob, paths: list, fold: np.ndarray, lam: np.ndarray) -
         full = np.concatenate([res.a0[:, None, :], res.beta], axis=1)  # (K, p + 1, nlam_j)
         q = full.shape[1]
         coef = interpolate_coef(res.lambdas, full.reshape(K * q, -1), lam).reshape(K, q, -1)
-        eta = coef[:, 0, :][None] + np.einsum("np,kps->nks", X[rows].astype(np.float64), coef[:, 1:, :])
+        if _sparse.is_sparse(X):  # the held-out rows' products from their entries
+            Xr = X[rows]
+            eta = coef[:, 0, :][None] + np.stack([np.asarray(Xr @ c) for c in coef[:, 1:, :]], axis=1)
+        else:
+            eta = coef[:, 0, :][None] + np.einsum("np,kps->nks", X[rows].astype(np.float64), coef[:, 1:, :])
         # (mgaussian offsets were taken from y, so its links and y stay on that scale)
         if prob.offset is not None:
             eta = eta + prob.offset[:, rows].T[:, :, None]

@@ -712,7 +712,7 @@ def glm_paths(prob: _Problem, subsets=(), names=None) -> list:
 
 def mgaussian_paths(prob: _Problem, subsets=None, names=None) -> list:
     """The mgaussian path (glmlx.mgaussian) of the whole data, or of each row subset (CV folds), as GlmPaths."""
-    X = prob.X if prob.X.dtype in (np.float64, np.float32) else prob.X.astype(np.float64)  # read as it is
+    X = prob.X if _sparse.is_sparse(prob.X) or prob.X.dtype in (np.float64, np.float32) else prob.X.astype(np.float64)
     nlambda, flmin = _path_grid(prob)
     fits = mgaussian.fit_mgaussian(X, prob.y, weights=prob.weights, penalty=prob.penalty, lower=prob.lower,
                                    upper=prob.upper, include=(~prob.excluded).astype(np.uint8), alpha=prob.alpha,

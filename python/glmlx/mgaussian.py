@@ -12,6 +12,7 @@ from typing import Optional
 
 import numpy as np
 
+from . import _sparse
 from ._ext_loader import _ext
 
 from ._control import BIG, FDEV
@@ -122,7 +123,8 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
     TypeError
         For complex responses.
     """
-    Xa = _matrix(X, "X", keep_float32=True)
+    # a scipy.sparse X: a canonical CSC copy, read by its entries (never densified)
+    Xa = _sparse.as_csc(X, "X") if _sparse.is_sparse(X) else _matrix(X, "X", keep_float32=True)
     n, p = Xa.shape
     if n < 2 or p < 1:
         raise ValueError(f"X must have at least 2 rows and 1 column, got shape {Xa.shape}")
@@ -133,7 +135,7 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
         Ya = Ya[:, None]
     if Ya.ndim != 2 or Ya.shape[0] != n or Ya.shape[1] < 1:
         raise ValueError(f"Y must have shape ({n}, K) to match X, got {np.shape(Y)}")
-    if not np.all(np.isfinite(Xa)):
+    if not _sparse.is_sparse(Xa) and not np.all(np.isfinite(Xa)):
         raise ValueError("X contains NaN or infinite values")
     if not np.all(np.isfinite(Ya)):
         raise ValueError("Y contains NaN or infinite values")
@@ -204,7 +206,11 @@ def fit_mgaussian(X, Y, *, weights=None, penalty=None, lower=None, upper=None, i
         what = names[j] if names is not None else f"fold {j + 1}: "
         _check_responses(Ya[r], w[r], fit_intercept, standardize_response, what + "training rows: ")
     out = []
-    for res in _ext.mgaussian_paths(Xa, Ya, w, inc, vp, lo, up, lam, s, rows):
+    if _sparse.is_sparse(Xa):
+        raw = _ext.mgaussian_paths_sparse(Xa.indptr, Xa.indices, Xa.data, n, Ya, w, inc, vp, lo, up, lam, s, rows)
+    else:
+        raw = _ext.mgaussian_paths(Xa, Ya, w, inc, vp, lo, up, lam, s, rows)
+    for res in raw:
         jerr = int(res["jerr"])
         if jerr in _FATAL:
             raise ValueError(f"glmnet error {jerr}: {_FATAL[jerr]}")

@@ -58,6 +58,7 @@ GlmPathResult mgaussian_path_host(const HostMatrix& X, const HostMatrix& Y, cons
 /** mgaussian_path_host's inputs by name; null pointers where an input is absent. */
 struct MgaussianPathInputs {
   const HostMatrix* X = nullptr;         // n x p
+  const SparseHostMatrix* X_sparse = nullptr;  // instead of X (glm.h): never densified
   const HostMatrix* Y = nullptr;         // n x K responses
   const double* weights = nullptr;       // n, raw
   const int64_t* rows = nullptr;         // the rows used (CV folds), or null for all

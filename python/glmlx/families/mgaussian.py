@@ -12,6 +12,7 @@ def cv_losses(prob, pre: np.ndarray, type_measure: str):
 
 
 FAMILY = Family(
+    sparse_x=True,
     name="mgaussian", solver="mgaussian", link_inverse=lambda eta: eta,
     cv_measures=("mse", "deviance", "mae"), assess_measures=("mse", "mae"), several_responses=True,
     gaussian_losses=True, cv_losses=cv_losses,
