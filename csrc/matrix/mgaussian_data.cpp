@@ -218,21 +218,21 @@ SparseMultData standardize_mgaussian(const SparseHostMatrix& X, const HostMatrix
   d.K = K;
   std::vector<double> w;
   row_weights(weights, rows, n, w, d.v);
-  sparse_rows(X, rows, nrows, d.indptr, d.indices, d.values);
+  d.x = sparse_rows(X, rows, nrows);
   standardize_responses(d, Y, weights, rows, w, d.v, s);
   d.ju.assign(p, 0);
   d.xm.assign(p, 0.0);
   d.xs.assign(p, 1.0);
   d.xv.assign(p, 1.0);
   for (int64_t j = 0; j < p; ++j) {
-    const int64_t lo = d.indptr[size_t(j)], hi = d.indptr[size_t(j) + 1];
-    d.ju[j] = include[j] && sparse_column_varies(d.values.data() + lo, hi - lo, n);
+    const int64_t lo = d.x.indptr[j], hi = d.x.indptr[j + 1];
+    d.ju[j] = include[j] && sparse_column_varies(d.x.values + lo, hi - lo, n);
     if (!d.ju[j]) {
       continue;
     }
     double mean = 0.0, second = 0.0;  // from the entries (glmnet's sparse standardization)
     for (int64_t e = lo; e < hi; ++e) {
-      const double x = d.values[size_t(e)], wx = w[d.indices[size_t(e)]] * x;
+      const double x = d.x.values[e], wx = w[d.x.indices[e]] * x;
       mean += wx;
       second += wx * x;
     }

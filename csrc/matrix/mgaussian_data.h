@@ -12,6 +12,7 @@
 #include "glmlx/mgaussian.h"
 #include "glmlx/ops.h"
 #include "matrix/dense.h"
+#include "matrix/sparse_glm.h"
 
 namespace glmlx::detail {
 
@@ -125,14 +126,12 @@ class SparseMultColumns {
 
 /** MultData with a sparse X's entries of the rows fitted in place of the dense copy (X is left empty). */
 struct SparseMultData : MultData {
-  std::vector<int64_t> indptr;
-  std::vector<int32_t> indices;
-  std::vector<double> values;
+  SparseEntries x;
   std::vector<double> v;  // sqrt of the normalized weights
 
   using Columns = SparseMultColumns;
   SparseMultColumns columns() const {
-    return SparseMultColumns(indptr.data(), indices.data(), values.data(), n, p, v.data(), xm.data(), xs.data());
+    return SparseMultColumns(x.indptr, x.indices, x.values, n, p, v.data(), xm.data(), xs.data());
   }
 };
 

@@ -10,27 +10,34 @@
 
 namespace glmlx::detail {
 
-void sparse_rows(const SparseHostMatrix& X, const int64_t* rows, int64_t nrows, std::vector<int64_t>& indptr,
-                 std::vector<int32_t>& indices, std::vector<double>& values) {
+SparseEntries sparse_rows(const SparseHostMatrix& X, const int64_t* rows, int64_t nrows) {
   const int64_t N = X.rows, p = X.cols, n = rows ? nrows : N;
-  std::vector<int64_t> slot;
-  bool sorted = true;
-  if (rows) {
-    slot.assign(size_t(N), -1);
-    for (int64_t i = 0; i < n; ++i) {
-      slot[size_t(rows[i])] = i;
-      sorted = sorted && (i == 0 || rows[i] > rows[i - 1]);
+  SparseEntries out;
+  if (!rows) {  // all rows: X's own arrays, no copy
+    for (int64_t e = 0; e < X.indptr[p]; ++e) {
+      if (!std::isfinite(X.data[e])) {
+        throw std::invalid_argument("[glmlx.glmnet] X contains NaN or infinite values");
+      }
     }
+    out.indptr = X.indptr;
+    out.indices = X.indices;
+    out.values = X.data;
+    return out;
   }
+  std::vector<int64_t> slot(size_t(N), -1);
+  bool sorted = true;
+  for (int64_t i = 0; i < n; ++i) {
+    slot[size_t(rows[i])] = i;
+    sorted = sorted && (i == 0 || rows[i] > rows[i - 1]);
+  }
+  std::vector<int64_t>& indptr = out.own_indptr;
+  std::vector<int32_t>& indices = out.own_indices;
+  std::vector<double>& values = out.own_values;
   indptr.assign(size_t(p) + 1, 0);
-  indices.clear();
-  values.clear();
-  indices.reserve(size_t(rows ? 0 : X.indptr[p]));
-  values.reserve(size_t(rows ? 0 : X.indptr[p]));
   for (int64_t j = 0; j < p; ++j) {
     const int64_t begin = int64_t(indices.size());
     for (int64_t e = X.indptr[j]; e < X.indptr[j + 1]; ++e) {
-      const int64_t i = rows ? slot[size_t(X.indices[e])] : X.indices[e];
+      const int64_t i = slot[size_t(X.indices[e])];
       if (i >= 0) {
         indices.push_back(int32_t(i));
         values.push_back(X.data[e]);
@@ -56,6 +63,10 @@ void sparse_rows(const SparseHostMatrix& X, const int64_t* rows, int64_t nrows, 
       throw std::invalid_argument("[glmlx.glmnet] X contains NaN or infinite values");
     }
   }
+  out.indptr = indptr.data();
+  out.indices = indices.data();
+  out.values = values.data();
+  return out;
 }
 
 bool sparse_column_varies(const double* values, int64_t count, int64_t n) {
@@ -79,18 +90,18 @@ SparseGlmData prepare_sparse(const SparseHostMatrix& X, const double* y, const d
   SparseGlmData d;
   prepare_rows(d, X.rows, X.cols, y, weights, offset, K, rows, nrows, penalty, lower, upper);
   const int64_t n = d.n, p = d.p;
-  sparse_rows(X, rows, nrows, d.indptr, d.indices, d.values);
+  d.x = sparse_rows(X, rows, nrows);
   const double* w = d.w.data();
   for (int64_t j = 0; j < p; ++j) {
-    const int64_t lo = d.indptr[size_t(j)], hi = d.indptr[size_t(j) + 1];
+    const int64_t lo = d.x.indptr[j], hi = d.x.indptr[j + 1];
     // glmnet's chkvars: a column equal to its first value on every row fitted is unusable.
-    d.ju[j] = include[j] && sparse_column_varies(d.values.data() + lo, hi - lo, n);
+    d.ju[j] = include[j] && sparse_column_varies(d.x.values + lo, hi - lo, n);
     if (!d.ju[j]) {
       continue;
     }
     double mean = 0.0, second = 0.0;
     for (int64_t e = lo; e < hi; ++e) {
-      const double x = d.values[size_t(e)], wx = w[d.indices[size_t(e)]] * x;
+      const double x = d.x.values[e], wx = w[d.x.indices[e]] * x;
       mean += wx;
       second += wx * x;
     }

@@ -215,21 +215,36 @@ class SparseGlmColumns {
   const double *xm_, *xs_;
 };
 
+/** The CSC entries of the rows fitted: X's own arrays for all rows, else a renumbered copy held here. */
+struct SparseEntries {
+  const int64_t* indptr = nullptr;  // p + 1
+  const int32_t* indices = nullptr;
+  const double* values = nullptr;
+  std::vector<int64_t> own_indptr;
+  std::vector<int32_t> own_indices;
+  std::vector<double> own_values;
+  SparseEntries() = default;
+  SparseEntries(const SparseEntries&) = delete;  // the pointers may point into the vectors
+  SparseEntries& operator=(const SparseEntries&) = delete;
+  SparseEntries(SparseEntries&&) = default;  // a vector's move keeps its buffer
+  SparseEntries& operator=(SparseEntries&&) = default;
+};
+
 /** GlmData with the rows fitted of a sparse X in place of the dense copy (X is left empty). */
 struct SparseGlmData : GlmData {
-  std::vector<int64_t> indptr;  // p + 1
-  std::vector<int32_t> indices;
-  std::vector<double> values;
+  SparseEntries x;
 
   using Columns = SparseGlmColumns;
   SparseGlmColumns columns() const {
-    return SparseGlmColumns(indptr.data(), indices.data(), values.data(), n, p, xm.data(), xs.data());
+    return SparseGlmColumns(x.indptr, x.indices, x.values, n, p, xm.data(), xs.data());
   }
 };
 
-/** The entries of X's rows ``rows`` (all when null), renumbered 0..nrows-1 and sorted within each column. */
-void sparse_rows(const SparseHostMatrix& X, const int64_t* rows, int64_t nrows, std::vector<int64_t>& indptr,
-                 std::vector<int32_t>& indices, std::vector<double>& values);
+/**
+ * The entries of X's rows ``rows`` (all when null: X's arrays themselves), renumbered 0..nrows-1 and sorted
+ * within each column; non-finite values throw.
+ */
+SparseEntries sparse_rows(const SparseHostMatrix& X, const int64_t* rows, int64_t nrows);
 
 /** glmnet's chkvars on a column's ``count`` stored values of n rows: not every row equal. */
 bool sparse_column_varies(const double* values, int64_t count, int64_t n);

@@ -45,9 +45,35 @@ def as_csc(X, name: str, dtype=np.float64):
     if not np.all(np.isfinite(Xc.data)):
         raise ValueError(f"{name} contains NaN or infinite values (among the sparse matrix's stored values)")
     Xc.eliminate_zeros()
-    Xc.indptr = Xc.indptr.astype(np.int64, copy=False)
-    Xc.indices = Xc.indices.astype(np.int32, copy=False)
-    return Xc
+    return _mlx_backed(Xc)
+
+
+def _mlx_backed(Xc):
+    """Xc over buffers MLX owns: the gaussian path op reads them as mx.arrays (``mlx_arrays``) without the
+    copy ``mx.array(numpy)`` makes on Linux, so one copy of X serves every solver."""
+    import mlx.core as mx
+    import scipy.sparse as sp
+
+    values = mx.float64 if Xc.dtype == np.float64 else mx.float32  # (mx.array makes float64 float32 unasked)
+    arrays = (mx.array(Xc.indptr.astype(np.int64, copy=False)), mx.array(Xc.indices.astype(np.int32, copy=False)),
+              mx.array(Xc.data, dtype=values))
+    out = sp.csc_matrix(Xc.shape, dtype=Xc.dtype)
+    # set after construction: scipy would give indptr and indices one index dtype (a copy)
+    out.indptr, out.indices, out.data = (np.asarray(a) for a in arrays)
+    out.has_sorted_indices = True
+    out._glmlx_mx = arrays
+    return out
+
+
+def mlx_arrays(Xc, dtype):
+    """(indptr, indices, data) of a canonical CSC copy as mx.arrays: its own buffers, copied only for another dtype."""
+    import mlx.core as mx
+
+    arrays = getattr(Xc, "_glmlx_mx", None)
+    if arrays is None:
+        arrays = (mx.array(Xc.indptr.astype(np.int64)), mx.array(Xc.indices.astype(np.int32)),
+                  mx.array(Xc.data, dtype=dtype))
+    return arrays[0], arrays[1], arrays[2] if arrays[2].dtype == dtype else arrays[2].astype(dtype)
 
 
 def column_moments(Xc, w: np.ndarray, r: np.ndarray):

@@ -470,8 +470,7 @@ class _BatchState:
             self.source = ("full", mx.array(source[1], dtype=dtype))
         elif source[0] == "sparse":
             Xc, self.sparse_residual = source[1], source[2]
-            self.source = ("sparse", mx.array(Xc.indptr), mx.array(Xc.indices),
-                           mx.array(Xc.data, dtype=dtype), *(mx.array(a, dtype=dtype) for a in source[3:]))
+            self.source = ("sparse", *_sparse.mlx_arrays(Xc, dtype), *(mx.array(a, dtype=dtype) for a in source[3:]))
         elif source[0] == "residual":
             cols = source[1]
             self.source = ("residual", cols.Xt.astype(dtype), mx.array(cols.center, dtype=dtype),

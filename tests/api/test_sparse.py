@@ -122,7 +122,8 @@ def test_canonical_copy():
     assert Xc.format == "csc" and Xc.has_sorted_indices
     assert Xc.nnz == 2  # the duplicates summed, the stored zero dropped
     np.testing.assert_array_equal(Xc.toarray(), X.toarray())
-    assert Xc.indptr.dtype == np.int64 and Xc.indices.dtype == np.int32
+    assert Xc.indptr.dtype == np.int64 and Xc.indices.dtype == np.int32 and Xc.data.dtype == np.float64
+    assert _sparse.as_csc(X, "X", np.float32).data.dtype == np.float32
 
 
 def test_integer_and_boolean_values_are_numbers():
