@@ -22,6 +22,11 @@ namespace glmlx::detail {
  */
 class SparseGlmColumns {
  public:
+  // Entries prefetched ahead in the gathers from r and w, once those no longer fit the L2 cache (from
+  // 65536 rows; below, the prefetches only cost).
+  static constexpr int64_t kAhead = 16;
+  static constexpr int64_t kFarRows = 65536;
+
   SparseGlmColumns(const int64_t* indptr, const int32_t* indices, const double* data, int64_t n, int64_t p,
                    const double* xm, const double* xs)
       : indptr_(indptr), indices_(indices), data_(data), n_(n), p_(p), xm_(xm), xs_(xs) {}
@@ -57,22 +62,27 @@ class SparseGlmColumns {
    * w, one coordinate at a time; visit(k, g, wsq) as DenseColumns::pair_sweep
    * (g = x~_k'r, wsq = x~_k'W x~_k) returns the coefficient's change.
    */
+  // The sweep's O(n) loops (the sums, the centering's update at the end) run on the team's two halves of the
+  // rows when it has them (RowOps).
   template <class Visit>
-  void pair_sweep(const RowOps&, double* r, const double* w, const std::vector<int64_t>& order, bool,
+  void pair_sweep(const RowOps& rows, double* r, const double* w, const std::vector<int64_t>& order, bool,
                   Visit visit) const {
     if (order.empty()) {
       return;
     }
-    double sw = 0.0, sr = 0.0;
-    for (int64_t i = 0; i < n_; ++i) {
-      sw += w[i];
-      sr += r[i];
-    }
+    const double sw = rows.sum(w);
+    double sr = rows.sum(r);
     double t = 0.0;  // r = r_stored + t w
+    const bool far = n_ >= kFarRows;
     for (const int64_t k : order) {
       double xr = 0.0, xw = 0.0, xwx = 0.0;
-      for (int64_t e = indptr_[k]; e < indptr_[k + 1]; ++e) {
+      const int64_t end = indptr_[k + 1];
+      for (int64_t e = indptr_[k]; e < end; ++e) {
         const int64_t i = indices_[e];
+        if (far && e + kAhead < end) {  // rows far apart miss the cache: ask for r and w a few entries ahead
+          __builtin_prefetch(r + indices_[e + kAhead]);
+          __builtin_prefetch(w + indices_[e + kAhead]);
+        }
         const double x = data_[e], wx = w[i] * x;
         xr += x * r[i];
         xw += wx;
@@ -93,9 +103,7 @@ class SparseGlmColumns {
       }
     }
     if (t != 0.0) {
-      for (int64_t i = 0; i < n_; ++i) {
-        r[i] += t * w[i];
-      }
+      rows.axpy_neg(r, w, -t);  // r += t w
     }
   }
 
@@ -179,12 +187,17 @@ class SparseGlmColumns {
     for (int64_t i = 0; i < n_; ++i) {
       sr += r[i];
     }
+    const bool far = n_ >= kFarRows;
     for (int64_t j = 0; j < p_; ++j) {
       if (!wanted(j)) {
         continue;
       }
       double xr = 0.0;
-      for (int64_t e = indptr_[j]; e < indptr_[j + 1]; ++e) {
+      const int64_t end = indptr_[j + 1];
+      for (int64_t e = indptr_[j]; e < end; ++e) {
+        if (far && e + kAhead < end) {
+          __builtin_prefetch(r + indices_[e + kAhead]);
+        }
         xr += data_[e] * r[indices_[e]];
       }
       ga[j] = std::abs(xr - xm_[j] * sr) / xs_[j];

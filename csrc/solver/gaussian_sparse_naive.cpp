@@ -20,6 +20,10 @@ namespace {
 template <typename T>
 class SparseResidualSolver {
  public:
+  // Entries prefetched ahead in the gradients' gathers from r, once r no longer fits the L2 cache.
+  static constexpr int64_t kAhead = 16;
+  static constexpr int64_t kFarRows = 65536;
+
   SparseResidualSolver(Problem<T>& pr, const SparseGramSource& src, int64_t b, int64_t p, const Settings& s,
                        Outcome& out)
       : pr_(pr),
@@ -123,7 +127,11 @@ class SparseResidualSolver {
   // x~_k'q with q = r + t W
   T grad(int64_t k) const {
     double xr = 0.0;
-    for (int64_t e = indptr_[k]; e < indptr_[k + 1]; ++e) {
+    const int64_t end = indptr_[k + 1];
+    for (int64_t e = indptr_[k]; e < end; ++e) {
+      if (n_ >= kFarRows && e + kAhead < end) {  // rows far apart miss the cache: ask for r a few entries ahead
+        __builtin_prefetch(r_.data() + indices_[e + kAhead]);
+      }
       xr += double(data_[e]) * r_[size_t(indices_[e])];
     }
     const double m = double(xm_[k]);
