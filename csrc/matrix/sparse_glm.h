@@ -27,23 +27,24 @@ class SparseGlmColumns {
   static constexpr int64_t kAhead = 16;
   static constexpr int64_t kFarRows = 65536;
 
+  // w_obs: the path's fixed observation weights, whose sum wsumsq takes from here (the solvers ask it of
+  // every column: summing w each time would cost O(n p)).
   SparseGlmColumns(const int64_t* indptr, const int32_t* indices, const double* data, int64_t n, int64_t p,
-                   const double* xm, const double* xs)
-      : indptr_(indptr), indices_(indices), data_(data), n_(n), p_(p), xm_(xm), xs_(xs) {}
+                   const double* xm, const double* xs, const double* w_obs)
+      : indptr_(indptr), indices_(indices), data_(data), n_(n), p_(p), xm_(xm), xs_(xs), w_obs_(w_obs),
+        sw_obs_(sum(w_obs)) {}
   int64_t rows() const { return n_; }
   int64_t cols() const { return p_; }
 
   // sum_i w_i x~_ik^2
   double wsumsq(const double* w, int64_t k) const {
-    double xw = 0.0, xwx = 0.0, sw = 0.0;
+    double xw = 0.0, xwx = 0.0;
     for (int64_t e = indptr_[k]; e < indptr_[k + 1]; ++e) {
       const double x = data_[e], wi = w[indices_[e]];
       xw += wi * x;
       xwx += wi * x * x;
     }
-    for (int64_t i = 0; i < n_; ++i) {
-      sw += w[i];
-    }
+    const double sw = w == w_obs_ ? sw_obs_ : sum(w);
     const double m = xm_[k], s = xs_[k];
     return (xwx - 2.0 * m * xw + m * m * sw) / (s * s);
   }
@@ -205,6 +206,14 @@ class SparseGlmColumns {
   }
 
  private:
+  double sum(const double* v) const {
+    double total = 0.0;
+    for (int64_t i = 0; v && i < n_; ++i) {
+      total += v[i];
+    }
+    return total;
+  }
+
   // x~_k'v given sum_i v_i
   double centered_dot(int64_t k, const double* v, double sum) const {
     double xv = 0.0;
@@ -226,6 +235,8 @@ class SparseGlmColumns {
   const double* data_;
   int64_t n_, p_;
   const double *xm_, *xs_;
+  const double* w_obs_;
+  double sw_obs_;
 };
 
 /** The CSC entries of the rows fitted: X's own arrays for all rows, else a renumbered copy held here. */
@@ -249,7 +260,7 @@ struct SparseGlmData : GlmData {
 
   using Columns = SparseGlmColumns;
   SparseGlmColumns columns() const {
-    return SparseGlmColumns(x.indptr, x.indices, x.values, n, p, xm.data(), xs.data());
+    return SparseGlmColumns(x.indptr, x.indices, x.values, n, p, xm.data(), xs.data(), w.data());
   }
 };
 

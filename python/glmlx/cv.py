@@ -21,7 +21,8 @@ from . import _sparse, cv_glm, gaussian
 from ._ext_loader import _ext
 from ._progress import solver_scope
 from ._validation import check_cpu_stream, refuse_transforms
-from .glmnet import _NOT_TRACEABLE, GlmnetFit, _data_frame, _fit, _MxPickle, _prepare, fit_result, interp_points
+from .glmnet import (_NOT_TRACEABLE, GlmnetFit, _data_frame, _fit, _MxPickle, _prepare, fit_result, interp_points,
+                     interpolate_at)
 from .primitives import host_matmul
 
 MEASURES = {name: fam.cv_measures for name, fam in FAMILIES.items()}  # family -> cv.glmnet's type.measure values
@@ -244,9 +245,8 @@ def _held_out_link(X: np.ndarray, order: np.ndarray, bounds: np.ndarray, paths: 
     if _sparse.is_sparse(X):  # the held-out rows' products from X's stored entries
         out = np.empty((order.size, lam.size))
         for j, r in enumerate(paths):
-            beta = r.beta[:, left[j]] * frac[j] + r.beta[:, right[j]] * (1 - frac[j])
-            a0 = r.a0[left[j]] * frac[j] + r.a0[right[j]] * (1 - frac[j])
-            out[bounds[j]:bounds[j + 1]] = np.asarray(X[order[bounds[j]:bounds[j + 1]]] @ beta) + a0
+            coef = interpolate_at(np.vstack([r.a0, r.beta]), left[j], right[j], frac[j])  # (p + 1, nlam)
+            out[bounds[j]:bounds[j + 1]] = np.asarray(X[order[bounds[j]:bounds[j + 1]]] @ coef[1:]) + coef[0]
         return out
     return _ext.cv_link_numpy(X, order, bounds, [r.beta.T for r in paths], [r.a0 for r in paths], left, right,
                               frac)

@@ -133,10 +133,14 @@ def interp_points(lams: list, s: np.ndarray):
     return left, right, frac
 
 
+def interpolate_at(full: np.ndarray, left, right, frac) -> np.ndarray:
+    """Columns of ``full`` (rows x nlam) between path points ``left`` and ``right``, ``frac`` of the left one."""
+    return full[:, left] * frac + full[:, right] * (1 - frac)
+
+
 def interpolate_coef(lam: np.ndarray, full: np.ndarray, s) -> np.ndarray:
     """Columns of ``full`` (rows x nlam) at lambdas ``s``, linear in lambda as glmnet."""
-    left, right, frac = lambda_interp(lam, s)
-    return full[:, left] * frac + full[:, right] * (1 - frac)
+    return interpolate_at(full, *lambda_interp(lam, s))
 
 
 class _MxPickle:
