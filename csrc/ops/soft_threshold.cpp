@@ -7,7 +7,7 @@
 #include "mlx/backend/cpu/encoder.h"
 #include "mlx/ops.h"
 
-#include "glmlx/kernels/soft_threshold.h"
+#include "glmlx/kernels/device_math.h"
 #include "glmlx/ops.h"
 #include "ops/primitives.h"
 #include "ops/util.h"

@@ -20,20 +20,17 @@
 #include "cpu/blas.h"
 #include "cpu/cores.h"
 #include "cpu/problems.h"
-#include "glmlx/kernels/soft_threshold.h"
+#include "glmlx/kernels/device_math.h"
 #include "glmlx/ops.h"
 #include "state/gaussian_batch.h"
 #include "state/gaussian_state.h"
 
 namespace glmlx::path {
 
-// glmnet's coordinate update: soft-threshold then clamp to the limits.
+// glmnet's coordinate update (kernels::coordinate_update, shared with the device kernels).
 template <typename T>
 T new_beta(const Problem<T>& pr, int64_t k, T gk, T ab, T dem) {
-  const T xv = pr.xv[k];
-  const T u = gk + pr.beta[k] * xv;
-  const T b = kernels::soft_threshold<T>(u, pr.vp[k] * ab, xv + pr.vp[k] * dem);
-  return b == T(0) ? T(0) : std::max(pr.lo[k], std::min(pr.hi[k], b));
+  return kernels::coordinate_update<T>(gk, pr.beta[k], pr.xv[k], pr.vp[k], ab, dem, pr.lo[k], pr.hi[k]);
 }
 
 // One more coordinate pass; false when the path must stop there (maxit

@@ -230,7 +230,7 @@ class Solver {
     const T old = pr_.beta[k], xv = pr_.xv[k];
     pr_.beta[k] = b;
     const T d = b - old;
-    pr_.rsq += d * (2 * pr_.g[k] - d * xv);
+    pr_.rsq += kernels::rsq_gain(pr_.g[k], d, xv);
     const T* ck = gram_.col(k);
     if (!s_.strong) {
       vec::axpy_neg(pr_.g, ck, d, size_t(p_));
@@ -239,7 +239,7 @@ class Solver {
         pr_.g[j] -= ck[j] * d;
       }
     }
-    return xv * d * d;
+    return kernels::convergence_term(xv, d);
   }
 
   // 1 converged, 0 not yet, -1 stop (maxit or pmax).
@@ -275,9 +275,9 @@ class Solver {
         }
         const T d = b - old, xv = pr_.xv[k];
         pr_.beta[k] = b;
-        pr_.rsq += d * (2 * gA[l] - d * xv);
+        pr_.rsq += kernels::rsq_gain(gA[l], d, xv);
         vec::axpy_neg(gA.data(), ca_[l].data(), d, na);
-        dlx = std::max(dlx, xv * d * d);
+        dlx = std::max(dlx, kernels::convergence_term(xv, d));
       }
       if (dlx < T(s_.thr)) {
         break;

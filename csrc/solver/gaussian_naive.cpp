@@ -283,7 +283,7 @@ class ResidualSolver {
   T move(int64_t k, const T* z, T b, T gk) {
     const T d = b - pr_.beta[k], xv = pr_.xv[k];
     pr_.beta[k] = b;
-    pr_.rsq += d * (2 * gk - d * xv);
+    pr_.rsq += kernels::rsq_gain(gk, d, xv);
     for (const auto& [lo, hi] : runs_) {
       if (uniform_) {
         vec::axpb_neg(q_.data() + lo, z + lo, d * w0_ * a_[k], d * w0_ * c_[k], size_t(hi - lo));
@@ -292,7 +292,7 @@ class ResidualSolver {
       }
     }
     S_ -= d * (a_[k] * wz(k) + c_[k] * sw_);
-    return xv * d * d;
+    return kernels::convergence_term(xv, d);
   }
 
   void grow(const std::vector<int64_t>& added) { cand_.add_all(added); }

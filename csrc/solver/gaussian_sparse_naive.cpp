@@ -153,9 +153,9 @@ class SparseResidualSolver {
     const T old = pr_.beta[k], xv = pr_.xv[k];
     pr_.beta[k] = b;
     const T d = b - old;
-    pr_.rsq += d * (2 * gk - d * xv);
+    pr_.rsq += kernels::rsq_gain(gk, d, xv);
     update(k, double(d));
-    return xv * d * d;
+    return kernels::convergence_term(xv, d);
   }
 
   // Sweeps over the active set (in entry order) to convergence.
