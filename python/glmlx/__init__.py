@@ -41,6 +41,10 @@ from .glmnet import GlmnetFit, glmnet  # noqa: E402
 
 __all__ += ["glmnet", "GlmnetFit"]
 
+from .many import glmnet_many  # noqa: E402
+
+__all__ += ["glmnet_many"]
+
 from .cv import CVGlmnet, cv_glmnet  # noqa: E402
 
 __all__ += ["cv_glmnet", "CVGlmnet"]

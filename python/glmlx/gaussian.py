@@ -19,7 +19,7 @@ maps the path back.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import mlx.core as mx
@@ -312,6 +312,53 @@ def standardize_sparse(Xc, y: np.ndarray, weights: np.ndarray, excluded: np.ndar
     return std
 
 
+def standardize_many(X, Y: np.ndarray, weights: np.ndarray, excluded: np.ndarray, standardize: bool,
+                     fit_intercept: bool, lazy: bool = False, residual: bool = False,
+                     sparse_mode: Optional[str] = None) -> list:
+    """glmnet's ``standard`` for K responses (the columns of Y (n, K)) over one X and one set of weights.
+
+    What depends on X alone (the column moments, the standardized Gram matrix,
+    the column-major copy, the usable variables) is formed once, from the
+    first response's pass (``standardize`` or ``standardize_sparse`` with
+    ``sparse_mode``); each response adds its own mean, scale, null deviance
+    and gradient X'W(y_k - ybar_k), all K in one product. The K
+    ``Standardized`` share those arrays (one C, one copy of X).
+    """
+    n, K = Y.shape
+    ybar, ys, nulldev = _y_moments(Y.T, np.broadcast_to(weights, (K, n)), fit_intercept)
+    for k in range(K):
+        if not (np.isfinite(nulldev[k]) and np.isfinite(ys[k])):
+            raise ValueError(f"Y[:, {k}] has values too large in magnitude: its variance overflows float "
+                             "(largest |y| is above ~1e150); rescale it")
+        if nulldev[k] == 0 or ys[k] == 0:
+            raise ValueError(f"Y[:, {k}] is constant; gaussian glmnet fails at standardization step")
+    if sparse_mode is not None:
+        first = standardize_sparse(X, Y[:, 0], weights, excluded, standardize, fit_intercept, mode=sparse_mode)
+    else:
+        first = _standardize_one(X, Y[:, 0], weights, excluded, standardize, fit_intercept, lazy=lazy,
+                                 residual=residual)
+    w = weights / weights.sum()
+    Wyc = w[:, None] * (Y - ybar[None, :])  # (n, K)
+    if _sparse.is_sparse(X):
+        c = np.asarray((X.T @ Wyc).T, dtype=np.float64)
+    else:
+        c = host_matmul(Wyc.T, np.asarray(X))  # (K, p): X'W(y_k - ybar_k); the centering term is zero
+    if not np.all(np.isfinite(c)):
+        raise ValueError("X has values too large in magnitude: X'Wy overflows float; rescale X")
+    inc = first.include > 0
+    g = np.where(inc[None, :], c / (first.xs[None, :] * ys[:, None]), 0.0)
+    stds = []
+    for k in range(K):
+        y = None
+        if first.y is not None:  # residual updates and sparse Gram columns read the standardized response
+            y = (Y[:, k] - ybar[k]) / ys[k]
+        stds.append(replace(first, g=g[k], ym=float(ybar[k]), ys=float(ys[k]), nulldev=float(nulldev[k]), y=y))
+    return stds
+
+
+_standardize_one = standardize  # standardize_many's argument of that name hides the function
+
+
 @dataclass
 class FoldMoments:
     """Raw-weight Gram moments of every CV fold's held-out rows (stacked over the K folds) and of all rows."""
@@ -555,6 +602,8 @@ def _source(stds):
         return ("sparse", stds[0].sparse, stds[0].sparse_residual, np.stack([s.y for s in stds]),
                 np.stack([s.w for s in stds]), np.stack([s.xm for s in stds]), np.stack([s.xs for s in stds]))
     if stds[0].C is not None:
+        if all(s.C is stds[0].C for s in stds):  # responses sharing X: one Gram matrix for all
+            return ("full", stds[0].C[None])
         return ("full", _stacked([s.C for s in stds]))
     if stds[0].cols is not None:
         return ("residual", stds[0].cols, np.stack([s.y for s in stds]), np.stack([s.w for s in stds]),
