@@ -7,14 +7,15 @@
 
 #include <limits>
 
+#include "glmlx/kernels/device_math.h"
+
 namespace glmlx::family {
 
 // gaussian: stop when R^2's fractional rise over the last lambda is below fdev
 // (in the solver's scalar type, as glmnet's single- or double-precision elnet).
 template <typename T>
 bool small_rsq_gain(T rsq, T rsq_before, T fdev) {
-  const T change = rsq == T(0) ? std::numeric_limits<T>::infinity() : (rsq - rsq_before) / rsq;
-  return change < fdev;
+  return kernels::small_rsq_gain(rsq, rsq_before, fdev);
 }
 
 // mgaussian: stop when the residual sum of squares' fractional fall is below fdev.

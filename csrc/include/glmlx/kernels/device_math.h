@@ -83,5 +83,12 @@ GLMLX_FN T rsq_gain(T gk, T d, T xv) {
   return d * (T(2) * gk - d * xv);
 }
 
+// glmnet's gaussian early stop: R^2's fractional rise over the last lambda
+// below fdev (never when R^2 is 0, where the fraction is infinite).
+template <typename T>
+GLMLX_FN bool small_rsq_gain(T rsq, T rsq_before, T fdev) {
+  return rsq != T(0) && (rsq - rsq_before) / rsq < fdev;
+}
+
 }  // namespace kernels
 }  // namespace glmlx
