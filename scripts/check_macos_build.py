@@ -4,8 +4,9 @@ MLX's users are mostly on Apple silicon, and this project's machines are Linux. 
 cross-compiles C++ for ``-target aarch64-macos`` with its own macOS libc and libc++ headers; this script compiles
 each ``csrc/**/*.cpp`` to an object file with the definitions CMake sets on Apple (Accelerate's new LAPACK
 interface), against the macOS MLX wheels' headers (``mlx`` and ``mlx-metal`` for ``macosx_14_0_arm64``, the latter
-carrying metal-cpp), nanobind's headers, and ``scripts/macos_check/Accelerate/Accelerate.h``, a stand-in for
-Accelerate's header that declares what glmlx calls with Accelerate's signatures.
+carrying metal-cpp), nanobind's headers, and stand-ins under ``scripts/macos_check``: ``Accelerate/Accelerate.h``
+declares what glmlx calls with Accelerate's signatures, and ``CoreFoundation``, ``CoreGraphics`` and ``IOSurface``
+the few types metal-cpp names (the Metal backend, ``csrc/backend/metal``, includes MLX's Metal device header).
 
 It checks that the code compiles for macOS arm64 (headers, guards, intrinsics, Accelerate's types). It cannot
 link or run anything, and the stand-in header is only as right as its declarations.
@@ -116,7 +117,9 @@ def main() -> int:
     nanobind_ready(args.cache)
     zig = zig_command(args.cache)
     include = mlx_headers(args.cache)
-    files = args.files or sorted(glob.glob(os.path.join(ROOT, "csrc", "**", "*.cpp"), recursive=True))
+    # the CUDA backend is Linux-only (tests/ops/test_cuda_build.py checks it with nvcc)
+    files = args.files or sorted(f for f in glob.glob(os.path.join(ROOT, "csrc", "**", "*.cpp"), recursive=True)
+                                 if os.sep + os.path.join("backend", "cuda") + os.sep not in f)
     objdir = os.path.join(args.cache, "obj")
     os.makedirs(objdir, exist_ok=True)
     common = flags(include)

@@ -2,10 +2,13 @@
 // gaussian_sparse_path, gaussian_residual_path): argument checks, the primitive's inputs in their
 // named order (path::PathArrays), and its evaluation, which hands B problems
 // to the solvers (solver/gaussian_cov.cpp, solver/gaussian_naive.cpp).
-// CPU only: there is no GPU kernel yet, and no MLX-op fallback for an
-// optimizer's iterates.
+// gaussian_cov_path runs on a GPU stream the caller names where the backend
+// has its kernel (float32, glmnet's covariance scheme); the other modes, and
+// every mode without a kernel, on the CPU (an optimizer's iterates have no
+// MLX-op fallback).
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "mlx/ops.h"
@@ -19,13 +22,30 @@ namespace glmlx {
 
 namespace {
 
+// The stream the path runs on: a GPU stream the caller names, where its backend
+// has the kernel for this mode (glmnet's covariance scheme over a full float32
+// Gram: backend/common/gaussian_cd.h); else the CPU's, as with no stream given.
+mx::Stream path_stream(mx::StreamOrDevice s, const GaussianPathSettings& st, mx::Dtype dtype, int p) {
+  const auto cpu = mx::default_stream(mx::Device::cpu);
+  if (std::holds_alternative<std::monostate>(s)) {
+    return cpu;
+  }
+  const auto stream = mx::to_stream(s);
+  if (stream.device == mx::Device::cpu) {
+    return stream;
+  }
+  const bool full_cov = !st.lazy && !st.sparse && !st.residual && !st.strong;
+  const bool fits = int64_t(p) * p < (int64_t(1) << 31);  // the kernel indexes a Gram in int
+  return full_cov && fits && dtype == mx::float32 && backend_has_kernel("gaussian_cov_path", stream) ? stream : cpu;
+}
+
 std::vector<mx::array> build(
     const char* op,
     std::vector<mx::array> common,
     std::vector<mx::array> source,
     const GaussianPathSettings& settings,
-    size_t index_sources = 0) {  // sparse X: indptr (int64), indices (int32) come first
-  auto stream = mx::default_stream(mx::Device::cpu);
+    size_t index_sources = 0,  // sparse X: indptr (int64), indices (int32) come first
+    mx::StreamOrDevice s = {}) {
   static const char* names[] = {"g", "beta", "rsq", "rank", "lambdas", "penalty", "limits", "include", "warm",
                                 "xv", "lambda_prev"};
   const auto& g = common[0];
@@ -51,6 +71,7 @@ std::vector<mx::array> build(
     detail::fail(op, std::string(source_name) + " must be float32 or float64, got " + detail::dtype_str(dtype));
   }
   const int L = lam.shape(1);
+  const auto stream = path_stream(s, settings, dtype, p);
   std::vector<mx::array> in;
   for (size_t i = 0; i < common.size(); ++i) {
     const bool is_int = i == 3 || i == 8;
@@ -82,7 +103,7 @@ std::vector<mx::array> gaussian_cov_path(
     const mx::array& xv,
     const mx::array& lambda_prev,
     GaussianPathSettings settings,
-    mx::StreamOrDevice) {
+    mx::StreamOrDevice s) {
   constexpr const char* op = "gaussian_cov_path";
   const int B = g.ndim() == 2 ? g.shape(0) : 0, p = g.ndim() == 2 ? g.shape(1) : 0;
   if (C.ndim() != 3 || (C.shape(0) != 1 && C.shape(0) != B) || C.shape(1) != p || C.shape(2) != p) {
@@ -92,7 +113,8 @@ std::vector<mx::array> gaussian_cov_path(
   settings.lazy = false;  // strong (the rule-based candidate set) is the caller's choice
   settings.sparse = false;
   settings.residual = false;
-  return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev}, {C}, settings);
+  return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev}, {C}, settings, 0,
+               s);
 }
 
 std::vector<mx::array> gaussian_lazy_path(
@@ -246,9 +268,7 @@ void GaussianPath::eval_cpu(const std::vector<mx::array>& inputs, std::vector<mx
   });
 }
 
-void GaussianPath::eval_gpu(const std::vector<mx::array>&, std::vector<mx::array>&) {
-  throw std::runtime_error("[glmlx.gaussian_path] runs on the CPU stream only");
-}
+// GaussianPath::eval_gpu: backend/<backend>/ (the covariance scheme over a full float32 Gram).
 
 bool GaussianPath::is_equivalent(const mx::Primitive& other) const {
   const auto& a = settings_;

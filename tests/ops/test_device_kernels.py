@@ -7,6 +7,7 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -351,3 +352,27 @@ def test_the_lint_catches_what_metal_rejects():
     assert metal_lint("inline int f(int n) { auto g = [&](int k) { return k; }; return g(n); }") == ["lambda expression"]
     assert metal_lint("inline int f(int n) { return n + 1; }\ninline int g(int n) { return f(n); }") == []
     assert metal_lint("inline int f(int a) { return a; }\ninline int f(int a, int b) { return f(a) + b; }") == []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The Metal build: sources embedded as strings (cmake/embed_device_source.py), compiled at run time
+# ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("source", METAL_SOURCES, ids=lambda p: p.name)
+def test_embedded_metal_source_stands_alone(source, tmp_path):
+    """What the Metal backend hands to MLX's runtime compiler has every glmlx header inlined: it compiles (under
+    the emulator) with no include path but Metal's own <metal_stdlib>, and says what it is generated from."""
+    out = tmp_path / "embedded.cpp"
+    res = subprocess.run([sys.executable, str(ROOT / "cmake" / "embed_device_source.py"), str(out), "kSource",
+                          str(source), str(CSRC), str(CSRC / "include")], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    text = out.read_text()
+    body = text[text.index('R"glmlx_src(') + len('R"glmlx_src('):text.rindex(')glmlx_src"')]
+    assert '#include "' not in body
+    standalone = tmp_path / "standalone.cpp"
+    standalone.write_text(body)
+    res = subprocess.run([CXX, "-std=c++20", "-fsyntax-only", "-Wno-attributes", "-D__METAL_VERSION__=310",
+                          f"-I{SHIM}", "-x", "c++", str(standalone)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    res = subprocess.run([CXX, "-std=c++20", "-fsyntax-only", "-x", "c++", str(out)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr  # the generated .cpp itself

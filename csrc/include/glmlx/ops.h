@@ -103,7 +103,12 @@ struct GaussianPathSettings {
  * the lambda before each problem's first in this block (sequential strong rule).
  * Outputs: beta path (B, L, p); R^2 (B, L + 1) (last column: carried state);
  * g (B, p); beta (B, p); rank (B, p); stats (B, 4) = npasses, lambdas fitted,
- * error (0 ok, 1 maxit, 2 pmax), warm. Always evaluated on the CPU.
+ * error (0 ok, 1 maxit, 2 pmax), warm.
+ *
+ * Evaluated on the CPU unless ``s`` names a GPU stream or device whose backend
+ * has the kernel (Metal or CUDA builds; float32 C, settings.strong off: glmnet's
+ * covariance scheme, one threadgroup per problem), which then runs it there.
+ * Without ``s`` (or without a kernel) it runs on the CPU, in float32 or float64.
  */
 std::vector<mx::array> gaussian_cov_path(
     const mx::array& C,
