@@ -123,6 +123,32 @@ def check_cpu_stream(stream, name: str = "stream") -> None:
                          f"got {stream}")
 
 
+def device_stream(stream, name: str = "stream"):
+    """The GPU stream a gaussian path is asked to run on, or None for the CPU (None, a CPU stream or device).
+
+    A GPU device (``mx.gpu``) means its default stream. A GPU this MLX build
+    does not have (the Linux CPU wheels) is a ValueError naming the argument.
+    """
+    if stream is None:
+        return None
+    if isinstance(stream, mx.Stream):
+        kind = stream.device.type
+    elif isinstance(stream, mx.Device):
+        kind = stream.type
+    elif isinstance(stream, mx.DeviceType):
+        kind = stream
+    else:
+        raise TypeError(f"{name} must be None, an mx.Stream or an mx.Device, got {type(stream).__name__}")
+    if kind == mx.cpu:
+        return None
+    if not mx.is_available(mx.gpu):
+        raise ValueError(f"{name}: this MLX build has no GPU (got {stream}); pass stream=None or mx.cpu, or install "
+                         "MLX with a GPU backend (Metal on Apple silicon, mlx[cuda13] on Linux)")
+    if isinstance(stream, mx.Stream):
+        return stream
+    return mx.default_stream(stream if isinstance(stream, mx.Device) else mx.Device(mx.gpu))
+
+
 def is_tracing_error(exc: BaseException) -> bool:
     """True for MLX's refusal to evaluate an array while ``mx.compile``/``mx.vmap`` trace."""
     # MLX 0.32 has no public "am I tracing" flag; its eval raises this ValueError

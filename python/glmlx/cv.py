@@ -20,8 +20,9 @@ from .families import FAMILIES, get_family
 from . import _sparse, cv_glm, gaussian
 from ._ext_loader import _ext
 from ._progress import solver_scope
-from ._validation import check_cpu_stream, refuse_transforms
-from .glmnet import (_NOT_TRACEABLE, GlmnetFit, _data_frame, _fit, _MxPickle, _prepare, fit_result, interp_points,
+from ._validation import device_stream, refuse_transforms
+from .glmnet import (_NOT_TRACEABLE, GlmnetFit, _data_frame, _fit, _MxPickle, _prepare, check_device_request,
+                     device_path_problem, fit_result, interp_points,
                      interpolate_at)
 from .primitives import host_matmul
 
@@ -226,6 +227,22 @@ def _gaussian_paths(prob, fold: np.ndarray, rows: list, flmins: np.ndarray):
     return full, folds
 
 
+def _gaussian_paths_on_device(prob, fold: np.ndarray, k: int, flmins: np.ndarray, stream):
+    """The K folds' paths and the full data's on a GPU stream: K + 1 Gram matrices formed there, then one batch
+    of the covariance-scheme kernel (one threadgroup per problem)."""
+    device_path_problem(prob)
+    W = np.vstack([np.where(fold == j, 0.0, prob.weights) for j in range(k)] + [prob.weights[None]])
+    rows = np.vstack([fold != j for j in range(k)] + [np.ones((1, fold.size), dtype=bool)])
+    stds = gaussian.standardize_on_device(prob.X, prob.y[:, None], W, prob.excluded, prob.standardize,
+                                          prob.fit_intercept, stream, rows=rows, names=gaussian.fold_names(k) + [""])
+    *folds, full = gaussian.fit_paths(stds, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower,
+                                      upper=prob.upper, nlambda=prob.nlambda, flmin=np.append(flmins, prob.flmin),
+                                      user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
+                                      dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, dtype=mx.float32, strong=False,
+                                      stream=stream)
+    return full, folds
+
+
 def _gaussian_loss(y: np.ndarray, pred: np.ndarray, measure: str) -> np.ndarray:
     """Losses (rows, nlam) of predictions ``pred`` of ``y`` for a gaussian type_measure."""
     resid = y[:, None] - pred
@@ -342,7 +359,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     seed : int, optional   for the random folds
     grouped : bool         per-fold errors first (R's default), else per observation
     **glmnet_kwargs        passed to ``glmnet`` (alpha, weights, penalty_factor, ...; ``stream`` as glmnet:
-                           None or a CPU stream)
+                           on a GPU, gaussian in float32, the K folds and the full fit as one batch)
 
     Notes
     -----
@@ -358,7 +375,9 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     if type_measure not in allowed:
         raise ValueError(f"type_measure must be 'default' or one of {allowed} for family={family!r}, "
                          f"got {type_measure!r}")
-    check_cpu_stream(glmnet_kwargs.pop("stream", None))  # as glmnet: CPU only
+    gpu = device_stream(glmnet_kwargs.pop("stream", None))  # as glmnet: gaussian on a GPU, in float32
+    if gpu is not None:
+        glmnet_kwargs["dtype"] = check_device_request(family, X, glmnet_kwargs.get("dtype"))
     if "lambdas" in glmnet_kwargs and glmnet_kwargs["lambdas"] is None:
         glmnet_kwargs.pop("lambdas")
     kw = dict(family="gaussian", alpha=1.0, nlambda=100, lambda_min_ratio=None, lambdas=None, weights=None,
@@ -383,7 +402,10 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
         if get_family(prob.family).solver != "gaussian":
             return _cv_family(prob, labels, fold, k, type_measure, keep, grouped, flmins)
         order, bounds = _fold_order(fold, k)
-        full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)], flmins)
+        if gpu is None:
+            full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)], flmins)
+        else:
+            full, results = _gaussian_paths_on_device(prob, fold, k, flmins, gpu)
         gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
         fit = fit_result(prob, full)
         _check_full_fit(fit, prob)

@@ -18,6 +18,7 @@ maps the path back.
 """
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass, replace
 from typing import Optional
@@ -356,6 +357,91 @@ def standardize_many(X, Y: np.ndarray, weights: np.ndarray, excluded: np.ndarray
     return stds
 
 
+def _tf32_matmul(stream) -> bool:
+    """MLX's CUDA matmul rounds float32 inputs to TF32 (10-bit mantissas) unless MLX_ENABLE_TF32=0."""
+    return (stream.device.type == mx.gpu and _ext.gpu_backend() == "cuda"
+            and os.environ.get("MLX_ENABLE_TF32", "1").strip() != "0")
+
+
+def gram_float32(A: mx.array, stream) -> mx.array:
+    """A'A in full float32 on ``stream``.
+
+    Where the matmul would round its inputs to TF32 (about 1e-3 relative error
+    in a Gram matrix, too much for glmnet's iterates), A is split into a part
+    TF32 holds exactly and the rest, and the three products that matter are
+    summed (the "3xTF32" scheme): float32 accuracy at three products' cost.
+    """
+    if not _tf32_matmul(stream):
+        return mx.matmul(A.T, A, stream=stream)
+    hi = mx.view(mx.bitwise_and(mx.view(A, mx.uint32), mx.array(0xFFFFE000, dtype=mx.uint32), stream=stream),
+                 mx.float32)
+    lo = mx.subtract(A, hi, stream=stream)
+    cross = mx.add(mx.matmul(hi.T, lo, stream=stream), mx.matmul(lo.T, hi, stream=stream), stream=stream)
+    return mx.add(mx.matmul(hi.T, hi, stream=stream), cross, stream=stream)
+
+
+def standardize_on_device(X, Y: np.ndarray, W: np.ndarray, excluded: np.ndarray, standardize: bool,
+                          fit_intercept: bool, stream, rows: Optional[np.ndarray] = None, names=None) -> list:
+    """glmnet's ``standard`` for B problems on a device stream (a GPU's), in float32, the Gram matrices included.
+
+    Problem b weighs the rows by ``W[b]`` (W (B, n); CV folds weigh their
+    held-out rows zero, ``rows`` (B, n) marks the training rows) and fits the
+    response ``Y[:, b]`` (Y (n, B)), or ``Y[:, 0]`` for all (Y (n, 1)); with one
+    row of weights and K responses, the K problems share one Gram matrix. The
+    column moments, the Gram matrices (``gram_float32``) and their
+    standardization run on ``stream``; glmnet's checks and the small per-problem
+    vectors on the host. Each ``Standardized.C`` is an mx.array on the device.
+    """
+    Xn = np.asarray(X)
+    Xd = mx.array(Xn, dtype=mx.float32)
+    B = max(W.shape[0], Y.shape[1])
+    W = np.broadcast_to(W, (B, W.shape[1]))
+    Yb = np.broadcast_to(Y, (Y.shape[0], B)).T  # (B, n)
+    ybar, ys, nulldev = _y_moments(Yb, W, fit_intercept)
+    p = Xn.shape[1]
+    shared = W.shape[0] == 1 or all(W[b] is W[0] or np.array_equal(W[b], W[0]) for b in range(1, B))
+    Ws = W[:1] if shared else W
+    grams, xbars, vars_ = [], [], []
+    wd_all = mx.array((Ws / Ws.sum(axis=1, keepdims=True)).astype(np.float32))
+    for i in range(Ws.shape[0]):
+        wd = wd_all[i]
+        xbar = mx.matmul(wd[None, :], Xd, stream=stream)[0]
+        centered = mx.subtract(Xd, xbar, stream=stream)
+        G = gram_float32(mx.multiply(centered if fit_intercept else Xd, mx.sqrt(wd, stream=stream)[:, None],
+                                     stream=stream), stream)
+        # the centered variances from the centered columns (not diag(G) - xbar^2 without an intercept): a
+        # constant column must come out (nearly) zero for glmnet's check to drop it
+        var = mx.matmul(wd[None, :], mx.square(centered, stream=stream), stream=stream)[0]
+        grams.append(G)
+        xbars.append(xbar)
+        vars_.append(var)
+    # X'W(y_b - ybar_b) for every problem: one product per weight row
+    Wn = W / W.sum(axis=1, keepdims=True)
+    Wyc = mx.array((Wn * (Yb - ybar[:, None])).astype(np.float32))  # (B, n)
+    c = mx.matmul(Wyc, Xd, stream=stream)  # (B, p)
+    xbar_all = mx.stack(xbars)
+    var_all = mx.stack(vars_)
+    mx.eval(c, xbar_all, var_all, *grams)
+    xbar_np = np.broadcast_to(np.asarray(xbar_all, dtype=np.float64), (B, p))
+    var_np = np.broadcast_to(np.asarray(var_all, dtype=np.float64), (B, p))
+    c_np = np.asarray(c, dtype=np.float64)
+    finite = np.all(np.isfinite(c_np), axis=1) & np.all(np.isfinite(var_np), axis=1)
+    stds = _finish(Xn, None, c_np, xbar_np.copy(), var_np.copy(), ybar, ys, nulldev, excluded, standardize,
+                   fit_intercept, finite, rows, names)
+    eye = mx.eye(p, dtype=mx.float32, stream=stream)
+    Cs = []
+    for i, G in enumerate(grams):
+        std = stds[i]
+        inv = mx.array(np.where(std.include > 0, 1.0 / std.xs, 0.0).astype(np.float32))  # unused: rows/columns zero
+        C = mx.multiply(G, mx.multiply(inv[:, None], inv[None, :], stream=stream), stream=stream)
+        Cs.append(mx.add(mx.multiply(C, 1.0 - eye, stream=stream),
+                         mx.multiply(eye, mx.array(std.xv.astype(np.float32))[None, :], stream=stream),
+                         stream=stream))
+    for b, std in enumerate(stds):
+        std.C = Cs[0 if shared else b]
+    return stds
+
+
 _standardize_one = standardize  # standardize_many's argument of that name hides the function
 
 
@@ -510,11 +596,13 @@ class _BatchState:
     ("residual", Columns, Y, W, XM, XS) with per-problem standardized responses.
     """
 
-    def __init__(self, source, g, xv, penalty, limits, include, dtype):
+    def __init__(self, source, g, xv, penalty, limits, include, dtype, stream=None):
         B, p = g.shape
         self.dtype = dtype
+        self.stream = stream  # a device stream for the path kernel (full Gram, float32), else None: the CPU
         if source[0] == "full":
-            self.source = ("full", mx.array(source[1], dtype=dtype))
+            C = source[1]
+            self.source = ("full", C.astype(dtype) if isinstance(C, mx.array) else mx.array(C, dtype=dtype))
         elif source[0] == "sparse":
             Xc, self.sparse_residual = source[1], source[2]
             self.source = ("sparse", *_sparse.mlx_arrays(Xc, dtype), *(mx.array(a, dtype=dtype) for a in source[3:]))
@@ -539,7 +627,7 @@ class _BatchState:
         common = (self.g, self.beta, self.rsq, self.rank, mx.array(lambdas, dtype=self.dtype), self.penalty,
                   self.limits, self.include, self.warm, self.xv, mx.array(lambda_prev, dtype=self.dtype), settings)
         if self.source[0] == "full":
-            outs = _ext.gaussian_cov_path(self.source[1], *common)
+            outs = _ext.gaussian_cov_path(self.source[1], *common, stream=self.stream)
         elif self.source[0] == "residual":
             outs = _ext.gaussian_residual_path(*self.source[1:], *common)
         elif self.source[0] == "sparse":
@@ -604,6 +692,8 @@ def _source(stds):
     if stds[0].C is not None:
         if all(s.C is stds[0].C for s in stds):  # responses sharing X: one Gram matrix for all
             return ("full", stds[0].C[None])
+        if isinstance(stds[0].C, mx.array):  # Gram matrices on a device (standardize_on_device)
+            return ("full", mx.stack([s.C for s in stds]))
         return ("full", _stacked([s.C for s in stds]))
     if stds[0].cols is not None:
         return ("residual", stds[0].cols, np.stack([s.y for s in stds]), np.stack([s.w for s in stds]),
@@ -613,7 +703,7 @@ def _source(stds):
 
 
 def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambdas, thresh, maxit, dfmax, pmax,
-              sml, dtype, strong=False, screen=-1) -> list:
+              sml, dtype, strong=False, screen=-1, stream=None) -> list:
     """glmnet's path for B standardized problems (sharing X) in batched primitive calls.
 
     With glmnet's own grid, a first block fits lambda = "infinity" (only
@@ -626,14 +716,15 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     covariance scheme; it is implied when the Gram columns are lazy and with
     residual updates. ``screen``: the residual solver's low-precision screening of
     its KKT passes (-1 where it pays, 0 never, 1 always, 2 always in float32 rather
-    than float16; the decisions are the same).
+    than float16; the decisions are the same). ``stream``: a GPU stream for the
+    covariance scheme's kernel (float32 Grams from ``standardize_on_device``).
     """
     B = len(stds)
     ys = np.array([s.ys for s in stds])
     include = np.stack([s.include for s in stds])
     cl = np.vstack([lower, upper])[None] / ys[:, None, None] * np.stack([s.xs for s in stds])[:, None, :]
     state = _BatchState(_source(stds), np.stack([s.g for s in stds]), np.stack([s.xv for s in stds]),
-                        np.tile(penalty, (B, 1)), cl, include, dtype)
+                        np.tile(penalty, (B, 1)), cl, include, dtype, stream)
     # (lambdas (B, L), beta_std (B, L, p), rsq (B, L), points each problem keeps (B,)) per block, in path order
     blocks = []
     errs, first_failed = np.zeros(B, dtype=int), np.zeros(B, dtype=int)

@@ -15,7 +15,7 @@ from .families import get_family
 from . import gaussian, glm, mgaussian
 from ._progress import solver_scope
 from ._frames import check_predict_names, frame_to_numpy, response_to_numpy
-from ._validation import as_array, check_cpu_stream, refuse_transforms
+from ._validation import as_array, device_stream, refuse_transforms
 
 FAMILIES = tuple(_families.FAMILIES)
 PREDICT_TYPES = ("link", "response", "coefficients", "nonzero", "class")
@@ -444,8 +444,12 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
         The dtype of the results (``beta``, ``lambdas``, ``coef``, ``predict``...); by default X's
         (float32 for float32 X, else float64). X is read in this dtype; gaussian paths compute in it,
         the other families compute in float64 and round their results.
-    stream : None, or a CPU mx.Stream / mx.Device
-        The path solvers run on the CPU; as MLX's CPU-only ops, a GPU stream raises ValueError.
+    stream : None, or an mx.Stream / mx.Device
+        None or the CPU: the path solvers run on the CPU. A GPU stream or device (``mx.gpu``; MLX built
+        with Metal or CUDA) runs ``family="gaussian"`` there, in float32: standardization and the Gram
+        matrix on the device, then glmnet's covariance scheme in glmlx's kernel (whatever
+        ``type_gaussian``). Other families, sparse X and float64 are errors there; a GPU this MLX lacks
+        is a ValueError.
     trace_it : int
         1: a progress bar over the lambdas on stderr while the path is fit (R's ``trace.it``); 0: quiet.
         Either way Ctrl-C stops the solvers at their next pass and raises KeyboardInterrupt.
@@ -462,7 +466,9 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
     responses at once, ``family="mgaussian"`` or one call per response).
     """
     refuse_transforms("glmnet", _NOT_TRACEABLE, X=X, y=y, weights=weights, offset=offset)
-    check_cpu_stream(stream)
+    gpu = device_stream(stream)
+    if gpu is not None:
+        dtype = check_device_request(family, X, dtype)
     prob = _prepare(X, y, family=family, alpha=alpha, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio,
                     lambdas=lambdas, weights=weights, penalty_factor=penalty_factor, lower_limits=lower_limits,
                     upper_limits=upper_limits, standardize=standardize, fit_intercept=fit_intercept,
@@ -470,7 +476,41 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
                     type_gaussian=type_gaussian, offset=offset, type_logistic=type_logistic,
                     type_multinomial=type_multinomial, standardize_response=standardize_response, dtype=dtype)
     with solver_scope(trace_it, prob.path_points(), f"glmnet ({family})"):
-        return _fit(prob)
+        return _fit(prob) if gpu is None else _fit_on_device(prob, gpu)
+
+
+def check_device_request(family, X, dtype):
+    """The dtype of a fit asked to run on a GPU (float32), after checking that it can."""
+    if family != "gaussian":
+        raise ValueError(f"stream: on a GPU only family='gaussian' runs (glmlx's covariance-scheme kernel); "
+                         f"pass stream=None to fit family={family!r} on the CPU")
+    if _sparse.is_sparse(X):
+        raise ValueError("stream: a sparse X is fit on the CPU (the GPU kernel takes a dense Gram matrix); "
+                         "pass stream=None")
+    if dtype is not None and dtype != mx.float32:
+        raise ValueError(f"dtype: a GPU computes in float32 (MLX has no float64 there), got {dtype}; "
+                         "pass dtype=None or mx.float32")
+    return mx.float32
+
+
+def device_path_problem(prob) -> None:
+    """Refuse a problem the GPU kernel cannot hold: its p x p Gram is indexed in 32 bits."""
+    p = prob.X.shape[1]
+    if p * p >= 2**31:
+        raise ValueError(f"stream: the GPU kernel runs glmnet's covariance scheme over a {p} x {p} Gram matrix, "
+                         "more than it indexes (2**31 entries); pass stream=None for the CPU's naive scheme")
+
+
+def _fit_on_device(prob: "_Problem", stream) -> GlmnetFit:
+    """glmnet's gaussian path on a GPU stream: standardization and Gram there, then the covariance kernel."""
+    device_path_problem(prob)
+    std = gaussian.standardize_on_device(prob.X, prob.y[:, None], prob.weights[None], prob.excluded,
+                                         prob.standardize, prob.fit_intercept, stream)[0]
+    res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
+                            nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
+                            thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
+                            dtype=mx.float32, strong=False, stream=stream)
+    return fit_result(prob, res)
 
 
 @dataclass

@@ -17,8 +17,9 @@ import numpy as np
 from . import _sparse, gaussian
 from ._frames import frame_to_numpy, response_to_numpy
 from ._progress import solver_scope
-from ._validation import as_array, check_cpu_stream, refuse_transforms
-from .glmnet import GlmnetFit, _NOT_TRACEABLE, _prepare_arrays, check_path_memory, fit_result
+from ._validation import as_array, device_stream, refuse_transforms
+from .glmnet import (GlmnetFit, _NOT_TRACEABLE, _prepare_arrays, check_device_request, check_path_memory,
+                     device_path_problem, fit_result)
 
 
 def _responses(Y, n) -> np.ndarray:
@@ -77,8 +78,9 @@ def glmnet_many(X, Y, alpha: float = 1.0, nlambda: int = 100, lambda_min_ratio: 
 fit_intercept, thresh, maxit, dfmax, pmax, exclude, type_gaussian, dtype, trace_it
         As ``glmnet``, applied to every response. A user grid ``lambdas`` is
         the same for all; otherwise each response has its own grid.
-    stream : None, or a CPU mx.Stream / mx.Device
-        As ``glmnet``.
+    stream : None, or an mx.Stream / mx.Device
+        As ``glmnet``: on a GPU (``mx.gpu``) in float32, X's Gram matrix formed there once and the K
+        paths run as one batch of the covariance-scheme kernel, one threadgroup per response.
 
     Returns
     -------
@@ -93,7 +95,9 @@ fit_intercept, thresh, maxit, dfmax, pmax, exclude, type_gaussian, dtype, trace_
         constant or not finite.
     """
     refuse_transforms("glmnet_many", _NOT_TRACEABLE, X=X, Y=Y, weights=weights)
-    check_cpu_stream(stream)
+    gpu = device_stream(stream)
+    if gpu is not None:
+        dtype = check_device_request("gaussian", X, dtype)
     X, feature_names = frame_to_numpy(X, "X")
     Y, response_names = response_to_numpy(Y, "Y")
     Yv = _responses(Y, _rows(X))
@@ -109,15 +113,22 @@ fit_intercept, thresh, maxit, dfmax, pmax, exclude, type_gaussian, dtype, trace_
         check_path_memory(prob.user_lambdas.size, p, K, "lambdas")
     else:
         check_path_memory(prob.nlambda, p, K, "nlambda")
-    sparse_mode = gaussian.sparse_mode(prob.residual, prob.lazy) if _sparse.is_sparse(prob.X) else None
-    stds = gaussian.standardize_many(prob.X, Yv, prob.weights, prob.excluded, prob.standardize, prob.fit_intercept,
-                                     lazy=prob.lazy, residual=prob.residual, sparse_mode=sparse_mode)
+    if gpu is not None:
+        device_path_problem(prob)
+        stds = gaussian.standardize_on_device(prob.X, Yv, prob.weights[None], prob.excluded, prob.standardize,
+                                              prob.fit_intercept, gpu, names=[f"Y[:, {k}]: " for k in range(K)])
+        prob.strong = False  # the GPU kernel runs glmnet's covariance scheme
+    else:
+        sparse_mode = gaussian.sparse_mode(prob.residual, prob.lazy) if _sparse.is_sparse(prob.X) else None
+        stds = gaussian.standardize_many(prob.X, Yv, prob.weights, prob.excluded, prob.standardize,
+                                         prob.fit_intercept, lazy=prob.lazy, residual=prob.residual,
+                                         sparse_mode=sparse_mode)
     with solver_scope(trace_it, prob.path_points(), f"glmnet_many ({K} responses)"):
         results = gaussian.fit_paths(stds, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower,
                                      upper=prob.upper, nlambda=prob.nlambda, flmin=prob.flmin,
                                      user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
                                      dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype,
-                                     strong=prob.strong, screen=prob.screen)
+                                     strong=prob.strong, screen=prob.screen, stream=gpu)
     names = response_names if response_names is not None else [f"Y[:, {k}]" for k in range(K)]
     for k, res in enumerate(results):
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"{names[k]}: ", stacklevel=3)

@@ -86,7 +86,7 @@ class _EmulatedExt:
     def __getattr__(self, name):
         return getattr(self._real, name)
 
-    def gaussian_cov_path(self, C, *common):
+    def gaussian_cov_path(self, C, *common, stream=None):
         assert C.dtype == mx.float32, "the device kernel is float32"
         self.calls += 1
         outs = emulated_cov_path(self._emulator, self._workdir / f"call{self.calls}", self._threads, C, *common)
@@ -214,6 +214,44 @@ def test_emulated_kernel_path_against_glmnet_on_the_parity_fixtures(case, on_emu
     scale = max(np.max(np.abs(beta_ref)), 1e-12)
     assert np.max(np.abs(beta_dev[:, :m] - beta_ref[:, :m])) <= 1e-4 * scale
     assert dev.jerr == ref.jerr
+
+
+def test_emulated_kernel_runs_cv_folds_and_many_responses_as_one_batch(on_emulated_kernel):
+    """The device code path (Grams and standardization on a stream, here the CPU's) feeding the emulated kernel:
+    10 CV folds + the full fit (11 Grams, one batch), and 3 responses sharing one Gram."""
+    from glmlx import cv
+    from glmlx.glmnet import _prepare
+
+    rng = np.random.default_rng(11)
+    X = (rng.standard_normal((250, 12)) + 0.5 * rng.standard_normal((250, 1))).astype(np.float32)
+    Y = X[:, :3] @ rng.standard_normal((3, 3)) + rng.standard_normal((250, 3))
+    cpu = mx.default_stream(mx.Device(mx.cpu))
+    args = dict(family="gaussian", alpha=0.9, nlambda=40, lambda_min_ratio=None, lambdas=None, weights=None,
+                penalty_factor=None, lower_limits=-np.inf, upper_limits=np.inf, standardize=True,
+                fit_intercept=True, thresh=1e-9, maxit=100000, dfmax=None, pmax=None, exclude=None,
+                type_gaussian="covariance")
+    prob64 = _prepare(X.astype(np.float64), Y[:, 0], dtype=mx.float64, **args)
+    fold = np.arange(250) % 10
+    flmins = np.full(10, prob64.flmin)
+    order, bounds = cv._fold_order(fold, 10)
+    ref_full, ref_folds = cv._gaussian_paths(prob64, fold, [order[bounds[j]:bounds[j + 1]] for j in range(10)],
+                                             flmins)
+    ext = on_emulated_kernel(threads=4)
+    prob = _prepare(X, Y[:, 0], dtype=mx.float32, **args)
+    full, folds = cv._gaussian_paths_on_device(prob, fold, 10, flmins, cpu)
+    assert ext.calls == 1  # every variable penalized: no "infinity" block, the grid in one batch of 11 problems
+    for a, b in zip([full, *folds], [ref_full, *ref_folds]):
+        m = min(a.beta.shape[1], b.beta.shape[1])
+        assert np.abs(a.beta[:, :m] - b.beta[:, :m]).max() <= 1e-4 * np.abs(b.beta).max()
+    many = glmlx.glmnet_many(X, Y, nlambda=40)  # the CPU's float32 batch, for the path lengths
+    stds = gaussian.standardize_on_device(X, Y, np.ones((1, 250)), np.zeros(12, dtype=bool), True, True, cpu)
+    res = gaussian.fit_paths(stds, alpha=1.0, penalty=prob.penalty, lower=prob.lower, upper=prob.upper, nlambda=40,
+                             flmin=prob.flmin, user_lambdas=None, thresh=1e-7, maxit=100000, dfmax=prob.dfmax,
+                             pmax=prob.pmax, sml=prob.sml, dtype=mx.float32, stream=cpu)
+    for r, f in zip(res, many):
+        ref = f._coef_np()[1:]
+        assert r.beta.shape == ref.shape
+        assert np.abs(r.beta - ref).max() <= 1e-4 * np.abs(ref).max()
 
 
 KNIFE_EDGE: set = set()
