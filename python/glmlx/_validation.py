@@ -102,27 +102,6 @@ def check_weights(w: mx.array, n: int, name: str = "weights") -> None:
         raise ValueError(f"{name} must have a positive sum (all weights are zero)")
 
 
-def check_cpu_stream(stream, name: str = "stream") -> None:
-    """Accept None or a CPU stream/device; the path solvers run on the CPU only.
-
-    As MLX's CPU-only ops (``mx.linalg``), a GPU stream is an error rather
-    than silently ignored.
-    """
-    if stream is None:
-        return
-    if isinstance(stream, mx.Stream):
-        kind = stream.device.type
-    elif isinstance(stream, mx.Device):
-        kind = stream.type
-    elif isinstance(stream, mx.DeviceType):
-        kind = stream
-    else:
-        raise TypeError(f"{name} must be None, an mx.Stream or an mx.Device, got {type(stream).__name__}")
-    if kind != mx.cpu:
-        raise ValueError(f"{name}: the glmnet path solvers run on the CPU only; pass stream=None or mx.cpu, "
-                         f"got {stream}")
-
-
 def device_stream(stream, name: str = "stream"):
     """The GPU stream a gaussian path is asked to run on, or None for the CPU (None, a CPU stream or device).
 

@@ -481,8 +481,11 @@ def glmnet(X, y, family: str = "gaussian", alpha: float = 1.0, nlambda: int = 10
 
 def check_device_request(family, X, dtype):
     """The dtype of a fit asked to run on a GPU (float32), after checking that it can."""
-    if family != "gaussian":
-        raise ValueError(f"stream: on a GPU only family='gaussian' runs (glmlx's covariance-scheme kernel); "
+    if not isinstance(family, str) or family not in FAMILIES:
+        raise ValueError(f"family must be one of {FAMILIES} in this release, got {family!r}")
+    if not get_family(family).gpu_path:
+        takes = ", ".join(repr(f) for f in FAMILIES if get_family(f).gpu_path)
+        raise ValueError(f"stream: on a GPU only family {takes} runs (glmlx's covariance-scheme kernel); "
                          f"pass stream=None to fit family={family!r} on the CPU")
     if _sparse.is_sparse(X):
         raise ValueError("stream: a sparse X is fit on the CPU (the GPU kernel takes a dense Gram matrix); "

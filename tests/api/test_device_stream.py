@@ -51,7 +51,7 @@ def test_what_a_gpu_cannot_fit_is_refused(monkeypatch):
     glmnet_module = importlib.import_module("glmlx.glmnet")  # (glmlx.glmnet is also the function)
     monkeypatch.setattr(glmnet_module, "device_stream", lambda s: CPU if s is not None else None)
     X, y, _ = _data()
-    with pytest.raises(ValueError, match="stream: on a GPU only family='gaussian'"):
+    with pytest.raises(ValueError, match="stream: on a GPU only family 'gaussian'"):
         glmlx.glmnet(X, y > 0, family="binomial", stream="any")
     with pytest.raises(ValueError, match="dtype: a GPU computes in float32"):
         glmlx.glmnet(X, y, dtype=mx.float64, stream="any")

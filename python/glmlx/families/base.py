@@ -48,6 +48,8 @@ class Family:
     cv_losses: Optional[Callable] = None
     #: its solver takes a scipy.sparse X (its entries, never densified)
     sparse_x: bool = False
+    #: its path runs on a GPU stream (the covariance-scheme kernel, backend/common/gaussian_cd.h)
+    gpu_path: bool = False
 
     @property
     def default_measure(self) -> str:
