@@ -6,6 +6,7 @@
 // has its kernel (float32, glmnet's covariance scheme); the other modes, and
 // every mode without a kernel, on the CPU (an optimizer's iterates have no
 // MLX-op fallback).
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -45,7 +46,8 @@ std::vector<mx::array> build(
     std::vector<mx::array> source,
     const GaussianPathSettings& settings,
     size_t index_sources = 0,  // sparse X: indptr (int64), indices (int32) come first
-    mx::StreamOrDevice s = {}) {
+    mx::StreamOrDevice s = {},
+    size_t f64_tail = 0) {  // the last f64_tail sources are float64 on the CPU
   static const char* names[] = {"g", "beta", "rsq", "rank", "lambdas", "penalty", "limits", "include", "warm",
                                 "xv", "lambda_prev"};
   const auto& g = common[0];
@@ -78,7 +80,10 @@ std::vector<mx::array> build(
     in.push_back(mx::contiguous(mx::astype(common[i], is_int ? mx::int32 : dtype, stream), false, stream));
   }
   for (size_t i = 0; i < source.size(); ++i) {
-    const mx::Dtype t = i < index_sources ? (i == 0 ? mx::int64 : mx::int32) : dtype;
+    mx::Dtype t = i < index_sources ? (i == 0 ? mx::int64 : mx::int32) : dtype;
+    if (i >= source.size() - f64_tail && stream.device == mx::Device::cpu) {
+      t = mx::float64;  // settings-like values (per-problem alphas) stay as exact as the settings' doubles
+    }
     in.push_back(mx::contiguous(mx::astype(source[i], t, stream), false, stream));
   }
   std::vector<mx::Shape> shapes = {{B, L, p}, {B, L + 1}, {B, p}, {B, p}, {B, p}, {B, 4}};
@@ -103,18 +108,26 @@ std::vector<mx::array> gaussian_cov_path(
     const mx::array& xv,
     const mx::array& lambda_prev,
     GaussianPathSettings settings,
-    mx::StreamOrDevice s) {
+    mx::StreamOrDevice s,
+    const std::optional<mx::array>& alpha) {
   constexpr const char* op = "gaussian_cov_path";
   const int B = g.ndim() == 2 ? g.shape(0) : 0, p = g.ndim() == 2 ? g.shape(1) : 0;
-  if (C.ndim() != 3 || (C.shape(0) != 1 && C.shape(0) != B) || C.shape(1) != p || C.shape(2) != p) {
-    detail::fail(op, "C must be (1 or B, p, p) with p = " + std::to_string(p) + ", got " +
-                         detail::shape_str(C.shape()));
+  if (C.ndim() != 3 || C.shape(0) < 1 || B % C.shape(0) != 0 || C.shape(1) != p || C.shape(2) != p) {
+    detail::fail(op, "C must be (G, p, p) with G dividing B = " + std::to_string(B) + " and p = " +
+                         std::to_string(p) + ", got " + detail::shape_str(C.shape()));
+  }
+  if (alpha && alpha->shape() != mx::Shape{B}) {
+    detail::fail(op, "alpha must have shape " + detail::shape_str({B}) + ", got " + detail::shape_str(alpha->shape()));
   }
   settings.lazy = false;  // strong (the rule-based candidate set) is the caller's choice
   settings.sparse = false;
   settings.residual = false;
-  return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev}, {C}, settings, 0,
-               s);
+  std::vector<mx::array> source = {C};
+  if (alpha) {
+    source.push_back(*alpha);
+  }
+  return build(op, {g, beta, rsq, rank, lambdas, penalty, limits, include, warm, xv, lambda_prev}, source, settings,
+               0, s, alpha ? 1 : 0);
 }
 
 std::vector<mx::array> gaussian_lazy_path(

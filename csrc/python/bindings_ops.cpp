@@ -39,7 +39,7 @@ void register_ops(nb::module_& m) {
       .def_rw("residual", &glmlx::GaussianPathSettings::residual);  // read by gaussian_sparse_path only
   m.def("gaussian_cov_path", &glmlx::gaussian_cov_path, "C"_a, "g"_a, "beta"_a, "rsq"_a, "rank"_a, "lambdas"_a,
         "penalty"_a, "limits"_a, "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a, "settings"_a, nb::kw_only(),
-        "stream"_a = nb::none());
+        "stream"_a = nb::none(), "alpha"_a = nb::none());
   m.def("gaussian_lazy_path", &glmlx::gaussian_lazy_path, "X"_a, "weights"_a, "xm"_a, "xs"_a, "g"_a, "beta"_a,
         "rsq"_a, "rank"_a, "lambdas"_a, "penalty"_a, "limits"_a, "include"_a, "warm"_a, "xv"_a, "lambda_prev"_a,
         "settings"_a,

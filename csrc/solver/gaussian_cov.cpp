@@ -342,7 +342,14 @@ void run_gram_batch(const PathArrays& a, const Settings& s, bool lazy, bool spar
     };
     if (!lazy) {
       const FullGramSource src(a);
-      FullGram<T> gram(src.C.data<T>() + (src.C.shape(0) == 1 ? 0 : b * p * p), p);
+      FullGram<T> gram(src.gram<T>(b, p), p);
+      if (src.alpha) {  // this problem's own alpha (folds x alphas in one batch)
+        Settings sb = s;
+        sb.alpha = src.alpha_of(b);
+        Solver<T> solver(pr, gram, p, sb, out);
+        path::solve_path(pr, solver, p, L, sb, out);
+        return;
+      }
       solve(gram);
     } else if (sparse) {
       const SparseGramSource src(a);

@@ -50,9 +50,20 @@ struct PathArrays {
 };
 
 // The sources of X, by name (PathArrays::source).
-struct FullGramSource {  // C (1 or B, p, p): the standardized Gram
+// C (G, p, p): the standardized Grams, problem b's is C[b mod G]; then, optionally, alpha (B): each
+// problem's own elastic-net mixing
+struct FullGramSource {
   const mx::array& C;
-  explicit FullGramSource(const PathArrays& a) : C(a.source(0)) {}
+  const mx::array* alpha;
+  explicit FullGramSource(const PathArrays& a)
+      : C(a.source(0)), alpha(a.in.size() > PathArrays::kCommon + 1 ? &a.source(1) : nullptr) {}
+  template <typename T>
+  const T* gram(int64_t b, int64_t p) const {
+    return C.data<T>() + (b % C.shape(0)) * p * p;
+  }
+  double alpha_of(int64_t b) const {  // float64 on the CPU (the op keeps it so)
+    return alpha->dtype() == mx::float64 ? alpha->data<double>()[b] : double(alpha->data<float>()[b]);
+  }
 };
 struct LazyGramSource {  // X (n, p), weights (B, n), xm, xs (B, p)
   const mx::array &X, &weights, &xm, &xs;

@@ -49,6 +49,10 @@ from .cv import CVGlmnet, cv_glmnet  # noqa: E402
 
 __all__ += ["cv_glmnet", "CVGlmnet"]
 
+from .cva import CVAGlmnet, cva_glmnet  # noqa: E402
+
+__all__ += ["cva_glmnet", "CVAGlmnet"]
+
 from .model_io import load_model, save_model  # noqa: E402
 
 __all__ += ["save_model", "load_model"]

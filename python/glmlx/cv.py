@@ -368,6 +368,24 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     """
     refuse_transforms("cv_glmnet", _NOT_TRACEABLE, X=X, y=y, weights=glmnet_kwargs.get("weights"),
                       offset=glmnet_kwargs.get("offset"), foldid=foldid)
+    prob, kw, labels, fold, k, type_measure, gpu = _cv_problem(X, y, nfolds, foldid, type_measure, seed, glmnet_kwargs)
+    n = prob.X.shape[0]
+    with solver_scope(trace_it, prob.path_points() * (k + 1), f"cv_glmnet ({k} folds + full fit)"):
+        flmins = fold_flmins(prob, kw["lambda_min_ratio"], fold, k)
+        if get_family(prob.family).solver != "gaussian":
+            return _cv_family(prob, labels, fold, k, type_measure, keep, grouped, flmins)
+        order, bounds = _fold_order(fold, k)
+        if gpu is None:
+            full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)], flmins)
+        else:
+            full, results = _gaussian_paths_on_device(prob, fold, k, flmins, gpu)
+        return _gaussian_cv(prob, labels, fold, k, full, results, type_measure, keep,
+                            _enforce_grouped(grouped, n, k, stacklevel=2))
+
+
+def _cv_problem(X, y, nfolds, foldid, type_measure, seed, glmnet_kwargs: dict):
+    """cv_glmnet's checks: (prob, glmnet's arguments, fold labels, fold index, K, type_measure, GPU stream)."""
+    glmnet_kwargs = dict(glmnet_kwargs)
     family = glmnet_kwargs.get("family", "gaussian")
     allowed = MEASURES.get(family, ())
     if type_measure == "default":
@@ -397,33 +415,31 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
     empty = np.flatnonzero(np.bincount(fold, weights=prob.weights > 0, minlength=k) == 0)
     if empty.size:
         raise ValueError(f"fold {empty[0] + 1} has no observation with positive weight")
-    with solver_scope(trace_it, prob.path_points() * (k + 1), f"cv_glmnet ({k} folds + full fit)"):
-        flmins = fold_flmins(prob, kw["lambda_min_ratio"], fold, k)
-        if get_family(prob.family).solver != "gaussian":
-            return _cv_family(prob, labels, fold, k, type_measure, keep, grouped, flmins)
-        order, bounds = _fold_order(fold, k)
-        if gpu is None:
-            full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)], flmins)
-        else:
-            full, results = _gaussian_paths_on_device(prob, fold, k, flmins, gpu)
-        gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=3)
-        fit = fit_result(prob, full)
-        _check_full_fit(fit, prob)
-        lam = fit._lam_np
-        grouped = _enforce_grouped(grouped, n, k, stacklevel=2)
-        _check_fold_paths(prob, results, stacklevel=3)
-        link = _held_out_link(prob.X, order, bounds, results, lam)  # rows in fold order
-        preval = None
-        if keep or not grouped:
-            preval = np.empty_like(link)
-            preval[order] = link
-        y = prob.y[order]
-        per_fold, wsum = _fold_means(prob.weights[order], lambda f: LOSSES[family](y[f], link[f], type_measure), bounds)
-        if grouped:
-            cvm, cvsd = _grouped_stats(per_fold, wsum)
-        else:
-            cvm, cvsd = _ungrouped_stats(LOSSES[family](prob.y, preval, type_measure), prob.weights)
-        return CVGlmnet(fit, cvm, cvsd, labels, type_measure, preval if keep else None)
+    return prob, kw, labels, fold, k, type_measure, gpu
+
+
+def _gaussian_cv(prob, labels, fold: np.ndarray, k: int, full, results: list, type_measure: str, keep: bool,
+                 grouped: bool) -> CVGlmnet:
+    """cv.glmnet's statistics for a gaussian full-data path and its K folds' paths."""
+    family = prob.family
+    order, bounds = _fold_order(fold, k)
+    gaussian.warn_path_errors(full, prob.maxit, prob.pmax, stacklevel=4)
+    fit = fit_result(prob, full)
+    _check_full_fit(fit, prob)
+    lam = fit._lam_np
+    _check_fold_paths(prob, results, stacklevel=4)
+    link = _held_out_link(prob.X, order, bounds, results, lam)  # rows in fold order
+    preval = None
+    if keep or not grouped:
+        preval = np.empty_like(link)
+        preval[order] = link
+    y = prob.y[order]
+    per_fold, wsum = _fold_means(prob.weights[order], lambda f: LOSSES[family](y[f], link[f], type_measure), bounds)
+    if grouped:
+        cvm, cvsd = _grouped_stats(per_fold, wsum)
+    else:
+        cvm, cvsd = _ungrouped_stats(LOSSES[family](prob.y, preval, type_measure), prob.weights)
+    return CVGlmnet(fit, cvm, cvsd, labels, type_measure, preval if keep else None)
 
 
 def _cv_family(prob, labels, fold: np.ndarray, k: int, type_measure: str, keep: bool, grouped: bool,

@@ -412,6 +412,7 @@ def standardize_on_device(X, Y: np.ndarray, W: np.ndarray, excluded: np.ndarray,
         # the centered variances from the centered columns (not diag(G) - xbar^2 without an intercept): a
         # constant column must come out (nearly) zero for glmnet's check to drop it
         var = mx.matmul(wd[None, :], mx.square(centered, stream=stream), stream=stream)[0]
+        mx.eval(G, var, xbar)  # one problem's n x p temporaries at a time
         grams.append(G)
         xbars.append(xbar)
         vars_.append(var)
@@ -434,7 +435,7 @@ def standardize_on_device(X, Y: np.ndarray, W: np.ndarray, excluded: np.ndarray,
         std = stds[i]
         inv = mx.array(np.where(std.include > 0, 1.0 / std.xs, 0.0).astype(np.float32))  # unused: rows/columns zero
         C = mx.multiply(G, mx.multiply(inv[:, None], inv[None, :], stream=stream), stream=stream)
-        Cs.append(mx.add(mx.multiply(C, 1.0 - eye, stream=stream),
+        Cs.append(mx.add(mx.multiply(C, mx.subtract(1.0, eye, stream=stream), stream=stream),
                          mx.multiply(eye, mx.array(std.xv.astype(np.float32))[None, :], stream=stream),
                          stream=stream))
     for b, std in enumerate(stds):
@@ -596,10 +597,17 @@ class _BatchState:
     ("residual", Columns, Y, W, XM, XS) with per-problem standardized responses.
     """
 
-    def __init__(self, source, g, xv, penalty, limits, include, dtype, stream=None):
+    def __init__(self, source, g, xv, penalty, limits, include, dtype, stream=None, alpha=None):
         B, p = g.shape
         self.dtype = dtype
         self.stream = stream  # a device stream for the path kernel (full Gram, float32), else None: the CPU
+        if alpha is not None and source[0] != "full":
+            raise ValueError("per-problem alphas are taken by the covariance scheme over full Gram matrices only")
+        # each problem's own alpha, else the settings' (float64 on the CPU, exact as the settings' double; a GPU
+        # has no float64)
+        on_cpu = stream is None or stream.device.type == mx.cpu
+        self.alpha = None if alpha is None else mx.array(np.asarray(alpha, dtype=np.float64),
+                                                         dtype=mx.float64 if on_cpu else mx.float32)
         if source[0] == "full":
             C = source[1]
             self.source = ("full", C.astype(dtype) if isinstance(C, mx.array) else mx.array(C, dtype=dtype))
@@ -627,7 +635,7 @@ class _BatchState:
         common = (self.g, self.beta, self.rsq, self.rank, mx.array(lambdas, dtype=self.dtype), self.penalty,
                   self.limits, self.include, self.warm, self.xv, mx.array(lambda_prev, dtype=self.dtype), settings)
         if self.source[0] == "full":
-            outs = _ext.gaussian_cov_path(self.source[1], *common, stream=self.stream)
+            outs = _ext.gaussian_cov_path(self.source[1], *common, stream=self.stream, alpha=self.alpha)
         elif self.source[0] == "residual":
             outs = _ext.gaussian_residual_path(*self.source[1:], *common)
         elif self.source[0] == "sparse":
@@ -645,15 +653,24 @@ class _BatchState:
         return np.asarray(beta_path, dtype=np.float64), rsq_np[:, :-1], stats[:, 1], stats[:, 2]
 
 
-def lambda_grid(g: np.ndarray, penalty: np.ndarray, include: np.ndarray, alpha: float, flmin, nlam: int):
+def lambda_grid(g: np.ndarray, penalty: np.ndarray, include: np.ndarray, alpha, flmin, nlam: int):
     """glmnet's grid for B problems, by the rule every family's walk uses (C++ path/lambda_walk.h).
 
     Returns lambda_max (B,), max_j |g_j| / v_j / max(alpha, 1e-3) over the
     usable penalized j (0 where there is none), and lambda_2..lambda_nlam
     (B, nlam - 1), lambda_max alf^m by repeated products down to ``flmin``
     (one ratio, or one per problem: CV folds whose own n sets R's default).
+    ``alpha``: one, or one per problem (B,).
     """
     B, p = g.shape
+    if np.ndim(alpha) == 1:
+        lmax, grid = np.empty(B), np.empty((B, max(nlam - 1, 0)))
+        flmin = np.broadcast_to(flmin, (B,))
+        for a in np.unique(alpha):
+            rows = np.flatnonzero(alpha == a)
+            lmax[rows], grid[rows] = lambda_grid(g[rows], np.broadcast_to(penalty, (B, p))[rows],
+                                                 np.broadcast_to(include, (B, p))[rows], float(a), flmin[rows], nlam)
+        return lmax, grid
     return _ext.lambda_grid(np.ascontiguousarray(g, dtype=np.float64),
                             np.ascontiguousarray(np.broadcast_to(penalty, (B, p)), dtype=np.float64),
                             np.ascontiguousarray(np.broadcast_to(include, (B, p)), dtype=np.float64), float(alpha),
@@ -690,11 +707,15 @@ def _source(stds):
         return ("sparse", stds[0].sparse, stds[0].sparse_residual, np.stack([s.y for s in stds]),
                 np.stack([s.w for s in stds]), np.stack([s.xm for s in stds]), np.stack([s.xs for s in stds]))
     if stds[0].C is not None:
-        if all(s.C is stds[0].C for s in stds):  # responses sharing X: one Gram matrix for all
+        # G distinct Gram matrices repeating with period G (one for all responses; CV folds repeated for several
+        # alphas): the primitive reads problem b's as C[b mod G]
+        G = next(G for G in range(1, len(stds) + 1)
+                 if len(stds) % G == 0 and all(s.C is stds[i % G].C for i, s in enumerate(stds)))
+        if G == 1:
             return ("full", stds[0].C[None])
         if isinstance(stds[0].C, mx.array):  # Gram matrices on a device (standardize_on_device)
-            return ("full", mx.stack([s.C for s in stds]))
-        return ("full", _stacked([s.C for s in stds]))
+            return ("full", mx.stack([s.C for s in stds[:G]]))
+        return ("full", _stacked([s.C for s in stds[:G]]))
     if stds[0].cols is not None:
         return ("residual", stds[0].cols, np.stack([s.y for s in stds]), np.stack([s.w for s in stds]),
                 np.stack([s.xm for s in stds]), np.stack([s.xs for s in stds]))
@@ -718,13 +739,19 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
     its KKT passes (-1 where it pays, 0 never, 1 always, 2 always in float32 rather
     than float16; the decisions are the same). ``stream``: a GPU stream for the
     covariance scheme's kernel (float32 Grams from ``standardize_on_device``).
+    ``alpha``: one for all, or one per problem (B,) for the covariance scheme over
+    full Gram matrices (CV folds x alphas in one batch: ``stds`` the folds'
+    problems repeated once per alpha, sharing their Gram matrices).
     """
+    per_problem = np.ndim(alpha) == 1
+    alpha_all = np.asarray(alpha, dtype=np.float64) if per_problem else float(alpha)
     B = len(stds)
     ys = np.array([s.ys for s in stds])
     include = np.stack([s.include for s in stds])
     cl = np.vstack([lower, upper])[None] / ys[:, None, None] * np.stack([s.xs for s in stds])[:, None, :]
     state = _BatchState(_source(stds), np.stack([s.g for s in stds]), np.stack([s.xv for s in stds]),
-                        np.tile(penalty, (B, 1)), cl, include, dtype, stream)
+                        np.tile(penalty, (B, 1)), cl, include, dtype, stream, alpha_all if per_problem else None)
+    alpha = float(alpha_all[0]) if per_problem else alpha_all  # the settings' (the per-problem ones rule)
     # (lambdas (B, L), beta_std (B, L, p), rsq (B, L), points each problem keeps (B,)) per block, in path order
     blocks = []
     errs, first_failed = np.zeros(B, dtype=int), np.zeros(B, dtype=int)
@@ -753,7 +780,7 @@ def fit_paths(stds, *, alpha, penalty, lower, upper, nlambda, flmin, user_lambda
             blocks.append((np.full((B, 1), BIG), bp, rsq, nfit))
             errs[:], first_failed[:] = err, nfit
             g = np.asarray(state.g, dtype=np.float64)
-        lmax, grid = lambda_grid(g, penalty, include, alpha, flmin, nlambda)
+        lmax, grid = lambda_grid(g, penalty, include, alpha_all, flmin, nlambda)
         if nlambda > 1 and np.any(err == 0):
             bp, rsq, nfit, err = state.run(grid, lmax, _settings(alpha, thresh, sml, maxit, pmax, dfmax, mnl, 1,
                                                                  True, strong, screen))

@@ -53,7 +53,7 @@ int run_gaussian_cd(const std::string& dir, unsigned nt) {
   auto g = load<float>(dir, "g"), beta = load<float>(dir, "beta"), rsq = load<float>(dir, "rsq");
   auto rank = load<int>(dir, "rank"), warm = load<int>(dir, "warm");
   auto lam = load<float>(dir, "lambdas"), vp = load<float>(dir, "penalty"), lim = load<float>(dir, "limits");
-  auto ju = load<float>(dir, "include"), xv = load<float>(dir, "xv");
+  auto ju = load<float>(dir, "include"), xv = load<float>(dir, "xv"), alphas = load<float>(dir, "alphas");
   std::vector<float> beta_path(B * L * p), rsq_path(B * (L + 1)), g_out(B * p), beta_out(B * p);
   std::vector<float> scratch(B * 2 * p);
   std::vector<int> rank_out(B * p), stats(B * 4), active(B * p);
@@ -61,7 +61,7 @@ int run_gaussian_cd(const std::string& dir, unsigned nt) {
     glmlx_gaussian_cd_path(C.data(), g.data(), beta.data(), rsq.data(), rank.data(), lam.data(), vp.data(),
                            lim.data(), ju.data(), warm.data(), xv.data(), beta_path.data(), rsq_path.data(),
                            g_out.data(), beta_out.data(), rank_out.data(), stats.data(), active.data(),
-                           scratch.data(), prm, grp, t, nt);
+                           scratch.data(), prm, alphas.data(), grp, t, nt);
   });
   save(dir, "beta_path", beta_path);
   save(dir, "rsq_path", rsq_path);

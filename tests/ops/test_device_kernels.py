@@ -18,6 +18,7 @@ import pytest
 import glmlx
 from glmlx import gaussian
 from conftest import fixture_cases, load_fixture
+from parity.test_glmnet_parity import fit_from_fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 CSRC = ROOT / "csrc"
@@ -49,14 +50,14 @@ def _run(emulator, args, cwd):
 # The batched covariance-mode kernel
 # ---------------------------------------------------------------------------------------------------------
 
-def _params(B, p, L, shared, s):
+def _params(B, p, L, grams, per_problem_alpha, s):
     stops_from = s.mnl - s.m_offset if s.early_stop else 2**31 - 1
-    return struct.pack("<8i4f", B, p, L, 0 if shared else p * p, s.maxit, min(s.pmax, 2**31 - 1),
-                       min(s.dfmax, 2**31 - 1), stops_from, s.alpha, s.thresh, s.sml, s.rsqmax)
+    return struct.pack("<9i4f", B, p, L, grams, s.maxit, min(s.pmax, 2**31 - 1), min(s.dfmax, 2**31 - 1),
+                       stops_from, int(per_problem_alpha), s.alpha, s.thresh, s.sml, s.rsqmax)
 
 
 def emulated_cov_path(emulator, workdir, threads, C, g, beta, rsq, rank, lambdas, penalty, limits, include, warm,
-                      xv, lambda_prev, settings):
+                      xv, lambda_prev, settings, alpha=None):
     """gaussian_cov_path's outputs (as numpy) from the Metal kernel under the emulator."""
     f32 = lambda a: np.ascontiguousarray(np.asarray(a), dtype=np.float32)  # noqa: E731
     i32 = lambda a: np.ascontiguousarray(np.asarray(a), dtype=np.int32)  # noqa: E731
@@ -64,7 +65,8 @@ def emulated_cov_path(emulator, workdir, threads, C, g, beta, rsq, rank, lambdas
     B, p = np.asarray(g).shape
     L = np.asarray(lambdas).shape[1]
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "params.bin").write_bytes(_params(B, p, L, C.shape[0] == 1, settings))
+    (workdir / "params.bin").write_bytes(_params(B, p, L, C.shape[0], alpha is not None, settings))
+    f32(np.zeros(B) if alpha is None else alpha).tofile(workdir / "alphas.bin")
     for name, arr in (("C", C), ("g", f32(g)), ("beta", f32(beta)), ("rsq", f32(rsq)), ("rank", i32(rank)),
                       ("lambdas", f32(lambdas)), ("penalty", f32(penalty)), ("limits", f32(limits)),
                       ("include", f32(include)), ("warm", i32(warm)), ("xv", f32(xv))):
@@ -86,10 +88,11 @@ class _EmulatedExt:
     def __getattr__(self, name):
         return getattr(self._real, name)
 
-    def gaussian_cov_path(self, C, *common, stream=None):
+    def gaussian_cov_path(self, C, *common, stream=None, alpha=None):
         assert C.dtype == mx.float32, "the device kernel is float32"
         self.calls += 1
-        outs = emulated_cov_path(self._emulator, self._workdir / f"call{self.calls}", self._threads, C, *common)
+        outs = emulated_cov_path(self._emulator, self._workdir / f"call{self.calls}", self._threads, C, *common,
+                                 alpha=None if alpha is None else np.asarray(alpha))
         return [mx.array(o) for o in outs]
 
 
@@ -127,11 +130,11 @@ def _settings(**kw):
     return s
 
 
-def _cpu_cov_path(pb, s):
+def _cpu_cov_path(pb, s, alpha=None):
     args = [mx.array(pb[k], dtype=mx.int32 if k in ("rank", "warm") else mx.float32)
             for k in ("C", "g", "beta", "rsq", "rank", "lambdas", "penalty", "limits", "include", "warm", "xv",
                       "lambda_prev")]
-    outs = glmlx._ext.gaussian_cov_path(*args, s)
+    outs = glmlx._ext.gaussian_cov_path(*args, s, alpha=None if alpha is None else mx.array(alpha, dtype=mx.float32))
     mx.eval(outs)
     return [np.asarray(o) for o in outs]
 
@@ -158,6 +161,23 @@ def test_kernel_matches_the_cpu_float32_solver(emulator, tmp_path, threads, shar
     assert np.all(beta_dev[2, :, 3] <= 0.05 + 1e-7) and np.all(beta_dev[:, :, 7] == 0)
 
 
+def test_kernel_takes_each_problem_s_alpha_and_grams_shared_by_groups(emulator, tmp_path):
+    """Folds x alphas in one call: B = 6 problems over G = 3 Gram matrices (problem b reads C[b mod 3]), each with
+    its own alpha, as the CPU solver does them."""
+    base = _cpu_problem(seed=4, B=3, shared=False)
+    pb = {k: (v if k == "C" else np.concatenate([v, v])) for k, v in base.items()}
+    alpha = np.array([1.0, 1.0, 1.0, 0.3, 0.3, 0.3])
+    s = _settings()
+    cpu = _cpu_cov_path(pb, s, alpha)
+    dev = emulated_cov_path(emulator, tmp_path, 4, **pb, settings=s, alpha=alpha)
+    np.testing.assert_array_equal(dev[5][:, 1:3], cpu[5][:, 1:3])
+    assert np.max(np.abs(dev[0] - cpu[0])) <= 1e-5 * np.max(np.abs(cpu[0]))
+    # the alpha = 0.3 problems are the alpha = 0.3 problems of a call with alpha in the settings
+    ridge = _cpu_cov_path(base, _settings(alpha=0.3))
+    np.testing.assert_allclose(cpu[0][3:], ridge[0], rtol=1e-6, atol=1e-7)
+    assert not np.allclose(cpu[0][:3], cpu[0][3:])
+
+
 def test_kernel_stops_as_the_cpu_solver(emulator, tmp_path):
     pb = _cpu_problem(seed=1)
     for kw, err in ((dict(maxit=7), 1), (dict(pmax=3), 2)):
@@ -170,24 +190,6 @@ def test_kernel_stops_as_the_cpu_solver(emulator, tmp_path):
     cpu, dev = _cpu_cov_path(pb, s), emulated_cov_path(emulator, tmp_path / "df", 4, **pb, settings=s)
     np.testing.assert_array_equal(dev[5][:, 1], cpu[5][:, 1])
     assert np.all(dev[5][:, 1] < pb["lambdas"].shape[1])
-
-
-def fit_from_fixture(d, prm):
-    """glmnet with a fixture's R call (as tests/parity/test_glmnet_parity.py)."""
-    kw = dict(alpha=prm["alpha"], nlambda=prm["nlambda"], standardize=prm["standardize"],
-              fit_intercept=prm["intercept"], thresh=prm["thresh"], dfmax=prm["dfmax"], pmax=prm["pmax"],
-              maxit=prm["maxit"], type_gaussian=prm["type_gaussian"])
-    if prm.get("user_lambda"):
-        kw["lambdas"] = d["lambda_in"]
-    else:
-        kw["lambda_min_ratio"] = prm["lambda_min_ratio"]
-    for key in ("weights", "penalty_factor", "lower_limits", "upper_limits", "exclude"):
-        if key in d:
-            kw[key] = d[key]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fit = glmlx.glmnet(d["X"], d["y"], **kw)
-    return fit, caught
 
 
 GAUSSIAN_CASES = [c for c in fixture_cases("glmnet", lambda stem: not stem.startswith("cv_"))]
@@ -252,6 +254,31 @@ def test_emulated_kernel_runs_cv_folds_and_many_responses_as_one_batch(on_emulat
         ref = f._coef_np()[1:]
         assert r.beta.shape == ref.shape
         assert np.abs(r.beta - ref).max() <= 1e-4 * np.abs(ref).max()
+
+
+def test_emulated_kernel_runs_cva_folds_x_alphas_in_one_call(on_emulated_kernel, monkeypatch):
+    """cva_glmnet on a GPU stream (here the CPU's, through the device code path): 5 folds + the full fit for 3
+    alphas, one kernel call over 18 problems reading 6 Gram matrices, each problem with its own alpha."""
+    import importlib
+
+    cv_module = importlib.import_module("glmlx.cv")
+    cpu = mx.default_stream(mx.Device(mx.cpu))
+    rng = np.random.default_rng(12)
+    X = (rng.standard_normal((200, 10)) + 0.5 * rng.standard_normal((200, 1))).astype(np.float32)
+    y = X[:, :3] @ np.array([1.0, -1.0, 2.0]) + rng.standard_normal(200)
+    foldid = np.arange(200) % 5
+    ref = glmlx.cva_glmnet(X.astype(np.float64), y, alphas=[0.2, 0.6, 1.0], foldid=foldid, nlambda=30,
+                           thresh=1e-10)
+    monkeypatch.setattr(cv_module, "device_stream", lambda s: cpu if s is not None else None)
+    ext = on_emulated_kernel(threads=4)
+    dev = glmlx.cva_glmnet(X, y, alphas=[0.2, 0.6, 1.0], foldid=foldid, nlambda=30, thresh=1e-10, stream="gpu")
+    assert ext.calls == 1
+    for a, b in zip(dev.cvs, ref.cvs):
+        ba, bb = np.asarray(a.fit.beta, dtype=np.float64), np.asarray(b.fit.beta)
+        m = min(ba.shape[1], bb.shape[1])
+        assert np.abs(ba[:, :m] - bb[:, :m]).max() <= 1e-4 * np.abs(bb).max()
+        np.testing.assert_allclose(np.asarray(a.cvm)[:m], np.asarray(b.cvm)[:m], rtol=1e-4)
+    assert dev.alpha_min == ref.alpha_min
 
 
 KNIFE_EDGE: set = set()

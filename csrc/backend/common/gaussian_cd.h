@@ -27,9 +27,10 @@ namespace gpu {
 // Settings of the whole batch (uniform across problems).
 struct GaussianCDParams {
   int B, p, L;
-  int c_stride;    // floats between problems' Gram matrices: p * p, or 0 when all share one
+  int grams;       // G Gram matrices: problem b's is the (b mod G)-th
   int maxit, nx, ne;
   int stops_from;  // early stops from this many points fitted on (a huge number: never)
+  int per_problem_alpha;  // 1: problem b's alpha is alphas[b], else alpha
   float alpha, thr, sml, rsqmax;
 };
 
@@ -106,6 +107,20 @@ GLMLX_DEVICE_FN float proposed(GLMLX_PRIVATE const GaussianCDArrays& a, int k, f
   return kernels::coordinate_update(gk, a.beta[k], a.xv[k], a.vp[k], ab, dem, a.lo[k], a.hi[k]);
 }
 
+// beta_k moves from old to b (thread 0 writes it): R^2 and the sweep's largest
+// convergence term dlx follow. Returns the change; the caller updates the gradients.
+GLMLX_DEVICE_FN float apply_move(GLMLX_PRIVATE const GaussianCDArrays& a, GLMLX_PRIVATE GaussianCDState& st, int k,
+                                 float b, float old, float gk, float xvk, GLMLX_PRIVATE float& dlx, int t) {
+  const float d = b - old;
+  if (t == 0) {
+    a.beta[k] = b;
+  }
+  add_rsq(st, kernels::rsq_gain(gk, d, xvk));
+  const float term = kernels::convergence_term(xvk, d);
+  dlx = dlx < term ? term : dlx;
+  return d;
+}
+
 // One full sweep in ascending order over the usable variables. 1 converged,
 // 0 not yet, -1 stop (maxit or pmax; st.err says which).
 GLMLX_DEVICE_FN int full_sweep(GLMLX_PRIVATE const GaussianCDArrays& a, GLMLX_PRIVATE GaussianCDState& st,
@@ -145,13 +160,7 @@ GLMLX_DEVICE_FN int full_sweep(GLMLX_PRIVATE const GaussianCDArrays& a, GLMLX_PR
       }
       st.na += 1;
     }
-    const float d = b - old;
-    if (t == 0) {
-      a.beta[km] = b;
-    }
-    add_rsq(st, kernels::rsq_gain(gk, d, xvk));
-    const float term = kernels::convergence_term(xvk, d);
-    dlx = dlx < term ? term : dlx;
+    const float d = apply_move(a, st, km, b, old, gk, xvk, dlx, t);
     GLMLX_GLOBAL const float* ck = a.C + km * p;
     for (int j = t; j < p; j += nt) {
       a.g[j] -= ck[j] * d;
@@ -203,13 +212,7 @@ GLMLX_DEVICE_FN bool active_fit(GLMLX_PRIVATE const GaussianCDArrays& a, GLMLX_P
       const float old = a.beta[k], gk = a.gA[lm], xvk = a.xv[k];
       const float b = proposed(a, k, gk, ab, dem);
       GLMLX_SYNC();
-      const float d = b - old;
-      if (t == 0) {
-        a.beta[k] = b;
-      }
-      add_rsq(st, kernels::rsq_gain(gk, d, xvk));
-      const float term = kernels::convergence_term(xvk, d);
-      dlx = dlx < term ? term : dlx;
+      const float d = apply_move(a, st, k, b, old, gk, xvk, dlx, t);
       GLMLX_GLOBAL const float* ck = a.C + k * p;
       for (int m = t; m < na; m += nt) {
         a.gA[m] -= ck[a.active[m]] * d;
@@ -250,9 +253,9 @@ GLMLX_DEVICE_FN bool active_fit(GLMLX_PRIVATE const GaussianCDArrays& a, GLMLX_P
 
 // One lambda: glmnet's elnet loop. false: the path stops (st.err).
 GLMLX_DEVICE_FN bool fit_lambda(GLMLX_PRIVATE const GaussianCDArrays& a, GLMLX_PRIVATE GaussianCDState& st,
-                                GLMLX_PRIVATE const GaussianCDParams& prm, float lam, int t, int nt,
+                                GLMLX_PRIVATE const GaussianCDParams& prm, float alpha, float lam, int t, int nt,
                                 GLMLX_SHARED int* red) {
-  const float ab = lam * prm.alpha, dem = lam * (1.0f - prm.alpha);
+  const float ab = lam * alpha, dem = lam * (1.0f - alpha);
   if (st.warm && !active_fit(a, st, prm, ab, dem, t, nt, red)) {
     return false;
   }
@@ -272,12 +275,12 @@ GLMLX_DEVICE_FN bool fit_lambda(GLMLX_PRIVATE const GaussianCDArrays& a, GLMLX_P
 
 /**
  * Problem b's path over its block of L lambdas, by threads t < nt of its
- * group. g_in, beta_in, rank_in, rsq_in and warm_in are the carried state
- * (g, beta and rank are its copies, updated in place). On return beta_path (L x p) and rsq_path (L + 1, the last the
+ * group, with elastic-net mixing ``alpha``. g_in, beta_in, rank_in, rsq_in and
+ * warm_in are the carried state (g, beta and rank are its copies, updated in place). On return beta_path (L x p) and rsq_path (L + 1, the last the
  * carried R^2) are written, and stats = npasses, points fitted, err, warm.
  */
 GLMLX_DEVICE_FN void gaussian_cd_path(GLMLX_PRIVATE const GaussianCDArrays& a, GLMLX_PRIVATE const GaussianCDParams& prm,
-                                      float rsq_in, int warm_in, GLMLX_GLOBAL int* stats, int t, int nt,
+                                      float alpha, float rsq_in, int warm_in, GLMLX_GLOBAL int* stats, int t, int nt,
                                       GLMLX_SHARED int* red) {
   const int p = prm.p, L = prm.L;
   int entered = 0;
@@ -307,7 +310,7 @@ GLMLX_DEVICE_FN void gaussian_cd_path(GLMLX_PRIVATE const GaussianCDArrays& a, G
   st.warm = warm_in != 0;
   float rsq_before = st.rsq, rsq_after = st.rsq;
   for (int m = 0; m < L; ++m) {
-    if (!fit_lambda(a, st, prm, a.lam[m], t, nt, red)) {
+    if (!fit_lambda(a, st, prm, alpha, a.lam[m], t, nt, red)) {
       break;
     }
     rsq_before = rsq_after;

@@ -1,9 +1,6 @@
 // GaussianPath::eval_gpu on Metal: kernels/gaussian_cd.metal, one threadgroup
 // per problem (backend/common/gaussian_cd.h). The op sends only float32 full-
 // Gram problems without the strong rule here (ops/gaussian_path.cpp).
-#include <algorithm>
-#include <limits>
-
 #include "backend/common/gpu_params.h"
 #include "backend/metal/kernels.h"
 #include "ops/primitives.h"
@@ -11,19 +8,8 @@
 namespace glmlx {
 
 void GaussianPath::eval_gpu(const std::vector<mx::array>& inputs, std::vector<mx::array>& outputs) {
-  for (auto& o : outputs) {
-    o.set_data(mx::allocator::malloc(o.nbytes()));
-  }
-  const auto& g = inputs[0];
-  const int B = g.shape(0), p = g.shape(1), L = inputs[4].shape(1);
+  auto launch = gpu::prepare_gaussian_cd(inputs, outputs, settings_);
   const auto& C = inputs[11];
-  const auto prm = gpu::gaussian_cd_params(settings_, B, p, L, C.shape(0) == 1);
-  // scratch per problem: the active set in entry order (p ints); its gradients and starting coefficients (2p)
-  mx::array active({B, p}, mx::int32, nullptr, {});
-  mx::array scratch({B, 2 * p}, mx::float32, nullptr, {});
-  active.set_data(mx::allocator::malloc(active.nbytes()));
-  scratch.set_data(mx::allocator::malloc(scratch.nbytes()));
-
   const auto& s = stream();
   auto& d = mx::metal::device(s.device);
   auto* kernel = d.get_kernel("glmlx_gaussian_cd_path", metal::library("gaussian_cd", s));
@@ -36,13 +22,14 @@ void GaussianPath::eval_gpu(const std::vector<mx::array>& inputs, std::vector<mx
   for (int i = 0; i < 6; ++i) {  // beta path, R^2 path, g, beta, rank, stats
     enc.set_output_array(outputs[i], 11 + i);
   }
-  enc.set_output_array(active, 17);
-  enc.set_output_array(scratch, 18);
-  enc.set_bytes(prm, 19);
-  const int threads = gpu::group_threads(p, int(kernel->maxTotalThreadsPerThreadgroup()));
-  enc.dispatch_threadgroups(MTL::Size(B, 1, 1), MTL::Size(threads, 1, 1));
-  enc.add_temporary(active);
-  enc.add_temporary(scratch);
+  enc.set_output_array(launch.active, 17);
+  enc.set_output_array(launch.scratch, 18);
+  enc.set_bytes(launch.params, 19);
+  enc.set_input_array(launch.per_problem_alpha ? inputs[12] : C, 20);  // (C: bound, never read)
+  const int threads = gpu::group_threads(launch.params.p, int(kernel->maxTotalThreadsPerThreadgroup()));
+  enc.dispatch_threadgroups(MTL::Size(launch.params.B, 1, 1), MTL::Size(threads, 1, 1));
+  enc.add_temporary(launch.active);
+  enc.add_temporary(launch.scratch);
 }
 
 } // namespace glmlx

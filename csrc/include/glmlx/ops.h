@@ -105,6 +105,11 @@ struct GaussianPathSettings {
  * g (B, p); beta (B, p); rank (B, p); stats (B, 4) = npasses, lambdas fitted,
  * error (0 ok, 1 maxit, 2 pmax), warm.
  *
+ * C may hold G Gram matrices for B = m G problems: problem b reads C[b mod G]
+ * (CV folds repeated for several alphas share their folds' matrices). ``alpha``
+ * (B,), optional: each problem's own elastic-net mixing (settings.alpha
+ * otherwise), e.g. folds x alphas in one call.
+ *
  * Evaluated on the CPU unless ``s`` names a GPU stream or device whose backend
  * has the kernel (Metal or CUDA builds; float32 C, settings.strong off: glmnet's
  * covariance scheme, one threadgroup per problem), which then runs it there.
@@ -124,7 +129,8 @@ std::vector<mx::array> gaussian_cov_path(
     const mx::array& xv,
     const mx::array& lambda_prev,
     GaussianPathSettings settings,
-    mx::StreamOrDevice s = {});
+    mx::StreamOrDevice s = {},
+    const std::optional<mx::array>& alpha = std::nullopt);
 
 /**
  * As gaussian_cov_path, for wide problems: never forms the p x p matrix.

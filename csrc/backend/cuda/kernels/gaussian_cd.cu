@@ -12,11 +12,11 @@ extern "C" __global__ void glmlx_gaussian_cd_path(
     const float* C, const float* g_in, const float* beta_in, const float* rsq_in, const int* rank_in,
     const float* lambdas, const float* penalty, const float* limits, const float* include, const int* warm_in,
     const float* xv, float* beta_path, float* rsq_path, float* g, float* beta, int* rank, int* stats, int* active,
-    float* scratch, GaussianCDParams prm) {
+    float* scratch, GaussianCDParams prm, const float* alphas) {
   __shared__ int red[GLMLX_MAX_GROUP_THREADS];
   const size_t b = blockIdx.x, p = size_t(prm.p), L = size_t(prm.L);
   GaussianCDArrays a;
-  a.C = C + b * size_t(prm.c_stride);
+  a.C = C + (b % size_t(prm.grams)) * p * p;
   a.lam = lambdas + b * L;
   a.vp = penalty + b * p;
   a.lo = limits + b * 2 * p;
@@ -34,5 +34,7 @@ extern "C" __global__ void glmlx_gaussian_cd_path(
   a.active = active + b * p;
   a.gA = scratch + b * 2 * p;
   a.start = scratch + b * 2 * p + p;
-  glmlx::gpu::gaussian_cd_path(a, prm, rsq_in[b], warm_in[b], stats + b * 4, int(threadIdx.x), int(blockDim.x), red);
+  const float alpha = prm.per_problem_alpha != 0 ? alphas[b] : prm.alpha;
+  glmlx::gpu::gaussian_cd_path(a, prm, alpha, rsq_in[b], warm_in[b], stats + b * 4, int(threadIdx.x), int(blockDim.x),
+                               red);
 }

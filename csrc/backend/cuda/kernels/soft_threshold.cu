@@ -9,7 +9,7 @@
 
 #include "backend/common/device_prelude.h"
 
-struct SoftThresholdShape {  // as backend/cuda/soft_threshold.cpp fills it
+struct SoftThresholdShape {  // as backend/common/gpu_params.h fills it
   unsigned ndim, has_scale, t_step, s_step;
   int shape[8];
   long long x_strides[8], t_strides[8], s_strides[8];

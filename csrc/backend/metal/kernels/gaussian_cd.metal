@@ -28,6 +28,7 @@ using glmlx::gpu::GaussianCDParams;
     device int* active [[buffer(17)]],
     device float* scratch [[buffer(18)]],
     constant GaussianCDParams& params [[buffer(19)]],
+    device const float* alphas [[buffer(20)]],  // (B): read when params.per_problem_alpha
     uint group [[threadgroup_position_in_grid]],
     uint tid [[thread_position_in_threadgroup]],
     uint nthreads [[threads_per_threadgroup]]) {
@@ -35,7 +36,7 @@ using glmlx::gpu::GaussianCDParams;
   const GaussianCDParams prm = params;
   const size_t b = group, p = size_t(prm.p), L = size_t(prm.L);
   GaussianCDArrays a;
-  a.C = C + b * size_t(prm.c_stride);
+  a.C = C + (b % size_t(prm.grams)) * p * p;
   a.lam = lambdas + b * L;
   a.vp = penalty + b * p;
   a.lo = limits + b * 2 * p;
@@ -53,5 +54,6 @@ using glmlx::gpu::GaussianCDParams;
   a.active = active + b * p;
   a.gA = scratch + b * 2 * p;
   a.start = scratch + b * 2 * p + p;
-  glmlx::gpu::gaussian_cd_path(a, prm, rsq_in[b], warm_in[b], stats + b * 4, int(tid), int(nthreads), red);
+  const float alpha = prm.per_problem_alpha != 0 ? alphas[b] : prm.alpha;
+  glmlx::gpu::gaussian_cd_path(a, prm, alpha, rsq_in[b], warm_in[b], stats + b * 4, int(tid), int(nthreads), red);
 }
