@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "mlx/allocator.h"
@@ -119,6 +120,30 @@ inline const char* soft_threshold_dtype(mlx::core::Dtype t) {
     return "bfloat16";
   }
   throw std::runtime_error("[glmlx.soft_threshold] the GPU kernels take float32, float16 or bfloat16");
+}
+
+// A soft_threshold launch: its output allocated, the kernel's name and shape
+// block; empty when there is nothing to compute.
+struct SoftThresholdLaunch {
+  bool empty;
+  std::string kernel;
+  SoftThresholdShape shape;
+};
+
+// inputs: x, t[, scale] (broadcast to one shape by the op).
+inline SoftThresholdLaunch prepare_soft_threshold(const std::vector<mlx::core::array>& inputs,
+                                                  std::vector<mlx::core::array>& outputs, bool has_scale) {
+  auto& out = outputs[0];
+  out.set_data(mlx::core::allocator::malloc(out.nbytes()));
+  SoftThresholdLaunch launch{out.size() == 0, {}, {}};
+  if (launch.empty) {
+    return launch;
+  }
+  bool contiguous = false;
+  launch.shape = soft_threshold_shape(inputs[0], inputs[1], has_scale ? inputs[2] : inputs[1], has_scale, contiguous);
+  launch.kernel = std::string("glmlx_soft_threshold_") + (contiguous ? "contiguous_" : "strided_") +
+      soft_threshold_dtype(out.dtype());
+  return launch;
 }
 
 }  // namespace glmlx::gpu

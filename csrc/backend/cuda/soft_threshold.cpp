@@ -12,21 +12,17 @@
 namespace glmlx {
 
 void SoftThreshold::eval_gpu(const std::vector<mx::array>& inputs, std::vector<mx::array>& outputs) {
+  auto launch = gpu::prepare_soft_threshold(inputs, outputs, has_scale_);
+  if (launch.empty) {
+    return;
+  }
   auto& out = outputs[0];
   const auto& x = inputs[0];
   const auto& t = inputs[1];
   const auto& sc = has_scale_ ? inputs[2] : inputs[1];
-  out.set_data(mx::allocator::malloc(out.nbytes()));
-  if (out.size() == 0) {
-    return;
-  }
-  bool contiguous = false;
-  auto sh = gpu::soft_threshold_shape(x, t, sc, has_scale_, contiguous);
-  const std::string name = std::string("glmlx_soft_threshold_") + (contiguous ? "contiguous_" : "strided_") +
-      gpu::soft_threshold_dtype(out.dtype());
-  CUfunction fn = cuda::kernel(name.c_str(), stream());
+  CUfunction fn = cuda::kernel(launch.kernel.c_str(), stream());
   if (!fn) {
-    throw std::runtime_error("[glmlx.soft_threshold] the CUDA kernel " + name + " is not loaded");
+    throw std::runtime_error("[glmlx.soft_threshold] the CUDA kernel " + launch.kernel + " is not loaded");
   }
   auto& enc = mx::cu::get_command_encoder(stream());
   enc.set_input_array(x);
@@ -40,7 +36,7 @@ void SoftThreshold::eval_gpu(const std::vector<mx::array>& inputs, std::vector<m
   void* op = mx::gpu_ptr<void>(out);
   unsigned n = unsigned(out.size());
   const unsigned block = 256;
-  enc.add_kernel_node_ex(fn, dim3((n + block - 1) / block), dim3(block), dim3(), 0, xp, tp, sp, op, sh, n);
+  enc.add_kernel_node_ex(fn, dim3((n + block - 1) / block), dim3(block), dim3(), 0, xp, tp, sp, op, launch.shape, n);
 }
 
 } // namespace glmlx

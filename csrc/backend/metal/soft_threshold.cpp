@@ -12,28 +12,23 @@
 namespace glmlx {
 
 void SoftThreshold::eval_gpu(const std::vector<mx::array>& inputs, std::vector<mx::array>& outputs) {
+  auto launch = gpu::prepare_soft_threshold(inputs, outputs, has_scale_);
+  if (launch.empty) {
+    return;
+  }
   auto& out = outputs[0];
   const auto& x = inputs[0];
   const auto& t = inputs[1];
   const auto& sc = has_scale_ ? inputs[2] : inputs[1];
-  out.set_data(mx::allocator::malloc(out.nbytes()));
-  if (out.size() == 0) {
-    return;
-  }
-  bool contiguous = false;
-  const auto sh = gpu::soft_threshold_shape(x, t, sc, has_scale_, contiguous);
   const auto& s = stream();
-  auto& d = mx::metal::device(s.device);
-  const std::string name = std::string("glmlx_soft_threshold_") + (contiguous ? "contiguous_" : "strided_") +
-      gpu::soft_threshold_dtype(out.dtype());
-  auto* kernel = d.get_kernel(name, metal::library("soft_threshold", s));
+  auto* kernel = mx::metal::device(s.device).get_kernel(launch.kernel, metal::library("soft_threshold", s));
   auto& enc = mx::metal::get_command_encoder(s);
   enc.set_compute_pipeline_state(kernel);
   enc.set_input_array(x, 0);
   enc.set_input_array(t, 1);
   enc.set_input_array(sc, 2);
   enc.set_output_array(out, 3);
-  enc.set_bytes(sh, 4);
+  enc.set_bytes(launch.shape, 4);
   const uint32_t n = uint32_t(out.size());
   enc.set_bytes(n, 5);
   const size_t group = std::min<size_t>(256, kernel->maxTotalThreadsPerThreadgroup());
