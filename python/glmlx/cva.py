@@ -35,16 +35,16 @@ class CVAGlmnet:
     type_measure : str
     """
 
-    def __init__(self, alphas, cvs: list, foldid, type_measure: str):
+    def __init__(self, alphas, cvs: list[CVGlmnet], foldid, type_measure: str):
         self.alphas = np.asarray(alphas, dtype=np.float64)
-        self.cvs = list(cvs)
+        self.cvs: list[CVGlmnet] = list(cvs)
         self.foldid = foldid
         self.type_measure = type_measure
         best = np.array([cv._cvm_np[cv.index_min] for cv in self.cvs])
         crit = -best if type_measure == "auc" else best
         self.index_min = int(np.flatnonzero(crit <= np.nanmin(crit))[0])
         self.alpha_min = float(self.alphas[self.index_min])
-        self.cv_min = self.cvs[self.index_min]
+        self.cv_min: CVGlmnet = self.cvs[self.index_min]
 
     def __repr__(self):
         return (f"CVAGlmnet(measure={self.type_measure!r}, alphas={self.alphas.size}, alpha_min={self.alpha_min:.6g}, "

@@ -51,7 +51,7 @@ def glmnet_many(X, Y, alpha: float = 1.0, nlambda: int = 100, lambda_min_ratio: 
                 lambdas=None, weights=None, penalty_factor=None, lower_limits=-np.inf, upper_limits=np.inf,
                 standardize: bool = True, fit_intercept: bool = True, thresh: float = 1e-7, maxit: int = 100_000,
                 dfmax: Optional[int] = None, pmax: Optional[int] = None, exclude=None, type_gaussian: str = "auto",
-                dtype=None, stream=None, trace_it: int = 0) -> list:
+                dtype=None, stream=None, trace_it: int = 0) -> list[GlmnetFit]:
     r"""Fit one gaussian elastic-net path per column of Y, all sharing X: ``[glmnet(X, Y[:, k]) for k]`` in one call.
 
     For each response ``y_k`` (column k of Y) and each of its lambdas, with

@@ -13,7 +13,7 @@ import mlx.core as mx
 import numpy as np
 
 import glmlx
-from glmlx import CVGlmnet, GDResult, GlmnetFit
+from glmlx import CVAGlmnet, CVGlmnet, GDResult, GlmnetFit
 
 if sys.version_info >= (3, 11):
     from typing import assert_type
@@ -51,6 +51,15 @@ def main() -> None:
     assert_type(fit.coef(), mx.array)
     eta = fit.predict(X, s=[0.1])
     print(np.asarray(eta).shape, coefficients(fit, 0.1).shape)
+
+    fits = glmlx.glmnet_many(np.asarray(X), np.stack([np.asarray(y), np.asarray(y) + 1.0], axis=1))
+    assert_type(fits, list[GlmnetFit])
+    assert_type(fits[0].beta, mx.array)
+    cva = glmlx.cva_glmnet(np.asarray(X), np.asarray(y), alphas=[0.5, 1.0], nfolds=5, seed=0)
+    assert_type(cva, CVAGlmnet)
+    assert_type(cva.alpha_min, float)
+    assert_type(cva.cv_min, CVGlmnet)
+    assert_type(cva.coef(), mx.array)
 
     cv = cross_validated(np.asarray(X), np.asarray(y))
     assert_type(cv.fit, GlmnetFit)
