@@ -45,13 +45,43 @@ def test_batch_equals_separate_solves_shared_and_private_gram():
         np.testing.assert_array_equal(batched[0][b], run([s], grid, shared_C=True)[0][0])
 
 
+def test_per_problem_alpha_and_gram_groups_equal_separate_calls_bit_for_bit():
+    """Folds x alphas in one call: 2 Gram matrices for 4 problems (b reads C[b mod 2]), each its own alpha."""
+    stds = [problem(s) for s in range(2)]
+    grid = np.geomspace(0.5, 0.01, 15)
+    p = stds[0].C.shape[0]
+    B = 4
+    lim = np.tile(np.array([[-gaussian.BIG], [gaussian.BIG]]), (B, 1, p))
+    alphas = np.array([1.0, 1.0, 0.3, 0.3])
+    st = gaussian._BatchState(("full", np.stack([s.C for s in stds])), np.stack([s.g for s in stds] * 2),
+                              np.stack([s.xv for s in stds] * 2), np.ones((B, p)), lim, np.ones((B, p)), mx.float64,
+                              alpha=alphas)
+    batched = st.run(np.tile(grid, (B, 1)), np.zeros(B), gaussian._settings(1.0, 1e-10, 1e-5, 10**5, p, p + 1, 5, 1,
+                                                                               False))
+    for b in range(B):
+        one = gaussian._BatchState(("full", stds[b % 2].C[None]), stds[b % 2].g[None], stds[b % 2].xv[None],
+                                   np.ones((1, p)), lim[:1], np.ones((1, p)), mx.float64)
+        single = one.run(grid[None], np.zeros(1), gaussian._settings(alphas[b], 1e-10, 1e-5, 10**5, p, p + 1, 5, 1,
+                                                                     False))
+        np.testing.assert_array_equal(batched[0][b], single[0][0])
+        np.testing.assert_array_equal(batched[1][b], single[1][0])
+
+
 def test_op_rejects_mismatched_shapes():
     p = 3
     z = mx.zeros((1, p), dtype=mx.float64)
     s = _ext.GaussianPathSettings()
-    with pytest.raises(ValueError, match=r"C must be \(1 or B, p, p\)"):
+    with pytest.raises(ValueError, match=r"C must be \(G, p, p\) with G dividing B = 1 and p = 3"):
         _ext.gaussian_cov_path(mx.zeros((1, p, p + 1), dtype=mx.float64), z, z, mx.zeros((1,)), mx.zeros((1, p)),
                                mx.ones((1, 4)), z, mx.zeros((1, 2, p)), z, mx.zeros((1,)), z, mx.zeros((1,)), s)
+    z2 = mx.zeros((2, p), dtype=mx.float64)
+    with pytest.raises(ValueError, match=r"C must be \(G, p, p\) with G dividing B = 2"):  # 3 Grams, 2 problems
+        _ext.gaussian_cov_path(mx.zeros((3, p, p), dtype=mx.float64), z2, z2, mx.zeros((2,)), mx.zeros((2, p)),
+                               mx.ones((2, 4)), z2, mx.zeros((2, 2, p)), z2, mx.zeros((2,)), z2, mx.zeros((2,)), s)
+    with pytest.raises(ValueError, match=r"alpha must have shape \(1,\), got \(2,\)"):
+        _ext.gaussian_cov_path(mx.zeros((1, p, p), dtype=mx.float64), z, z, mx.zeros((1,)), mx.zeros((1, p)),
+                               mx.ones((1, 4)), z, mx.zeros((1, 2, p)), z, mx.zeros((1,)), z, mx.zeros((1,)), s,
+                               alpha=mx.ones((2,)))
     with pytest.raises(ValueError, match=r"limits must have shape \(1, 2, 3\)"):
         _ext.gaussian_cov_path(mx.zeros((1, p, p), dtype=mx.float64), z, z, mx.zeros((1,)), mx.zeros((1, p)),
                                mx.ones((1, 4)), z, mx.zeros((1, p)), z, mx.zeros((1,)), z, mx.zeros((1,)), s)
