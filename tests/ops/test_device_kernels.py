@@ -441,3 +441,40 @@ def test_embedded_metal_source_stands_alone(source, tmp_path):
     assert res.returncode == 0, res.stderr
     res = subprocess.run([CXX, "-std=c++20", "-fsyntax-only", "-x", "c++", str(out)], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr  # the generated .cpp itself
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Host and device agree on the blocks of settings they pass (the kernels read them as raw bytes)
+# ---------------------------------------------------------------------------------------------------------
+
+_SIZES = {"int": 4, "int32_t": 4, "uint32_t": 4, "unsigned": 4, "uint": 4, "float": 4, "long": 8, "int64_t": 8,
+          "long long": 8}
+
+
+def _fields(path: Path, struct: str) -> list:
+    """(size, count) of each field of ``struct`` in a source file, in order."""
+    text = re.sub(r"//[^\n]*", "", path.read_text())
+    body = re.search(rf"struct {struct} \{{(.*?)\}};", text, re.S)
+    assert body, f"{struct} not found in {path}"
+    out = []
+    for decl in body.group(1).split(";"):
+        decl = " ".join(decl.split())
+        if not decl:
+            continue
+        m = re.match(r"(long long|\w+) (.*)", decl)
+        size = _SIZES[m.group(1)]
+        for name in m.group(2).split(","):
+            count = re.search(r"\[(\d+)\]", name)
+            out.append((size, int(count.group(1)) if count else 1))
+    return out
+
+
+def test_settings_blocks_have_one_layout_on_host_and_devices():
+    common = CSRC / "backend" / "common"
+    host = _fields(common / "gpu_params.h", "GaussianCDParams")
+    assert host == _fields(common / "gaussian_cd.h", "GaussianCDParams")
+    assert sum(s * c for s, c in host) == struct.calcsize("<9i4f")  # what the emulator test packs
+    shape = _fields(common / "gpu_params.h", "SoftThresholdShape")
+    assert shape == _fields(CSRC / "backend" / "metal" / "kernels" / "soft_threshold.metal", "SoftThresholdShape")
+    assert shape == _fields(CSRC / "backend" / "cuda" / "kernels" / "soft_threshold.cu", "SoftThresholdShape")
+    assert sum(s * c for s, c in shape) == struct.calcsize("<4I8i8q8q8q")
