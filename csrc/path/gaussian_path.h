@@ -27,10 +27,11 @@
 
 namespace glmlx::path {
 
-// glmnet's coordinate update (kernels::coordinate_update, shared with the device kernels).
+// glmnet's coordinate update (kernels::coordinate_update, the device kernels' too, in its two steps).
 template <typename T>
 T new_beta(const Problem<T>& pr, int64_t k, T gk, T ab, T dem) {
-  return kernels::coordinate_update<T>(gk, pr.beta[k], pr.xv[k], pr.vp[k], ab, dem, pr.lo[k], pr.hi[k]);
+  const T b = kernels::coordinate_step<T>(gk, pr.beta[k], pr.xv[k], pr.vp[k], ab, dem);
+  return b == T(0) ? T(0) : kernels::clamp_to_limits<T>(b, pr.lo[k], pr.hi[k]);  // limits read only then
 }
 
 // One more coordinate pass; false when the path must stop there (maxit

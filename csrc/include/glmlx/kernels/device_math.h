@@ -58,17 +58,27 @@ GLMLX_FN T soft_threshold(T z, T t, T scale) {
  * glmnet's coordinate update of variable k on its standardized scale:
  * u = g_k + beta_k xv_k, b = S(u, vp_k ab) / (xv_k + vp_k dem), clamped to
  * [lo_k, hi_k] (a zero stays exactly zero). ab = lambda alpha, dem =
- * lambda (1 - alpha), g_k = x_k'W r the gradient, xv_k = x_k'W x_k.
+ * lambda (1 - alpha), g_k = x_k'W r the gradient, xv_k = x_k'W x_k. First
+ * the step before the limits:
  */
 template <typename T>
+GLMLX_FN T coordinate_step(T gk, T beta, T xv, T vp, T ab, T dem) {
+  return soft_threshold(gk + beta * xv, vp * ab, xv + vp * dem);
+}
+
+// b clamped to [lo, hi] (std::max(lo, std::min(hi, b))).
+template <typename T>
+GLMLX_FN T clamp_to_limits(T b, T lo, T hi) {
+  const T below = b < hi ? b : hi;
+  return lo < below ? below : lo;
+}
+
+// The whole update: the step, then the limits (a zero stays exactly zero; the
+// CPU solvers read a variable's limits only then).
+template <typename T>
 GLMLX_FN T coordinate_update(T gk, T beta, T xv, T vp, T ab, T dem, T lo, T hi) {
-  const T u = gk + beta * xv;
-  const T b = soft_threshold(u, vp * ab, xv + vp * dem);
-  if (b == T(0)) {
-    return T(0);
-  }
-  const T below = b < hi ? b : hi;  // std::min(hi, b)
-  return lo < below ? below : lo;   // std::max(lo, below)
+  const T b = coordinate_step(gk, beta, xv, vp, ab, dem);
+  return b == T(0) ? T(0) : clamp_to_limits(b, lo, hi);
 }
 
 // The change's weight in glmnet's convergence test: xv_k (b - beta_k)^2.
