@@ -313,6 +313,9 @@ def standardize_sparse(Xc, y: np.ndarray, weights: np.ndarray, excluded: np.ndar
     return std
 
 
+_standardize_one = standardize  # standardize_many's argument of that name hides the function
+
+
 def standardize_many(X, Y: np.ndarray, weights: np.ndarray, excluded: np.ndarray, standardize: bool,
                      fit_intercept: bool, lazy: bool = False, residual: bool = False,
                      sparse_mode: Optional[str] = None) -> list:
@@ -401,7 +404,7 @@ def standardize_on_device(X, Y: np.ndarray, W: np.ndarray, excluded: np.ndarray,
     p = Xn.shape[1]
     shared = W.shape[0] == 1 or all(W[b] is W[0] or np.array_equal(W[b], W[0]) for b in range(1, B))
     Ws = W[:1] if shared else W
-    grams, xbars, vars_ = [], [], []
+    grams, grams_finite, xbars, vars_ = [], [], [], []
     wd_all = mx.array((Ws / Ws.sum(axis=1, keepdims=True)).astype(np.float32))
     for i in range(Ws.shape[0]):
         wd = wd_all[i]
@@ -412,7 +415,9 @@ def standardize_on_device(X, Y: np.ndarray, W: np.ndarray, excluded: np.ndarray,
         # the centered variances from the centered columns (not diag(G) - xbar^2 without an intercept): a
         # constant column must come out (nearly) zero for glmnet's check to drop it
         var = mx.matmul(wd[None, :], mx.square(centered, stream=stream), stream=stream)[0]
-        mx.eval(G, var, xbar)  # one problem's n x p temporaries at a time
+        G_finite = mx.all(mx.isfinite(G, stream=stream), stream=stream)
+        mx.eval(G, var, xbar, G_finite)  # one problem's n x p temporaries at a time
+        grams_finite.append(bool(G_finite.item()))
         grams.append(G)
         xbars.append(xbar)
         vars_.append(var)
@@ -426,7 +431,8 @@ def standardize_on_device(X, Y: np.ndarray, W: np.ndarray, excluded: np.ndarray,
     xbar_np = np.broadcast_to(np.asarray(xbar_all, dtype=np.float64), (B, p))
     var_np = np.broadcast_to(np.asarray(var_all, dtype=np.float64), (B, p))
     c_np = np.asarray(c, dtype=np.float64)
-    finite = np.all(np.isfinite(c_np), axis=1) & np.all(np.isfinite(var_np), axis=1)
+    finite = (np.all(np.isfinite(c_np), axis=1) & np.all(np.isfinite(var_np), axis=1)
+              & np.broadcast_to(np.array(grams_finite), (B,)))
     stds = _finish(Xn, None, c_np, xbar_np.copy(), var_np.copy(), ybar, ys, nulldev, excluded, standardize,
                    fit_intercept, finite, rows, names)
     eye = mx.eye(p, dtype=mx.float32, stream=stream)
@@ -442,8 +448,6 @@ def standardize_on_device(X, Y: np.ndarray, W: np.ndarray, excluded: np.ndarray,
         std.C = Cs[0 if shared else b]
     return stds
 
-
-_standardize_one = standardize  # standardize_many's argument of that name hides the function
 
 
 @dataclass

@@ -131,3 +131,12 @@ def test_cv_folds_on_the_device_path_match_the_cpu():
     for a, b in zip([full, *folds], [full_c, *folds_c]):
         assert a.beta.shape == b.beta.shape
         assert np.abs(a.beta - b.beta).max() <= 2e-5 * np.abs(b.beta).max()
+
+
+def test_device_standardization_reports_a_float32_overflow_rather_than_nan():
+    X, y, _ = _data()
+    X = X.astype(np.float64)
+    X[:, 3] = 1e30 + X[:, 3]  # float32 squares overflow: an uncentered Gram (no intercept) is not finite
+    with pytest.raises(ValueError, match="X has values too large in magnitude"):
+        gaussian.standardize_on_device(X, y[:, None], np.ones((1, X.shape[0])), np.zeros(X.shape[1], dtype=bool),
+                                       True, False, CPU)
