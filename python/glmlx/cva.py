@@ -71,7 +71,13 @@ class CVAGlmnet:
 def _alphas(alphas) -> np.ndarray:
     if alphas is None:
         return np.linspace(0.0, 1.0, 11) ** 3  # glmnetUtils' default: seq(0, 1, len = 11)^3
-    a = np.asarray(alphas, dtype=np.float64).reshape(-1)
+    try:
+        raw = np.asarray(alphas)
+        if raw.dtype.kind == "c":
+            raise TypeError
+        a = raw.astype(np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise TypeError(f"alphas must be a sequence of real numbers in [0, 1], got {alphas!r}") from None
     if a.size == 0 or not np.all(np.isfinite(a)) or np.any((a < 0) | (a > 1)):
         raise ValueError(f"alphas must be a non-empty sequence of values in [0, 1], got {alphas!r}")
     return a

@@ -81,6 +81,9 @@ def test_bad_arguments():
     for bad in ([], [0.5, 1.5], [np.nan]):
         with pytest.raises(ValueError, match="alphas must be a non-empty sequence of values in"):
             glmlx.cva_glmnet(X, y, alphas=bad)
+    for bad in (["a", "b"], [0.5j]):
+        with pytest.raises(TypeError, match="alphas must be a sequence of real numbers"):
+            glmlx.cva_glmnet(X, y, alphas=bad)
     with pytest.raises(ValueError, match="type_measure"):
         glmlx.cva_glmnet(X, y, type_measure="auc")
 
