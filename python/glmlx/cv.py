@@ -184,19 +184,39 @@ def fold_flmins(prob, lambda_min_ratio, fold: np.ndarray, k: int) -> np.ndarray:
     return np.where(n_train < prob.X.shape[1], 0.01, 1e-4)
 
 
-def _gaussian_paths(prob, fold: np.ndarray, rows: list, flmins: np.ndarray):
+def fold_grams_whole(prob, k: int, stream=None) -> bool:
+    """Whether the K folds' p x p Gram matrices are formed whole (``fold_problems``): dense X, and on a GPU
+    (the covariance kernel) or where they fit in memory; else their columns are formed on demand."""
+    if _sparse.is_sparse(prob.X):
+        return False
+    return stream is not None or not (prob.strong and gaussian.prefer_lazy(prob.y.shape[0], prob.X.shape[1],
+                                                                          copies=k))
+
+
+def fold_problems(prob, fold: np.ndarray, k: int, stream=None) -> list:
+    """The K folds' standardized problems, then the full data's, with whole Gram matrices: one pass over X on
+    the CPU (``standardize_cv``), or K + 1 Grams on a GPU ``stream`` (``standardize_on_device``)."""
+    if stream is None:
+        order, bounds = _fold_order(fold, k)
+        return gaussian.standardize_cv(prob.X, prob.y, prob.weights, fold,
+                                       [order[bounds[j]:bounds[j + 1]] for j in range(k)], prob.excluded,
+                                       prob.standardize, prob.fit_intercept)
+    device_path_problem(prob)
+    W = np.vstack([np.where(fold == j, 0.0, prob.weights) for j in range(k)] + [prob.weights[None]])
+    rows = np.vstack([fold != j for j in range(k)] + [np.ones((1, fold.size), dtype=bool)])
+    return gaussian.standardize_on_device(prob.X, prob.y[:, None], W, prob.excluded, prob.standardize,
+                                          prob.fit_intercept, stream, rows=rows, names=gaussian.fold_names(k) + [""])
+
+
+def _gaussian_paths(prob, fold: np.ndarray, k: int, flmins: np.ndarray, stream=None):
     """Paths of the full data and of the K folds (gaussian): (full PathResult, list of the folds').
 
     Each fold fits its own path (the user's lambdas when given, else its own
     grid down to ``flmins[j]`` times its lambda_max), as R's cv.glmnet 4.1.
-    Where the K Gram matrices fit in memory, one pass over X gives them all and
-    the full data joins the folds' batch; otherwise (Gram columns on demand)
-    the full data is solved on its own.
+    Where the K Gram matrices are formed whole (``fold_grams_whole``: on a GPU
+    ``stream`` too), the full data joins the folds' batch; otherwise (sparse
+    X, Gram columns on demand) the full data is solved on its own.
     """
-    opts = dict(alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper, nlambda=prob.nlambda,
-                user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax,
-                pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype, strong=prob.strong, screen=prob.screen)
-    k = len(rows)
     if _sparse.is_sparse(prob.X):
         # the full fit as glmlx.glmnet fits it; the folds in one batch, each the shared CSC X with its held-out
         # rows weighted zero, by the same scheme (covariance: a Gram each from X's entries, or Gram columns on
@@ -204,7 +224,7 @@ def _gaussian_paths(prob, fold: np.ndarray, rows: list, flmins: np.ndarray):
         mode = gaussian.sparse_mode(prob.residual, gaussian.prefer_lazy_sparse(prob.X.shape[1], copies=k))
         full = gaussian.fit_paths([gaussian.standardize_sparse(
             prob.X, prob.y, prob.weights, prob.excluded, prob.standardize, prob.fit_intercept,
-            mode=gaussian.sparse_mode(prob.residual, prob.lazy))], flmin=prob.flmin, **opts)[0]
+            mode=gaussian.sparse_mode(prob.residual, prob.lazy))], **prob.path_options())[0]
         stds = []
         for j, name in enumerate(gaussian.fold_names(k)):
             try:
@@ -213,33 +233,16 @@ def _gaussian_paths(prob, fold: np.ndarray, rows: list, flmins: np.ndarray):
                                                         mode=mode, rows=fold != j))
             except ValueError as e:
                 raise ValueError(name + str(e)) from None
-        return full, gaussian.fit_paths(stds, flmin=flmins, **opts)
-    if prob.strong and gaussian.prefer_lazy(prob.y.shape[0], prob.X.shape[1], copies=k):
+        return full, gaussian.fit_paths(stds, **prob.path_options(flmin=flmins))
+    if not fold_grams_whole(prob, k, stream):
         std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
                                    prob.fit_intercept, lazy=prob.lazy, residual=prob.residual)
-        full = gaussian.fit_paths([std], flmin=prob.flmin, **opts)[0]
+        full = gaussian.fit_paths([std], **prob.path_options())[0]
         stds = gaussian.standardize_folds(prob.X, prob.y, prob.weights, fold, k, prob.excluded, prob.standardize,
                                           prob.fit_intercept)
-        return full, gaussian.fit_paths(stds, flmin=flmins, **opts)
-    stds = gaussian.standardize_cv(prob.X, prob.y, prob.weights, fold, rows, prob.excluded, prob.standardize,
-                                   prob.fit_intercept)
-    *folds, full = gaussian.fit_paths(stds, flmin=np.append(flmins, prob.flmin), **opts)
-    return full, folds
-
-
-def _gaussian_paths_on_device(prob, fold: np.ndarray, k: int, flmins: np.ndarray, stream):
-    """The K folds' paths and the full data's on a GPU stream: K + 1 Gram matrices formed there, then one batch
-    of the covariance-scheme kernel (one threadgroup per problem)."""
-    device_path_problem(prob)
-    W = np.vstack([np.where(fold == j, 0.0, prob.weights) for j in range(k)] + [prob.weights[None]])
-    rows = np.vstack([fold != j for j in range(k)] + [np.ones((1, fold.size), dtype=bool)])
-    stds = gaussian.standardize_on_device(prob.X, prob.y[:, None], W, prob.excluded, prob.standardize,
-                                          prob.fit_intercept, stream, rows=rows, names=gaussian.fold_names(k) + [""])
-    *folds, full = gaussian.fit_paths(stds, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower,
-                                      upper=prob.upper, nlambda=prob.nlambda, flmin=np.append(flmins, prob.flmin),
-                                      user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
-                                      dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, dtype=mx.float32, strong=False,
-                                      stream=stream)
+        return full, gaussian.fit_paths(stds, **prob.path_options(flmin=flmins))
+    stds = fold_problems(prob, fold, k, stream)
+    *folds, full = gaussian.fit_paths(stds, **prob.path_options(stream, flmin=np.append(flmins, prob.flmin)))
     return full, folds
 
 
@@ -374,11 +377,7 @@ def cv_glmnet(X, y, nfolds: int = 10, foldid=None, type_measure: str = "default"
         flmins = fold_flmins(prob, kw["lambda_min_ratio"], fold, k)
         if get_family(prob.family).solver != "gaussian":
             return _cv_family(prob, labels, fold, k, type_measure, keep, grouped, flmins)
-        order, bounds = _fold_order(fold, k)
-        if gpu is None:
-            full, results = _gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(k)], flmins)
-        else:
-            full, results = _gaussian_paths_on_device(prob, fold, k, flmins, gpu)
+        full, results = _gaussian_paths(prob, fold, k, flmins, gpu)
         return _gaussian_cv(prob, labels, fold, k, full, results, type_measure, keep,
                             _enforce_grouped(grouped, n, k, stacklevel=2))
 

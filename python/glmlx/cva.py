@@ -13,12 +13,13 @@ from typing import Optional, Union
 import mlx.core as mx
 import numpy as np
 
-from . import _sparse, gaussian
+from . import gaussian
 from ._progress import solver_scope
 from ._validation import refuse_transforms
-from .cv import CVGlmnet, _cv_problem, _enforce_grouped, _fold_order, _gaussian_cv, cv_glmnet, fold_flmins
+from .cv import (CVGlmnet, _cv_problem, _enforce_grouped, _gaussian_cv, cv_glmnet, fold_flmins, fold_grams_whole,
+                 fold_problems)
 from .families import get_family
-from .glmnet import _NOT_TRACEABLE, device_path_problem
+from .glmnet import _NOT_TRACEABLE
 
 
 class CVAGlmnet:
@@ -111,9 +112,8 @@ def cva_glmnet(X, y, alphas=None, nfolds: int = 10, foldid=None, type_measure: s
     alphas = _alphas(alphas)
     prob, kw, labels, fold, k, type_measure, gpu = _cv_problem(X, y, nfolds, foldid, type_measure, seed,
                                                                dict(glmnet_kwargs, alpha=float(alphas[0])))
-    n, p = prob.X.shape
-    shared = (get_family(prob.family).solver == "gaussian" and not _sparse.is_sparse(prob.X)
-              and (gpu is not None or not (prob.strong and gaussian.prefer_lazy(n, p, copies=k))))
+    n = prob.X.shape[0]
+    shared = get_family(prob.family).solver == "gaussian" and fold_grams_whole(prob, k, gpu)
     if not shared:
         # every alpha on its own, on the same folds
         cvs = [cv_glmnet(X, y, foldid=labels, type_measure=type_measure, keep=keep, grouped=grouped,
@@ -123,24 +123,10 @@ def cva_glmnet(X, y, alphas=None, nfolds: int = 10, foldid=None, type_measure: s
     A = alphas.size
     with solver_scope(trace_it, prob.path_points() * (k + 1) * A, f"cva_glmnet ({A} alphas x ({k} folds + full))"):
         flmins = np.append(fold_flmins(prob, kw["lambda_min_ratio"], fold, k), prob.flmin)
-        if gpu is None:
-            order, bounds = _fold_order(fold, k)
-            stds = gaussian.standardize_cv(prob.X, prob.y, prob.weights, fold,
-                                           [order[bounds[j]:bounds[j + 1]] for j in range(k)], prob.excluded,
-                                           prob.standardize, prob.fit_intercept)
-        else:
-            device_path_problem(prob)
-            W = np.vstack([np.where(fold == j, 0.0, prob.weights) for j in range(k)] + [prob.weights[None]])
-            rows = np.vstack([fold != j for j in range(k)] + [np.ones((1, n), dtype=bool)])
-            stds = gaussian.standardize_on_device(prob.X, prob.y[:, None], W, prob.excluded, prob.standardize,
-                                                  prob.fit_intercept, gpu, rows=rows,
-                                                  names=gaussian.fold_names(k) + [""])
+        stds = fold_problems(prob, fold, k, gpu)
         # folds x alphas in one batch: the K + 1 problems repeated per alpha share their Gram matrices
-        paths = gaussian.fit_paths(stds * A, alpha=np.repeat(alphas, k + 1), penalty=prob.penalty,
-                                   lower=prob.lower, upper=prob.upper, nlambda=prob.nlambda, flmin=np.tile(flmins, A),
-                                   user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
-                                   dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype,
-                                   strong=prob.strong and gpu is None, screen=prob.screen, stream=gpu)
+        paths = gaussian.fit_paths(stds * A, **prob.path_options(gpu, alpha=np.repeat(alphas, k + 1),
+                                                                 flmin=np.tile(flmins, A)))
         grouped = _enforce_grouped(grouped, n, k, stacklevel=2)
         cvs = []
         for i, a in enumerate(alphas):

@@ -398,11 +398,11 @@ def standardize_on_device(X, Y: np.ndarray, W: np.ndarray, excluded: np.ndarray,
     Xn = np.asarray(X)
     Xd = mx.array(Xn, dtype=mx.float32)
     B = max(W.shape[0], Y.shape[1])
+    shared = W.shape[0] == 1  # one row of weights: one Gram matrix for every response
     W = np.broadcast_to(W, (B, W.shape[1]))
     Yb = np.broadcast_to(Y, (Y.shape[0], B)).T  # (B, n)
     ybar, ys, nulldev = _y_moments(Yb, W, fit_intercept)
     p = Xn.shape[1]
-    shared = W.shape[0] == 1 or all(W[b] is W[0] or np.array_equal(W[b], W[0]) for b in range(1, B))
     Ws = W[:1] if shared else W
     grams, grams_finite, xbars, vars_ = [], [], [], []
     wd_all = mx.array((Ws / Ws.sum(axis=1, keepdims=True)).astype(np.float32))

@@ -509,10 +509,7 @@ def _fit_on_device(prob: "_Problem", stream) -> GlmnetFit:
     device_path_problem(prob)
     std = gaussian.standardize_on_device(prob.X, prob.y[:, None], prob.weights[None], prob.excluded,
                                          prob.standardize, prob.fit_intercept, stream)[0]
-    res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
-                            nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
-                            thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml,
-                            dtype=mx.float32, strong=False, stream=stream)
+    res = gaussian.fit_path(std, **prob.path_options(stream))
     return fit_result(prob, res)
 
 
@@ -548,6 +545,16 @@ class _Problem:
     kopt: int = 0  # glmnet's kopt: 0 Newton, 1 modified Newton, 2 grouped multinomial
     standardize_response: bool = False  # mgaussian
     residual: bool = False  # the naive scheme by residual updates, no Gram columns (needs strong)
+
+    def path_options(self, stream=None, **overrides) -> dict:
+        """``gaussian.fit_paths``'s keywords for this problem (``overrides`` replace them). On a GPU ``stream``
+        glmnet's covariance scheme runs (the device kernel), whatever the CPU would pick."""
+        opts = dict(alpha=self.alpha, penalty=self.penalty, lower=self.lower, upper=self.upper, nlambda=self.nlambda,
+                    flmin=self.flmin, user_lambdas=self.user_lambdas, thresh=self.thresh, maxit=self.maxit,
+                    dfmax=self.dfmax, pmax=self.pmax, sml=self.sml, dtype=self.dtype,
+                    strong=self.strong and stream is None, screen=self.screen, stream=stream)
+        opts.update(overrides)
+        return opts
 
     def path_points(self) -> int:
         """Lambdas the solver will visit at most (the grid, or the three points behind nlambda=1)."""
@@ -794,10 +801,7 @@ def _fit(prob: _Problem) -> GlmnetFit:
         else:
             std = gaussian.standardize(prob.X, prob.y, prob.weights, prob.excluded, prob.standardize,
                                        prob.fit_intercept, lazy=prob.lazy, residual=prob.residual)
-        res = gaussian.fit_path(std, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower, upper=prob.upper,
-                                nlambda=prob.nlambda, flmin=prob.flmin, user_lambdas=prob.user_lambdas,
-                                thresh=prob.thresh, maxit=prob.maxit, dfmax=prob.dfmax, pmax=prob.pmax,
-                                sml=prob.sml, dtype=prob.dtype, strong=prob.strong, screen=prob.screen)
+        res = gaussian.fit_path(std, **prob.path_options())
     return fit_result(prob, res, classes)
 
 

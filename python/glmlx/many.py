@@ -117,18 +117,13 @@ fit_intercept, thresh, maxit, dfmax, pmax, exclude, type_gaussian, dtype, trace_
         device_path_problem(prob)
         stds = gaussian.standardize_on_device(prob.X, Yv, prob.weights[None], prob.excluded, prob.standardize,
                                               prob.fit_intercept, gpu, names=[f"Y[:, {k}]: " for k in range(K)])
-        prob.strong = False  # the GPU kernel runs glmnet's covariance scheme
     else:
         sparse_mode = gaussian.sparse_mode(prob.residual, prob.lazy) if _sparse.is_sparse(prob.X) else None
         stds = gaussian.standardize_many(prob.X, Yv, prob.weights, prob.excluded, prob.standardize,
                                          prob.fit_intercept, lazy=prob.lazy, residual=prob.residual,
                                          sparse_mode=sparse_mode)
     with solver_scope(trace_it, prob.path_points(), f"glmnet_many ({K} responses)"):
-        results = gaussian.fit_paths(stds, alpha=prob.alpha, penalty=prob.penalty, lower=prob.lower,
-                                     upper=prob.upper, nlambda=prob.nlambda, flmin=prob.flmin,
-                                     user_lambdas=prob.user_lambdas, thresh=prob.thresh, maxit=prob.maxit,
-                                     dfmax=prob.dfmax, pmax=prob.pmax, sml=prob.sml, dtype=prob.dtype,
-                                     strong=prob.strong, screen=prob.screen, stream=gpu)
+        results = gaussian.fit_paths(stds, **prob.path_options(gpu))
     names = response_names if response_names is not None else [f"Y[:, {k}]" for k in range(K)]
     for k, res in enumerate(results):
         gaussian.warn_path_errors(res, prob.maxit, prob.pmax, what=f"{names[k]}: ", stacklevel=3)

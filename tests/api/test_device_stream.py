@@ -125,9 +125,8 @@ def test_cv_folds_on_the_device_path_match_the_cpu():
     prob = _prob(X, y)
     fold = np.arange(X.shape[0]) % 5
     flmins = np.full(5, prob.flmin)
-    full, folds = cv._gaussian_paths_on_device(prob, fold, 5, flmins, CPU)
-    order, bounds = cv._fold_order(fold, 5)
-    full_c, folds_c = cv._gaussian_paths(prob, fold, [order[bounds[j]:bounds[j + 1]] for j in range(5)], flmins)
+    full, folds = cv._gaussian_paths(prob, fold, 5, flmins, CPU)
+    full_c, folds_c = cv._gaussian_paths(prob, fold, 5, flmins)
     for a, b in zip([full, *folds], [full_c, *folds_c]):
         assert a.beta.shape == b.beta.shape
         assert np.abs(a.beta - b.beta).max() <= 2e-5 * np.abs(b.beta).max()

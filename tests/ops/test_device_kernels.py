@@ -8,7 +8,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import mlx.core as mx
@@ -235,12 +234,10 @@ def test_emulated_kernel_runs_cv_folds_and_many_responses_as_one_batch(on_emulat
     prob64 = _prepare(X.astype(np.float64), Y[:, 0], dtype=mx.float64, **args)
     fold = np.arange(250) % 10
     flmins = np.full(10, prob64.flmin)
-    order, bounds = cv._fold_order(fold, 10)
-    ref_full, ref_folds = cv._gaussian_paths(prob64, fold, [order[bounds[j]:bounds[j + 1]] for j in range(10)],
-                                             flmins)
+    ref_full, ref_folds = cv._gaussian_paths(prob64, fold, 10, flmins)
     ext = on_emulated_kernel(threads=4)
     prob = _prepare(X, Y[:, 0], dtype=mx.float32, **args)
-    full, folds = cv._gaussian_paths_on_device(prob, fold, 10, flmins, cpu)
+    full, folds = cv._gaussian_paths(prob, fold, 10, flmins, cpu)
     assert ext.calls == 1  # every variable penalized: no "infinity" block, the grid in one batch of 11 problems
     for a, b in zip([full, *folds], [ref_full, *ref_folds]):
         m = min(a.beta.shape[1], b.beta.shape[1])
